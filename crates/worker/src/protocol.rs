@@ -1,0 +1,218 @@
+//! The messages between page and worker. Every enum value has a stable string tag (serde's
+//! `tag = "type"`), so a message is readable in the browser's devtools and never depends on
+//! declaration order.
+
+use serde::{Deserialize, Serialize};
+
+/// The version of this protocol. The worker announces it in [`WorkerOutput::Ready`] and the page
+/// refuses to talk to a worker of another version (a stale cached worker script, say).
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// What the page asks of the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WorkerInput {
+    /// A liveness check; the worker answers [`WorkerOutput::Pong`] with the same nonce.
+    Ping { nonce: u32 },
+    /// Find the compute backend to train on, honouring the user's choice. The answer carries
+    /// the same `request` number, so the page can drop answers to choices it has since changed.
+    DetectBackend { request: u32, choice: BackendChoice },
+}
+
+/// What the worker tells the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WorkerOutput {
+    /// Sent once, as soon as the worker listens. The page sends nothing before it.
+    Ready { protocol: u32 },
+    /// The answer to [`WorkerInput::Ping`].
+    Pong { nonce: u32 },
+    /// The backend the worker will train on, answering the `DetectBackend` numbered `request`.
+    Backend { request: u32, report: BackendReport },
+    /// A message the worker could not understand or could not carry out.
+    Error { message: String },
+}
+
+/// The user's backend choice: the settings toggle and the `backend=` URL parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendChoice {
+    /// WebGPU when the browser offers an adapter, the CPU otherwise.
+    #[default]
+    Auto,
+    /// Always the CPU, even when WebGPU is there.
+    Cpu,
+}
+
+/// The backend the worker found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BackendReport {
+    /// Training runs on WebGPU, on this adapter.
+    #[serde(rename = "webgpu")]
+    WebGpu { adapter: GpuAdapter },
+    /// Training runs on the CPU, in WebAssembly, for this reason.
+    Cpu { reason: CpuReason },
+}
+
+/// What the browser says about a WebGPU adapter (`GPUAdapterInfo`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GpuAdapter {
+    pub vendor: String,
+    pub architecture: String,
+    pub device: String,
+    pub description: String,
+    /// A software or otherwise fallback adapter (SwiftShader in headless Chromium).
+    pub is_fallback: bool,
+}
+
+/// Why the CPU was chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum CpuReason {
+    /// The user asked for the CPU (setting or `backend=cpu`).
+    Forced,
+    /// The browser has no `navigator.gpu`.
+    NoWebGpuApi,
+    /// `navigator.gpu.requestAdapter()` gave no adapter.
+    NoAdapter,
+    /// Asking for an adapter failed.
+    AdapterError { message: String },
+}
+
+impl GpuAdapter {
+    /// A short human name: the description when the browser gives one, else vendor and
+    /// architecture, else a generic word.
+    pub fn display_name(&self) -> String {
+        let description = self.description.trim();
+        if !description.is_empty() {
+            return description.to_string();
+        }
+        let parts: Vec<&str> = [self.vendor.trim(), self.architecture.trim(), self.device.trim()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        if parts.is_empty() { "unnamed adapter".to_string() } else { parts.join(" ") }
+    }
+}
+
+impl BackendReport {
+    /// The label the page shows, e.g. `WebGPU (nvidia ampere)`, `WebGPU (google swiftshader,
+    /// software)` or `CPU (WebAssembly)`.
+    pub fn label(&self) -> String {
+        match self {
+            BackendReport::WebGpu { adapter } if adapter.is_fallback => {
+                format!("WebGPU ({}, software)", adapter.display_name())
+            }
+            BackendReport::WebGpu { adapter } => format!("WebGPU ({})", adapter.display_name()),
+            BackendReport::Cpu { .. } => "CPU (WebAssembly)".to_string(),
+        }
+    }
+
+    /// One sentence on why this backend was chosen, for the tooltip and screen readers.
+    pub fn explanation(&self) -> String {
+        match self {
+            BackendReport::WebGpu { adapter } if adapter.is_fallback => {
+                "WebGPU through a software (fallback) adapter: correct, but not faster than the CPU.".to_string()
+            }
+            BackendReport::WebGpu { .. } => "Training runs on your GPU through WebGPU.".to_string(),
+            BackendReport::Cpu { reason } => match reason {
+                CpuReason::Forced => "The CPU was chosen in the settings or by the link (backend=cpu).".to_string(),
+                CpuReason::NoWebGpuApi => "This browser has no WebGPU, so training runs on the CPU.".to_string(),
+                CpuReason::NoAdapter => {
+                    "This browser has WebGPU but offered no GPU adapter, so training runs on the CPU.".to_string()
+                }
+                CpuReason::AdapterError { message } => {
+                    format!("Asking for a GPU adapter failed ({message}), so training runs on the CPU.")
+                }
+            },
+        }
+    }
+}
+
+/// Turns a message into the JavaScript value that `postMessage` carries (plain objects and
+/// arrays, as JSON would have them, so devtools show them readably).
+pub fn to_js<T: Serialize>(message: &T) -> Result<wasm_bindgen::JsValue, String> {
+    message
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| format!("could not encode a message: {e}"))
+}
+
+/// Reads a message out of a `MessageEvent`'s data, naming what was wrong when it is not one.
+pub fn from_js<T: for<'de> Deserialize<'de>>(value: wasm_bindgen::JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| format!("not a LayerLab message: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Golden encodings: the page and a cached worker of the same protocol version must agree on
+    /// these forever, so a change here needs a new `PROTOCOL_VERSION`.
+    #[test]
+    fn messages_have_stable_json_forms() {
+        let inputs: &[(WorkerInput, &str)] = &[
+            (WorkerInput::Ping { nonce: 3 }, r#"{"type":"ping","nonce":3}"#),
+            (
+                WorkerInput::DetectBackend { request: 2, choice: BackendChoice::Cpu },
+                r#"{"type":"detect_backend","request":2,"choice":"cpu"}"#,
+            ),
+        ];
+        for (input, json) in inputs {
+            assert_eq!(serde_json::to_string(input).unwrap(), *json);
+            assert_eq!(&serde_json::from_str::<WorkerInput>(json).unwrap(), input);
+        }
+        let outputs: &[(WorkerOutput, &str)] = &[
+            (WorkerOutput::Ready { protocol: 1 }, r#"{"type":"ready","protocol":1}"#),
+            (
+                WorkerOutput::Backend { request: 1, report: BackendReport::Cpu { reason: CpuReason::NoAdapter } },
+                r#"{"type":"backend","request":1,"report":{"kind":"cpu","reason":{"why":"no_adapter"}}}"#,
+            ),
+            (
+                WorkerOutput::Backend {
+                    request: 4,
+                    report: BackendReport::WebGpu {
+                        adapter: GpuAdapter { vendor: "google".into(), ..GpuAdapter::default() },
+                    },
+                },
+                r#"{"type":"backend","request":4,"report":{"kind":"webgpu","adapter":{"vendor":"google","architecture":"","device":"","description":"","is_fallback":false}}}"#,
+            ),
+        ];
+        for (output, json) in outputs {
+            assert_eq!(serde_json::to_string(output).unwrap(), *json);
+            assert_eq!(&serde_json::from_str::<WorkerOutput>(json).unwrap(), output);
+        }
+    }
+
+    #[test]
+    fn labels_name_the_backend_and_adapter() {
+        let named = |vendor: &str, architecture: &str, description: &str| GpuAdapter {
+            vendor: vendor.into(),
+            architecture: architecture.into(),
+            description: description.into(),
+            ..GpuAdapter::default()
+        };
+        let cases = [
+            (
+                BackendReport::WebGpu { adapter: named("google", "swiftshader", "SwiftShader Device (Subzero)") },
+                "WebGPU (SwiftShader Device (Subzero))",
+            ),
+            (BackendReport::WebGpu { adapter: named("nvidia", "hopper", "  ") }, "WebGPU (nvidia hopper)"),
+            (BackendReport::WebGpu { adapter: GpuAdapter::default() }, "WebGPU (unnamed adapter)"),
+            (
+                BackendReport::WebGpu {
+                    adapter: GpuAdapter { is_fallback: true, ..named("google", "swiftshader", "") },
+                },
+                "WebGPU (google swiftshader, software)",
+            ),
+            (BackendReport::Cpu { reason: CpuReason::Forced }, "CPU (WebAssembly)"),
+            (BackendReport::Cpu { reason: CpuReason::NoWebGpuApi }, "CPU (WebAssembly)"),
+        ];
+        for (report, label) in cases {
+            assert_eq!(report.label(), label);
+            assert!(!report.explanation().is_empty());
+        }
+        let error = BackendReport::Cpu { reason: CpuReason::AdapterError { message: "device lost".into() } };
+        assert!(error.explanation().contains("device lost"));
+    }
+}

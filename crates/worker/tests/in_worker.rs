@@ -1,0 +1,64 @@
+//! The worker's code in a real dedicated worker of headless Chromium (WebGPU on, through
+//! SwiftShader; see `cargo xtask test`).
+#![cfg(target_arch = "wasm32")]
+
+use layerlab_worker::protocol::{self, BackendChoice, BackendReport, CpuReason, GpuAdapter, WorkerInput, WorkerOutput};
+use layerlab_worker::{backend, handler};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+#[wasm_bindgen_test]
+async fn a_worker_finds_the_webgpu_adapter_chromium_offers() {
+    match backend::detect(BackendChoice::Auto).await {
+        BackendReport::WebGpu { adapter } => {
+            assert!(!adapter.display_name().is_empty());
+            assert_ne!(adapter.display_name(), "unnamed adapter", "{adapter:?}");
+        }
+        other => panic!("Chromium runs with --enable-unsafe-webgpu, yet: {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn forcing_the_cpu_wins_over_an_available_gpu() {
+    assert_eq!(backend::detect(BackendChoice::Cpu).await, BackendReport::Cpu { reason: CpuReason::Forced });
+}
+
+#[wasm_bindgen_test]
+async fn the_handler_answers_ping_and_detection_with_their_numbers() {
+    assert_eq!(handler::handle(WorkerInput::Ping { nonce: 77 }).await, WorkerOutput::Pong { nonce: 77 });
+    let answer = handler::handle(WorkerInput::DetectBackend { request: 9, choice: BackendChoice::Cpu }).await;
+    assert_eq!(answer, WorkerOutput::Backend { request: 9, report: BackendReport::Cpu { reason: CpuReason::Forced } });
+}
+
+#[wasm_bindgen_test]
+fn every_message_survives_the_javascript_boundary() {
+    let adapter =
+        GpuAdapter { vendor: "v".into(), description: "d".into(), is_fallback: true, ..GpuAdapter::default() };
+    let outputs = [
+        WorkerOutput::Ready { protocol: protocol::PROTOCOL_VERSION },
+        WorkerOutput::Pong { nonce: u32::MAX },
+        WorkerOutput::Backend { request: 1, report: BackendReport::WebGpu { adapter } },
+        WorkerOutput::Backend {
+            request: 2,
+            report: BackendReport::Cpu { reason: CpuReason::AdapterError { message: "é \"x\"".into() } },
+        },
+        WorkerOutput::Error { message: String::new() },
+    ];
+    for output in outputs {
+        let value = protocol::to_js(&output).unwrap();
+        assert!(value.is_object(), "plain objects cross the boundary");
+        assert_eq!(protocol::from_js::<WorkerOutput>(value).unwrap(), output);
+    }
+    let input = WorkerInput::DetectBackend { request: 3, choice: BackendChoice::Auto };
+    assert_eq!(protocol::from_js::<WorkerInput>(protocol::to_js(&input).unwrap()).unwrap(), input);
+}
+
+#[wasm_bindgen_test]
+fn values_that_are_not_messages_are_refused_with_a_reason() {
+    let junk = [wasm_bindgen::JsValue::from_str("ping"), wasm_bindgen::JsValue::NULL, js_sys::Object::new().into()];
+    for value in junk {
+        let error = protocol::from_js::<WorkerInput>(value).unwrap_err();
+        assert!(error.starts_with("not a LayerLab message"), "{error}");
+    }
+}

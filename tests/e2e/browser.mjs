@@ -1,0 +1,47 @@
+// One helper for every browser spec: launch Debian's Chromium (never a downloaded browser)
+// with or without WebGPU, open the served page, and record everything that went wrong on it.
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.LAYERLAB_URL;
+if (!BASE) throw new Error('LAYERLAB_URL is not set: run these specs through `cargo xtask test`');
+
+const FLAGS = (process.env.CHROMIUM_FLAGS ?? '--no-sandbox --enable-unsafe-webgpu')
+  .split(' ')
+  .filter((f) => f && f !== '--headless');
+
+/** Launches Chromium; `webgpu: false` leaves out --enable-unsafe-webgpu, so no adapter exists. */
+export async function launch({ webgpu }) {
+  const args = FLAGS.filter((f) => webgpu || f !== '--enable-unsafe-webgpu');
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args });
+}
+
+/**
+ * Opens `path` (relative to the served root) in a fresh context and waits for the worker to
+ * answer. `problems` collects console errors, uncaught page errors and failed requests.
+ */
+export async function open(browser, path = '', { waitForWorker = true } = {}) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
+  await page.goto(new URL(path, BASE).href);
+  if (waitForWorker) await workerReady(page);
+  return { page, context, problems };
+}
+
+/** Waits until the worker has answered its first ping, and returns the status text. */
+export async function workerReady(page) {
+  const status = page.locator('#worker-status');
+  await status.filter({ hasText: /ready \(ping [\d.]+ ms\)/ }).waitFor({ timeout: 30_000 });
+  return status.textContent();
+}
+
+/** Waits until the backend label is no longer "detecting…" and returns it. */
+export async function backendLabel(page) {
+  const label = page.locator('#backend-label');
+  await label.filter({ hasNotText: 'detecting' }).waitFor({ timeout: 30_000 });
+  return (await label.textContent()).trim();
+}

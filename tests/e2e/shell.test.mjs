@@ -1,0 +1,124 @@
+// The app shell in a real browser: structure, worker, backend detection, the CPU setting, and
+// hostile URLs. Run by `cargo xtask test` against the served release build.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, open, workerReady, backendLabel } from './browser.mjs';
+
+let withGpu;
+let withoutGpu;
+before(async () => {
+  withGpu = await launch({ webgpu: true });
+  withoutGpu = await launch({ webgpu: false });
+});
+after(async () => {
+  await withGpu?.close();
+  await withoutGpu?.close();
+});
+
+test('the page loads its structure with no console errors or failed requests', async () => {
+  const { page, context, problems } = await open(withGpu);
+  assert.equal(await page.title(), 'LayerLab — a neural-network playground');
+  assert.equal((await page.locator('h1').textContent()).startsWith('LayerLab'), true);
+  for (const name of ['Data', 'Architecture', 'Output']) {
+    assert.equal(await page.getByRole('region', { name }).count(), 1, `the ${name} region`);
+  }
+  await backendLabel(page);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the worker answers a ping', async () => {
+  const { page, context } = await open(withoutGpu);
+  const status = await workerReady(page);
+  assert.match(status, /^ready \(ping \d+\.\d ms\)$/);
+  assert.equal(await page.locator('#worker-status').getAttribute('data-state'), 'ready');
+  await context.close();
+});
+
+test('with WebGPU, the backend label names the adapter', async () => {
+  const { page, context, problems } = await open(withGpu);
+  const label = await backendLabel(page);
+  assert.match(label, /^WebGPU \(.+\)$/);
+  // Headless Chromium's adapter is SwiftShader, a software (fallback) one, and the tooltip says so.
+  assert.match(await page.locator('#backend-label').getAttribute('title'), /fallback|GPU/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('without WebGPU, the backend is the CPU', async () => {
+  const { page, context, problems } = await open(withoutGpu);
+  assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
+  assert.match(await page.locator('#backend-explanation').textContent(), /no GPU adapter|no WebGPU/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('?backend=cpu forces the CPU where WebGPU is available', async () => {
+  const { page, context, problems } = await open(withGpu, '?backend=cpu');
+  assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
+  assert.equal(await page.getByLabel('Force CPU').isChecked(), true);
+  assert.match(await page.locator('#backend-explanation').textContent(), /backend=cpu/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the Force CPU setting works from the keyboard and survives a reload', async () => {
+  const { page, context, problems } = await open(withGpu);
+  assert.match(await backendLabel(page), /^WebGPU/);
+  const toggle = page.getByLabel('Force CPU');
+  // Reach the setting with Tab, as a keyboard user would.
+  for (let i = 0; i < 10 && !(await toggle.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+  }
+  assert.equal(await toggle.evaluate((el) => el === document.activeElement), true, 'Tab reaches Force CPU');
+  await page.keyboard.press('Space');
+  assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
+
+  await page.reload();
+  await workerReady(page);
+  assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
+  assert.equal(await toggle.isChecked(), true);
+
+  await toggle.focus();
+  await page.keyboard.press('Space');
+  assert.match(await backendLabel(page), /^WebGPU/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a malformed fragment and unknown parameters never break the page', async () => {
+  const hostile = '?foo=1&backend=tpu&%ZZ=%%#%%%zz<script>alert(1)</script>' + 'x'.repeat(5000);
+  const { page, context, problems } = await open(withGpu, hostile);
+  assert.match(await backendLabel(page), /^WebGPU/);
+  const notices = page.locator('.notice span');
+  assert.equal(await notices.count(), 3);
+  const texts = await notices.allTextContents();
+  assert.ok(texts.some((t) => t.includes("'foo'") && t.includes('backend=cpu or backend=auto')), texts.join(' | '));
+  assert.ok(texts.some((t) => t.includes('backend=tpu')), texts.join(' | '));
+  await page.getByRole('button', { name: 'Dismiss this notice' }).first().click();
+  assert.equal(await notices.count(), 2);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a worker script that cannot be fetched is reported at once', async () => {
+  const { page, context, problems } = await open(withoutGpu, '', { waitForWorker: false });
+  await context.route('**/worker_loader.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.reload();
+  const status = page.locator('#worker-status');
+  await status.filter({ hasText: 'stopped:' }).waitFor({ timeout: 10_000 });
+  assert.match(await status.textContent(), /could not be loaded or run.*reload the page/);
+  assert.ok(problems.some((p) => p.includes('worker_loader.js')), 'the 404 was what failed');
+  await context.close();
+});
+
+test('a worker whose wasm never loads is reported after the start timeout', async () => {
+  const { page, context } = await open(withoutGpu, '', { waitForWorker: false });
+  await context.route('**/worker_bg.wasm', (route) => route.abort());
+  await page.reload();
+  const status = page.locator('#worker-status');
+  await status.filter({ hasText: 'stopped:' }).waitFor({ timeout: 30_000 });
+  assert.equal(await status.getAttribute('data-state'), 'failed');
+  assert.match(await status.textContent(), /reload/);
+  await context.close();
+});

@@ -1,0 +1,57 @@
+//! The project's commands. `cargo xtask serve` and `cargo xtask test` work on a fresh machine:
+//! they install what is missing (into `.tools/`, which git ignores), then build and serve or test.
+
+mod build;
+mod cmd;
+mod server;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const HELP: &str = "\
+cargo xtask <command> [options]
+
+Commands:
+  serve [--port N]   install what is missing, build the release app, serve it on 127.0.0.1:N (8080)
+  test [--only S]    run every check: fmt, clippy, native, wasm (headless Chromium), e2e
+                     --only runs one step: fmt, clippy, native, wasm or e2e
+  help               this text
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command '{other}'\n\n{HELP}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: &[String]) -> Result<(), String> {
+    let port = match args {
+        [] => 8080,
+        [flag, value] if flag == "--port" => {
+            value.parse::<u16>().map_err(|_| format!("--port {value}: give a port number from 1 to 65535"))?
+        }
+        _ => return Err(format!("serve takes only --port N, not {args:?}")),
+    };
+    let root = cmd::workspace_root();
+    let tools = tools::ensure(&root, tools::Needs { browser: false })?;
+    let dist = build::release(&root, &tools)?;
+    let server = server::start(&dist, port)?;
+    println!("LayerLab is served at {}  (Ctrl-C stops it)", server.url());
+    server.wait();
+    Ok(())
+}

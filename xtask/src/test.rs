@@ -1,0 +1,142 @@
+//! `cargo xtask test`: every check, in order of cost, with one summary line at the end.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use crate::cmd::{self, Counts};
+use crate::tools::{self, Needs, Tools};
+use crate::{build, server};
+
+/// The steps, cheapest first.
+const STEPS: &[&str] = &["fmt", "clippy", "native", "wasm", "e2e"];
+
+/// Chromium's flags for the tests (see ../shared/TOOLCHAIN.md): headless, no network chatter,
+/// and WebGPU on through SwiftShader (`--enable-unsafe-webgpu`).
+pub const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--enable-unsafe-webgpu",
+];
+
+struct Outcome {
+    step: &'static str,
+    ok: bool,
+    counts: Counts,
+    seconds: f64,
+}
+
+/// Runs the steps that `args` select (all by default).
+pub fn run(args: &[String]) -> Result<(), String> {
+    let selected: Vec<&'static str> = match args {
+        [] => STEPS.to_vec(),
+        [flag, step] if flag == "--only" => {
+            vec![
+                *STEPS
+                    .iter()
+                    .find(|s| *s == step)
+                    .ok_or_else(|| format!("--only {step}: choose one of {}", STEPS.join(", ")))?,
+            ]
+        }
+        _ => return Err(format!("test takes no options but --only STEP, not {args:?}")),
+    };
+    let started = Instant::now();
+    let root = cmd::workspace_root();
+    let needs_browser = selected.iter().any(|s| matches!(*s, "wasm" | "e2e"));
+    let tools = tools::ensure(&root, Needs { browser: needs_browser })?;
+
+    let mut outcomes = Vec::new();
+    for step in selected {
+        println!("\n=== {step} ===");
+        let clock = Instant::now();
+        let (ok, counts) = match step {
+            "fmt" => (cmd::run(cargo(&tools, &root).args(["fmt", "--all", "--check"])).is_ok(), Counts::default()),
+            "clippy" => (
+                cmd::run(cargo(&tools, &root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+                    .is_ok(),
+                Counts::default(),
+            ),
+            "native" => cmd::run_counting(cargo(&tools, &root).args(["test", "--workspace"])),
+            "wasm" => wasm_tests(&tools, &root)?,
+            "e2e" => e2e_tests(&tools, &root)?,
+            _ => unreachable!("steps come from STEPS"),
+        };
+        outcomes.push(Outcome { step, ok, counts, seconds: clock.elapsed().as_secs_f64() });
+    }
+
+    println!("\n=== summary ({:.0} s) ===", started.elapsed().as_secs_f64());
+    let (mut passed, mut failed) = (0, 0);
+    for o in &outcomes {
+        // A lint step is one check; a test step that failed without reporting a failing test
+        // (it did not compile, say) counts as one failure.
+        let counts = match (o.counts, o.ok) {
+            (Counts { passed: 0, failed: 0 }, true) => Counts { passed: 1, failed: 0 },
+            (c, false) if c.failed == 0 => Counts { passed: c.passed, failed: 1 },
+            (c, _) => c,
+        };
+        passed += counts.passed;
+        failed += counts.failed;
+        let verdict = if o.ok { "ok" } else { "FAILED" };
+        println!(
+            "{:<8} {verdict:<7} {:>4} passed {:>3} failed  {:>6.1} s",
+            o.step, counts.passed, counts.failed, o.seconds
+        );
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 { Ok(()) } else { Err(format!("{failed} checks failed")) }
+}
+
+fn cargo(tools: &Tools, root: &Path) -> Command {
+    let mut command = tools.command("cargo");
+    command.current_dir(root);
+    command
+}
+
+/// The wasm tests of the crates that run in the browser, in headless Chromium through
+/// wasm-bindgen-test-runner and chromedriver.
+fn wasm_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
+    let target = root.join("target");
+    std::fs::create_dir_all(&target).map_err(|e| e.to_string())?;
+    let webdriver = target.join("webdriver.json");
+    let args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| format!("\"{f}\"")).collect();
+    let config =
+        format!("{{\"goog:chromeOptions\":{{\"binary\":\"{}\",\"args\":[{}]}}}}", tools::CHROMIUM, args.join(","));
+    std::fs::write(&webdriver, config).map_err(|e| format!("cannot write {}: {e}", webdriver.display()))?;
+    let mut command = cargo(tools, root);
+    command
+        .args([
+            "test",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "layerlab-worker",
+            "-p",
+            "layerlab-app",
+            "--lib",
+            "--tests",
+        ])
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    Ok(cmd::run_counting(&mut command))
+}
+
+/// Builds the release app, serves it on a free port, and runs the browser specs in tests/e2e
+/// against it with node's test runner and playwright-core driving Debian's Chromium.
+fn e2e_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
+    let dist = build::release(root, tools)?;
+    let server = server::start(&dist, 0)?;
+    let mut command = tools.command("node");
+    command
+        .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+        .current_dir(root.join("tests/e2e"))
+        .env("LAYERLAB_URL", server.url())
+        .env("CHROMIUM", tools::CHROMIUM)
+        .env("CHROMIUM_FLAGS", CHROMIUM_FLAGS.join(" "));
+    Ok(cmd::run_counting(&mut command))
+}

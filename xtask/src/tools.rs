@@ -1,0 +1,196 @@
+//! Installing what is missing: the wasm target, Trunk, wasm-bindgen-cli and wasm-opt into the
+//! project's `.tools/` folder, and, for the browser tests, Debian's Chromium, its driver and
+//! Mesa's Vulkan drivers plus playwright-core from npm. Never a downloaded binary: everything
+//! comes from the package registries by name.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::Command;
+
+use crate::cmd;
+
+/// Trunk's version: 0.22 needs a newer rustc than our machines have.
+const TRUNK_VERSION: &str = "0.21.14";
+/// npm's binaryen; it must match `wasm_opt` in Trunk.toml.
+const BINARYEN_VERSION: &str = "132.0.0";
+/// Debian packages the browser tests need.
+const BROWSER_PACKAGES: &[&str] = &["chromium", "chromium-driver", "mesa-vulkan-drivers"];
+/// Where Debian puts them.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// What a command needs besides the build tools.
+#[derive(Debug, Clone, Copy)]
+pub struct Needs {
+    /// Chromium, chromedriver, Vulkan drivers and the e2e test's npm packages.
+    pub browser: bool,
+}
+
+/// The installed tools: a `PATH` that puts them first.
+#[derive(Debug, Clone)]
+pub struct Tools {
+    pub path: OsString,
+}
+
+impl Tools {
+    /// A command that finds the project's tools first on its PATH.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command.env("PATH", &self.path);
+        command
+    }
+}
+
+/// Installs whatever is missing and returns the tools.
+pub fn ensure(root: &Path, needs: Needs) -> Result<Tools, String> {
+    let dir = root.join(".tools");
+    let wasm_bindgen_version = wasm_bindgen_version(root)?;
+    check_trunk_pins(root, &wasm_bindgen_version)?;
+    ensure_wasm_target()?;
+    if needs.browser {
+        ensure_debian(BROWSER_PACKAGES)?;
+    }
+    if cmd::output(Command::new("npm").arg("--version")).is_none() {
+        ensure_debian(&["nodejs", "npm"])?;
+    }
+    ensure_cargo_tool(&dir, CargoTool { krate: "trunk", version: TRUNK_VERSION, bin: "trunk", locked: true })?;
+    // `--locked` fails on a yanked dependency of wasm-bindgen-cli; without it the install works.
+    ensure_cargo_tool(
+        &dir,
+        CargoTool { krate: "wasm-bindgen-cli", version: &wasm_bindgen_version, bin: "wasm-bindgen", locked: false },
+    )?;
+    ensure_npm(&dir.join("npm"), &format!("binaryen@{BINARYEN_VERSION}"), "node_modules/binaryen/package.json")?;
+    if needs.browser {
+        let e2e = root.join("tests/e2e");
+        if !e2e.join("node_modules/playwright-core/package.json").exists() {
+            cmd::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
+        }
+    }
+    let mut paths = vec![dir.join("bin"), dir.join("npm/node_modules/.bin")];
+    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    let path = std::env::join_paths(paths).map_err(|e| format!("bad PATH: {e}"))?;
+    Ok(Tools { path })
+}
+
+/// The `wasm-bindgen` crate version in Cargo.lock: the CLI must be exactly this version.
+pub fn wasm_bindgen_version(root: &Path) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    lock_version(&lock, "wasm-bindgen").ok_or_else(|| "Cargo.lock has no wasm-bindgen package".to_string())
+}
+
+/// The version of package `name` in the text of a Cargo.lock.
+pub fn lock_version(lock: &str, name: &str) -> Option<String> {
+    let wanted = format!("name = \"{name}\"");
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == wanted {
+            let version = lines.next()?.trim().strip_prefix("version = \"")?.strip_suffix('"')?;
+            return Some(version.to_string());
+        }
+    }
+    None
+}
+
+/// Trunk.toml must pin the same wasm-bindgen and the binaryen we install, or Trunk would try
+/// to download its own and fail without network.
+fn check_trunk_pins(root: &Path, wasm_bindgen: &str) -> Result<(), String> {
+    let trunk = std::fs::read_to_string(root.join("Trunk.toml")).map_err(|e| format!("cannot read Trunk.toml: {e}"))?;
+    let major = BINARYEN_VERSION.split('.').next().unwrap_or_default();
+    let pins = [
+        (format!("wasm_bindgen = \"{wasm_bindgen}\""), "the wasm-bindgen version in Cargo.lock"),
+        (format!("wasm_opt = \"version_{major}\""), "the binaryen version xtask installs"),
+    ];
+    for (pin, what) in pins {
+        if !trunk.lines().any(|l| l.trim() == pin) {
+            return Err(format!("Trunk.toml must say `{pin}` under [tools] ({what})"));
+        }
+    }
+    Ok(())
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = cmd::output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    cmd::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+#[derive(Clone, Copy)]
+struct CargoTool<'a> {
+    krate: &'a str,
+    version: &'a str,
+    bin: &'a str,
+    locked: bool,
+}
+
+fn ensure_cargo_tool(dir: &Path, tool: CargoTool<'_>) -> Result<(), String> {
+    let bin = dir.join("bin").join(tool.bin);
+    let found = cmd::output(Command::new(&bin).arg("--version")).unwrap_or_default();
+    if found.split_whitespace().any(|word| word == tool.version) {
+        return Ok(());
+    }
+    println!("Installing {} {} into {} (once; a few minutes)", tool.krate, tool.version, dir.display());
+    let mut install = Command::new("cargo");
+    install.args(["install", tool.krate, "--version", tool.version, "--force", "--root"]).arg(dir);
+    if tool.locked {
+        install.arg("--locked");
+    }
+    cmd::run(&mut install)
+}
+
+fn ensure_npm(prefix: &Path, spec: &str, marker: &str) -> Result<(), String> {
+    let version = spec.rsplit('@').next().unwrap_or_default();
+    let installed = std::fs::read_to_string(prefix.join(marker)).unwrap_or_default();
+    if installed.contains(&format!("\"version\": \"{version}\"")) {
+        return Ok(());
+    }
+    std::fs::create_dir_all(prefix).map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
+    cmd::run(
+        Command::new("npm").args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"]).arg(prefix).arg(spec),
+    )
+}
+
+/// Installs Debian packages that are missing. Without root, says the exact command instead.
+fn ensure_debian(packages: &[&str]) -> Result<(), String> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            let status = cmd::output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p])).unwrap_or_default();
+            status != "install ok installed"
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let install = format!("apt-get update && apt-get install -y --no-install-recommends {}", missing.join(" "));
+    let is_root = cmd::output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+    if !is_root {
+        return Err(format!(
+            "these Debian packages are missing: {}. Run as root:\n  sudo sh -c '{install}'",
+            missing.join(", ")
+        ));
+    }
+    cmd::run(Command::new("sh").arg("-c").arg(&install).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_versions_are_read_by_exact_name() {
+        let lock = "[[package]]\nname = \"wasm-bindgen-futures\"\nversion = \"0.4.80\"\n\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
+        assert_eq!(lock_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(lock_version(lock, "wasm-bindgen-futures").as_deref(), Some("0.4.80"));
+        assert_eq!(lock_version(lock, "leptos"), None);
+    }
+
+    #[test]
+    fn the_workspace_pins_agree() {
+        let root = cmd::workspace_root();
+        let version = wasm_bindgen_version(&root).expect("Cargo.lock names wasm-bindgen");
+        check_trunk_pins(&root, &version).expect("Trunk.toml pins the locked wasm-bindgen and our binaryen");
+    }
+}
