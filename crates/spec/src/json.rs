@@ -1,0 +1,110 @@
+//! The spec as JSON: pretty and complete for files people edit, and the one decoder that both
+//! files and links go through (bounded, with the path of any error, and unknown fields reported).
+
+use serde_json::Value;
+
+use crate::analysis::{Analysis, analyse};
+use crate::error::SpecError;
+use crate::limits::MAX_JSON_BYTES;
+use crate::spec::Spec;
+
+/// A spec read from a file or link, with what it amounts to and what was ignored on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub spec: Spec,
+    pub analysis: Analysis,
+    /// Fields this version does not know, which were ignored (`data.colour`), each a sentence.
+    pub warnings: Vec<String>,
+}
+
+/// Every field written out, indented: a file to read and edit.
+pub fn to_json(spec: &Spec) -> String {
+    serde_json::to_string_pretty(spec).expect("a spec always serializes")
+}
+
+/// Reads a spec from JSON text and validates it. Missing fields take their defaults; unknown
+/// fields are ignored and named in the warnings; anything else wrong is an error with its path.
+pub fn from_json(text: &str) -> Result<Decoded, Vec<SpecError>> {
+    if text.len() > MAX_JSON_BYTES {
+        return Err(vec![SpecError::new(
+            "",
+            format!("is {} bytes of JSON, beyond the limit of {MAX_JSON_BYTES} (MAX_JSON_BYTES)", text.len()),
+        )]);
+    }
+    let (spec, warnings) = parse(text).map_err(|e| vec![e])?;
+    let analysis = analyse(&spec)?;
+    Ok(Decoded { spec, analysis, warnings })
+}
+
+/// Parses without validating: the spec and the unknown fields it carried.
+pub fn parse(text: &str) -> Result<(Spec, Vec<String>), SpecError> {
+    let mut ignored = Vec::new();
+    let mut json = serde_json::Deserializer::from_str(text);
+    let mut note = |path: serde_ignored::Path<'_>| {
+        if ignored.len() < 20 {
+            ignored.push(format!("ignored the unknown field {path}: this version does not use it"));
+        }
+    };
+    let tracked = serde_ignored::Deserializer::new(&mut json, &mut note);
+    let spec: Spec = serde_path_to_error::deserialize(tracked).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        SpecError::new(path, describe(e.inner()))
+    })?;
+    json.end().map_err(|e| SpecError::new("", describe(&e)))?;
+    Ok((spec, ignored))
+}
+
+/// serde_json's message, minus its line and column (the path says where).
+fn describe(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let text = text.split(" at line ").next().unwrap_or(&text).to_string();
+    format!("is not valid: {text}")
+}
+
+/// The spec as a JSON value with every field that equals what decoding would fill in removed:
+/// the compact form a link carries. Correct by construction: a field is dropped only when the
+/// spec decodes to the same value without it.
+pub fn compact(spec: &Spec) -> Value {
+    let mut value = serde_json::to_value(spec).expect("a spec always serializes");
+    let same = |candidate: &Value| serde_json::from_value::<Spec>(candidate.clone()).is_ok_and(|s| &s == spec);
+    let mut path = Vec::new();
+    prune(&mut value, &mut path, &same);
+    value
+}
+
+/// One step of a path into a JSON value.
+#[derive(Clone)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn at<'a>(root: &'a mut Value, path: &[Step]) -> &'a mut Value {
+    path.iter().fold(root, |v, step| match step {
+        Step::Key(k) => &mut v[k.as_str()],
+        Step::Index(i) => &mut v[*i],
+    })
+}
+
+fn prune(root: &mut Value, path: &mut Vec<Step>, same: &dyn Fn(&Value) -> bool) {
+    let keys: Vec<Step> = match at(root, path) {
+        Value::Object(map) => map.keys().cloned().map(Step::Key).collect(),
+        Value::Array(items) => (0..items.len()).map(Step::Index).collect(),
+        _ => return,
+    };
+    for step in keys {
+        if let Step::Key(key) = &step {
+            let removed = at(root, path).as_object_mut().and_then(|m| m.remove(key));
+            if let Some(removed) = removed {
+                if same(root) {
+                    continue;
+                }
+                at(root, path).as_object_mut().expect("still an object").insert(key.clone(), removed);
+            }
+        }
+        path.push(step);
+        prune(root, path, same);
+        path.pop();
+    }
+}

@@ -1,0 +1,147 @@
+//! The training recipe: optimizer, schedule, batch, regularisation, learning rule, loss, length.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Training {
+    pub optimizer: Optimizer,
+    pub schedule: Schedule,
+    pub batch_size: u32,
+    /// L1 penalty on the weights.
+    pub l1: f32,
+    /// L2 penalty on the weights.
+    pub l2: f32,
+    /// Clip the global gradient norm to this value.
+    pub clip_norm: Option<f32>,
+    /// Annealed Gaussian gradient noise ("Adding Gradient Noise Improves Learning for Very Deep
+    /// Networks"): variance `eta / (1 + step)^gamma`.
+    pub gradient_noise: Option<GradientNoise>,
+    pub rule: LearningRule,
+    /// The loss; `None` picks the task's natural one.
+    pub loss: Option<Loss>,
+    pub init: Init,
+    pub steps: u64,
+    pub stop: Option<Stop>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Optimizer {
+    Sgd { learning_rate: f32 },
+    Momentum { learning_rate: f32, momentum: f32 },
+    Adam { learning_rate: f32, beta1: f32, beta2: f32, epsilon: f32 },
+    AdamW { learning_rate: f32, beta1: f32, beta2: f32, epsilon: f32, weight_decay: f32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Schedule {
+    #[default]
+    Constant,
+    /// Multiply the rate by `factor` every `every` steps.
+    Step { every: u64, factor: f32 },
+    /// Linear warm-up, then cosine decay to zero at the last step.
+    Cosine { warmup: u64 },
+    /// Multiply the rate by `gamma` each step.
+    Exponential { gamma: f32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GradientNoise {
+    pub eta: f32,
+    pub gamma: f32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LearningRule {
+    #[default]
+    Backprop,
+    /// "The Forward-Forward Algorithm": each layer tells positive from negative data by its
+    /// goodness, against `threshold`.
+    ForwardForward { threshold: f32 },
+    /// "Mono-Forward: Backpropagation-Free Algorithm for Efficient Neural Network Training
+    /// Harnessing Local Errors".
+    MonoForward,
+    /// Direct Feedback Alignment: the output error reaches each layer through a fixed random matrix.
+    FeedbackAlignment,
+    /// Target projection ("Learning with Local Gradients at the Edge"): each layer regresses a
+    /// random projection of the labels.
+    TargetProjection,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loss {
+    Mse,
+    BinaryCrossEntropy,
+    CrossEntropy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Init {
+    Kaiming,
+    #[default]
+    Xavier,
+    Orthogonal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    /// Stop once the training loss falls below this.
+    LossBelow(f32),
+    /// Stop once the test accuracy reaches this fraction.
+    AccuracyAbove(f32),
+}
+
+impl Default for Optimizer {
+    fn default() -> Self {
+        Optimizer::Adam { learning_rate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }
+    }
+}
+impl Default for GradientNoise {
+    fn default() -> Self {
+        Self { eta: 0.01, gamma: 0.55 }
+    }
+}
+impl Default for Training {
+    fn default() -> Self {
+        Self {
+            optimizer: Optimizer::default(),
+            schedule: Schedule::Constant,
+            batch_size: 10,
+            l1: 0.0,
+            l2: 0.0,
+            clip_norm: None,
+            gradient_noise: None,
+            rule: LearningRule::Backprop,
+            loss: None,
+            init: Init::Xavier,
+            steps: 5_000,
+            stop: None,
+        }
+    }
+}
+
+impl Optimizer {
+    pub fn learning_rate(&self) -> f32 {
+        match *self {
+            Optimizer::Sgd { learning_rate }
+            | Optimizer::Momentum { learning_rate, .. }
+            | Optimizer::Adam { learning_rate, .. }
+            | Optimizer::AdamW { learning_rate, .. } => learning_rate,
+        }
+    }
+}
+
+impl LearningRule {
+    /// Whether the rule trains each block from local signals, so only one block's activations
+    /// need to be held at a time.
+    pub fn is_local(&self) -> bool {
+        !matches!(self, LearningRule::Backprop)
+    }
+}

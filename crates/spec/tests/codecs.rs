@@ -1,0 +1,169 @@
+//! JSON and links carry every spec unchanged; typical links are short; golden links decode to
+//! the same spec forever.
+
+mod common;
+
+use layerlab_spec::data::Dataset;
+use layerlab_spec::json;
+use layerlab_spec::link;
+use layerlab_spec::model::{Activation, Block, Dense};
+use layerlab_spec::{Spec, analyse};
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    #[test]
+    fn json_carries_any_spec_unchanged(spec in common::any_spec()) {
+        let (back, warnings) = json::parse(&json::to_json(&spec)).unwrap();
+        prop_assert_eq!(back, spec);
+        prop_assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn links_carry_any_spec_unchanged(spec in common::any_spec()) {
+        let (back, warnings) = link::decode_unchecked(&link::encode(&spec)).unwrap();
+        prop_assert_eq!(back, spec);
+        prop_assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn valid_specs_decode_valid(spec in common::valid_mlp()) {
+        let encoded = link::encode(&spec);
+        prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)), "URL-safe: {}", encoded);
+        let decoded = link::decode(&encoded).unwrap();
+        prop_assert_eq!(&decoded.spec, &spec);
+        prop_assert_eq!(decoded.analysis, analyse(&spec).unwrap());
+        prop_assert_eq!(json::from_json(&json::to_json(&spec)).unwrap().spec, spec);
+    }
+}
+
+fn six_block_mlp_on_spiral() -> Spec {
+    let hidden = |units| Block::Dense(Dense { units, activation: Activation::Relu, bias: true });
+    let mut spec = Spec {
+        model: vec![hidden(16), hidden(16), hidden(12), hidden(12), hidden(8), hidden(8)],
+        seed: 42,
+        ..Spec::default()
+    };
+    spec.data.dataset = Dataset::Spiral;
+    spec.data.noise = 0.1;
+    spec
+}
+
+#[test]
+fn a_six_block_mlp_on_spiral_fits_in_200_characters() {
+    let encoded = link::encode(&six_block_mlp_on_spiral());
+    assert!(encoded.len() <= 200, "{} characters: {encoded}", encoded.len());
+    assert_eq!(link::decode(&encoded).unwrap().spec, six_block_mlp_on_spiral());
+}
+
+#[test]
+fn unknown_fields_are_ignored_and_named() {
+    let text = r#"{"data": {"dataset": "xor", "colour": "red"}, "future_option": 3}"#;
+    let decoded = json::from_json(text).unwrap();
+    assert_eq!(decoded.spec.data.dataset, Dataset::Xor);
+    assert_eq!(decoded.spec.model, Spec::default().model, "missing fields take their defaults");
+    assert_eq!(decoded.warnings.len(), 2, "{:?}", decoded.warnings);
+    assert!(decoded.warnings.iter().any(|w| w.contains("data.colour")), "{:?}", decoded.warnings);
+}
+
+#[test]
+fn unknown_kinds_are_errors_that_name_the_field_and_the_valid_kinds() {
+    let text = r#"{"model": [{"dense": {}}, {"transformer": {"layers": 12}}]}"#;
+    let errors = json::from_json(text).unwrap_err();
+    assert_eq!(errors[0].path, "model[1]");
+    assert!(errors[0].message.contains("unknown variant `transformer`"), "{}", errors[0]);
+    assert!(errors[0].message.contains("dense") && errors[0].message.contains("attention"), "{}", errors[0]);
+}
+
+#[test]
+fn bad_values_in_json_name_their_path() {
+    let cases: &[(&str, &str, &str)] = &[
+        (r#"{"training": {"batch_size": -3}}"#, "training.batch_size", "invalid value"),
+        (r#"{"training": {"batch_size": 1e99}}"#, "training.batch_size", "invalid type"),
+        (r#"{"data": {"noise": NaN}}"#, "data.noise", "expected value"),
+        (r#"{"model": [{"dense": {"units": 100000}}]}"#, "model[0].units", "exceeds the limit of 4096"),
+        (r#"{"seed": 1} trailing"#, "", "trailing characters"),
+    ];
+    for (text, path, words) in cases {
+        let errors = json::from_json(text).unwrap_err();
+        assert_eq!(errors[0].path, *path, "{text}: {errors:?}");
+        assert!(errors[0].message.contains(words), "{text}: {}", errors[0]);
+    }
+}
+
+/// Links made by earlier versions: each must decode, forever, to the spec in the JSON file
+/// beside it (every field written out). Never edit these; add new ones.
+#[test]
+fn golden_links_decode_to_their_specs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "link") {
+            let encoded = std::fs::read_to_string(&path).unwrap();
+            let expected = json::from_json(&std::fs::read_to_string(path.with_extension("json")).unwrap()).unwrap();
+            let decoded = link::decode(encoded.trim()).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+            assert_eq!(decoded.spec, expected.spec, "{}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "golden links in {}", dir.display());
+}
+
+/// Writes a golden pair for each spec here. Run once when adding a case:
+/// `cargo test -p layerlab-spec --test codecs -- --ignored write_golden_links`
+#[test]
+#[ignore = "writes fixtures; run by hand when adding a golden link"]
+fn write_golden_links() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    use layerlab_spec::model::*;
+    let flat_blocks = Spec {
+        model: vec![
+            Block::Dense(Dense::default()),
+            Block::Norm(Norm { kind: NormKind::Rms }),
+            Block::Dropout(Dropout::default()),
+            Block::Residual(Residual {
+                body: vec![Block::Dense(Dense { units: 8, activation: Activation::Gelu, bias: false })],
+                drop_path: 0.1,
+            }),
+            Block::Parallel(Parallel {
+                branches: vec![vec![Block::Kan(Kan::default())], vec![Block::Glu(Glu::default())]],
+                merge: Merge::Concat,
+            }),
+            Block::Hourglass(Hourglass::default()),
+            Block::Moe(Moe::default()),
+        ],
+        ..Spec::default()
+    };
+    let mut sequence = Spec::default();
+    sequence.data.dataset = layerlab_spec::data::Dataset::ModularAddition { modulus: 97 };
+    sequence.model = vec![
+        Block::Embed(Embed::default()),
+        Block::Attention(Attention { mlp_hidden: 64, ..Attention::default() }),
+        Block::Pool(Pool { mode: PoolMode::Last }),
+    ];
+    sequence.training.rule = layerlab_spec::train::LearningRule::ForwardForward { threshold: 2.0 };
+    let mut digits = Spec::default();
+    digits.data.dataset = layerlab_spec::data::Dataset::Digits;
+    digits.model =
+        vec![Block::Patchify(Patchify::default()), Block::Mixer(Mixer::default()), Block::Pool(Pool::default())];
+    digits.training.optimizer = layerlab_spec::train::Optimizer::AdamW {
+        learning_rate: 0.001,
+        beta1: 0.9,
+        beta2: 0.99,
+        epsilon: 1e-8,
+        weight_decay: 0.05,
+    };
+    let cases = [
+        ("default", Spec::default()),
+        ("spiral-mlp", six_block_mlp_on_spiral()),
+        ("flat-blocks", flat_blocks),
+        ("modular-attention", sequence),
+        ("digits-mixer", digits),
+    ];
+    for (name, spec) in cases {
+        std::fs::write(dir.join(format!("{name}.link")), link::encode(&spec) + "\n").unwrap();
+        std::fs::write(dir.join(format!("{name}.json")), json::to_json(&spec) + "\n").unwrap();
+    }
+}
