@@ -3,6 +3,7 @@
 
 mod build;
 mod cmd;
+mod fuzz;
 mod server;
 mod test;
 mod tools;
@@ -16,6 +17,7 @@ Commands:
   serve [--port N]   install what is missing, build the release app, serve it on 127.0.0.1:N (8080)
   test [--only S]    run every check: fmt, clippy, native, wasm (headless Chromium), e2e
                      --only runs one step: fmt, clippy, native, wasm or e2e
+  fuzz [--seconds N] fuzz the link decoder for N seconds (600) with cargo-fuzz on nightly
   help               this text
 ";
 
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

@@ -116,15 +116,16 @@ fn ensure_wasm_target() -> Result<(), String> {
     cmd::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
+/// A tool that `cargo install` builds from crates.io.
 #[derive(Clone, Copy)]
-struct CargoTool<'a> {
-    krate: &'a str,
-    version: &'a str,
-    bin: &'a str,
-    locked: bool,
+pub struct CargoTool<'a> {
+    pub krate: &'a str,
+    pub version: &'a str,
+    pub bin: &'a str,
+    pub locked: bool,
 }
 
-fn ensure_cargo_tool(dir: &Path, tool: CargoTool<'_>) -> Result<(), String> {
+pub fn ensure_cargo_tool(dir: &Path, tool: CargoTool<'_>) -> Result<(), String> {
     let bin = dir.join("bin").join(tool.bin);
     let found = cmd::output(Command::new(&bin).arg("--version")).unwrap_or_default();
     if found.split_whitespace().any(|word| word == tool.version) {

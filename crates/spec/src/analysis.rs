@@ -8,7 +8,7 @@ use crate::limits::*;
 use crate::model::Block;
 use crate::shape::{Cost, Shape};
 use crate::spec::{MetricsSpec, Spec};
-use crate::train::{LearningRule, Loss, Optimizer, Schedule, Stop, Training};
+use crate::train::{LearningRule, Length, Loss, Optimizer, Schedule, Stop, Training};
 
 /// What a valid spec amounts to.
 #[derive(Debug, Clone, PartialEq)]
@@ -278,7 +278,11 @@ fn check_training(t: &Training, errors: &mut Errors) {
             errors.real("training.schedule.factor".into(), factor, 1e-6, 1.0, false);
         }
         Schedule::Cosine { warmup } => {
-            errors.int("training.schedule.warmup".into(), warmup, 0, t.steps, "the number of steps");
+            let (limit, name) = match t.length {
+                Length::Steps(steps) => (steps, "the number of steps"),
+                Length::Epochs(_) => (MAX_STEPS, "MAX_STEPS"),
+            };
+            errors.int("training.schedule.warmup".into(), warmup, 0, limit, name);
         }
         Schedule::Exponential { gamma } => {
             errors.real("training.schedule.gamma".into(), gamma, 1e-6, 1.0, false);
@@ -297,7 +301,12 @@ fn check_training(t: &Training, errors: &mut Errors) {
     if let LearningRule::ForwardForward { threshold } = t.rule {
         errors.real("training.rule.threshold".into(), threshold, 1e-6, 1e6, false);
     }
-    errors.int("training.steps".into(), t.steps, 1, MAX_STEPS, "MAX_STEPS");
+    match t.length {
+        Length::Steps(steps) => errors.int("training.length.steps".into(), steps, 1, MAX_STEPS, "MAX_STEPS"),
+        Length::Epochs(epochs) => {
+            errors.int("training.length.epochs".into(), epochs.into(), 1, MAX_EPOCHS.into(), "MAX_EPOCHS")
+        }
+    };
     match t.stop {
         Some(Stop::LossBelow(loss)) => {
             errors.real("training.stop.loss_below".into(), loss, 0.0, 1e6, false);

@@ -33,6 +33,8 @@ pub const MAX_CLASSES: u32 = 64;
 pub const MAX_FOURIER_FEATURES: u32 = 1024;
 /// Training steps of one run.
 pub const MAX_STEPS: u64 = 10_000_000;
+/// Passes over the training set of one run.
+pub const MAX_EPOCHS: u32 = 100_000;
 /// Samples in the fixed probe batch the metrics are measured on.
 pub const MAX_PROBE: u32 = 1024;
 /// Characters of a link's fragment that the decoder will look at.

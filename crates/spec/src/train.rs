@@ -21,8 +21,17 @@ pub struct Training {
     /// The loss; `None` picks the task's natural one.
     pub loss: Option<Loss>,
     pub init: Init,
-    pub steps: u64,
+    /// How long to train.
+    pub length: Length,
     pub stop: Option<Stop>,
+}
+
+/// How long a run trains: a number of optimizer steps, or of passes over the training set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Length {
+    Steps(u64),
+    Epochs(u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -121,7 +130,7 @@ impl Default for Training {
             rule: LearningRule::Backprop,
             loss: None,
             init: Init::Xavier,
-            steps: 5_000,
+            length: Length::Steps(5_000),
             stop: None,
         }
     }

@@ -33,12 +33,19 @@ pub fn App() -> impl IntoView {
     let latest_request = StoredValue::new(0u32);
     let ping_sent_at = StoredValue::new(0.0f64);
     let link = StoredValue::new_local(None::<WorkerLink>);
+    let send = move |input: WorkerInput| {
+        link.with_value(|l| {
+            if let Some(l) = l {
+                l.send(input);
+            }
+        });
+    };
 
     let on_output = move |output: WorkerOutput| match output {
         WorkerOutput::Ready { .. } => {
             status.set(WorkerStatus::Ready { round_trip_ms: None });
             ping_sent_at.set_value(now_ms());
-            link.with_value(|l| l.as_ref().map(|l| l.send(WorkerInput::Ping { nonce: 1 })));
+            send(WorkerInput::Ping { nonce: 1 });
         }
         WorkerOutput::Pong { .. } => {
             let elapsed = now_ms() - ping_sent_at.get_value();
@@ -65,7 +72,7 @@ pub fn App() -> impl IntoView {
         let request = latest_request.get_value() + 1;
         latest_request.set_value(request);
         backend.set(None);
-        link.with_value(|l| l.as_ref().map(|l| l.send(WorkerInput::DetectBackend { request, choice })));
+        send(WorkerInput::DetectBackend { request, choice });
     });
 
     let set_choice = move |new: BackendChoice| {

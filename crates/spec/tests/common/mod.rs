@@ -170,6 +170,7 @@ fn training() -> impl Strategy<Value = Training> {
     let stop =
         prop::option::of(prop_oneof![finite().prop_map(Stop::LossBelow), finite().prop_map(Stop::AccuracyAbove)]);
     let noise = prop::option::of((finite(), finite()).prop_map(|(eta, gamma)| GradientNoise { eta, gamma }));
+    let length = prop_oneof![any::<u64>().prop_map(Length::Steps), any::<u32>().prop_map(Length::Epochs)];
     (
         optimizer(),
         schedule,
@@ -181,11 +182,11 @@ fn training() -> impl Strategy<Value = Training> {
         rule,
         loss,
         init,
-        any::<u64>(),
+        length,
         stop,
     )
         .prop_map(
-            |(optimizer, schedule, batch_size, l1, l2, clip_norm, gradient_noise, rule, loss, init, steps, stop)| {
+            |(optimizer, schedule, batch_size, l1, l2, clip_norm, gradient_noise, rule, loss, init, length, stop)| {
                 Training {
                     optimizer,
                     schedule,
@@ -197,7 +198,7 @@ fn training() -> impl Strategy<Value = Training> {
                     rule,
                     loss,
                     init,
-                    steps,
+                    length,
                     stop,
                 }
             },
