@@ -2,14 +2,24 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::SystemTime;
 
 use crate::cmd;
 use crate::tools::Tools;
 
-/// Builds the release app into `dist/` and prints the size of each wasm file, raw and gzipped.
+/// What the release build reads: when none of it is newer than `dist/index.html` (which Trunk
+/// writes last), the build in `dist/` is current and is not redone.
+const SOURCES: &[&str] = &["index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock", ".cargo", "crates", "www", "assets"];
+
+/// Builds the release app into `dist/` (unless it is current) and prints the size of each wasm
+/// file, raw and gzipped.
 pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
-    cmd::run(tools.command(".tools/bin/trunk").args(["build", "--release"]).current_dir(root))?;
     let dist = root.join("dist");
+    if is_current(root, &dist.join("index.html")) {
+        println!("dist/ is up to date with the sources: not rebuilding");
+    } else {
+        cmd::run(tools.command(".tools/bin/trunk").args(["build", "--release"]).current_dir(root))?;
+    }
     for (name, raw, gzipped) in wasm_sizes(&dist)? {
         println!("{name}: {} KiB, {} KiB gzipped", raw / 1024, gzipped / 1024);
     }
@@ -32,4 +42,28 @@ fn wasm_sizes(dist: &Path) -> Result<Vec<(String, u64, u64)>, String> {
     }
     sizes.sort();
     Ok(sizes)
+}
+
+/// Whether `stamp` exists and no source file is newer.
+fn is_current(root: &Path, stamp: &Path) -> bool {
+    let Ok(built) = stamp.metadata().and_then(|m| m.modified()) else { return false };
+    SOURCES.iter().all(|s| newest(&root.join(s)).is_some_and(|t| t <= built))
+}
+
+/// The latest modification time under `path` (the path itself when it is a file), skipping
+/// build output, dependencies and fuzzing data.
+fn newest(path: &Path) -> Option<SystemTime> {
+    let meta = path.metadata().ok()?;
+    if !meta.is_dir() {
+        return meta.modified().ok();
+    }
+    let mut latest = meta.modified().ok()?;
+    for entry in std::fs::read_dir(path).ok()?.flatten() {
+        let name = entry.file_name();
+        if ["target", "node_modules", "corpus", "artifacts"].iter().any(|skip| name == *skip) {
+            continue;
+        }
+        latest = latest.max(newest(&entry.path())?);
+    }
+    Some(latest)
 }

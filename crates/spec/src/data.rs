@@ -184,6 +184,43 @@ pub enum Task {
 }
 
 impl Dataset {
+    /// One of each dataset, its parameters at their defaults, in the order the page lists them.
+    pub fn catalogue() -> Vec<Dataset> {
+        use Dataset::*;
+        vec![
+            Circle,
+            Xor,
+            Gaussian,
+            Spiral,
+            TwoMoons,
+            Checkerboard { cells: 4 },
+            ArmSpiral { arms: 3 },
+            Plane,
+            MultiGaussian,
+            Formula { formula: self::Formula::ExpSinSquare },
+            Digits,
+            Iris,
+            Wine,
+            BreastCancer,
+            Image { image: BundledImage::Cameraman, side: 64 },
+            ModularAddition { modulus: 97 },
+            Parity { bits: 8 },
+            Copy { length: 8, vocabulary: 10 },
+            Reverse { length: 8, vocabulary: 10 },
+            Arithmetic { digits: 3, chain_of_thought: false },
+            Csv(CsvRef::default()),
+        ]
+    }
+
+    /// The dataset's stable name, as links and files spell it (`arm_spiral`).
+    pub fn name(&self) -> String {
+        match serde_json::to_value(self).expect("a dataset always serializes") {
+            serde_json::Value::String(name) => name,
+            serde_json::Value::Object(map) => map.keys().next().cloned().unwrap_or_default(),
+            other => other.to_string(),
+        }
+    }
+
     /// Whether the dataset is one of the 2D sets that features apply to.
     pub fn is_planar(&self) -> bool {
         matches!(

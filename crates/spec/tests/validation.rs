@@ -165,3 +165,20 @@ fn six_nested_containers_are_allowed() {
 fn the_default_spec_is_valid() {
     analyse(&Spec::default()).unwrap();
 }
+
+#[test]
+fn the_catalogue_has_every_dataset_once_by_its_stable_name() {
+    let all = Dataset::catalogue();
+    let names: Vec<String> = all.iter().map(Dataset::name).collect();
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+    assert_eq!(names[3], "spiral");
+    assert_eq!(names[6], "arm_spiral");
+    for d in &all {
+        let json = serde_json::to_string(d).expect("serializes");
+        let back: Dataset = serde_json::from_str(&json).expect("deserializes");
+        assert_eq!(&back, d, "{json}");
+    }
+}

@@ -1,0 +1,70 @@
+//! The command line, read into a [`Command`]. Every mistake is a message saying what would be valid.
+
+use std::path::PathBuf;
+
+pub const USAGE: &str = "usage:
+  layerlab train [SPEC.json | LINK] [options]   train headless; with no spec, the page's opening experiment
+      --steps N          train N steps (overrides the spec's length)
+      --seed N           the experiment's seed
+      --dataset NAME     a dataset by name (see `layerlab datasets`), or its JSON: '{\"checkerboard\":{\"cells\":6}}'
+      --csv FILE         the CSV file a spec with a csv dataset refers to
+      --out FILE.csv     also write the metrics as CSV
+  layerlab datasets                           list the datasets and their parameters";
+
+#[derive(Debug, Default)]
+pub struct TrainOptions {
+    /// A path to a spec file, or a link (a URL with a `#v1.` fragment, or the fragment).
+    pub spec: Option<String>,
+    pub steps: Option<u64>,
+    pub seed: Option<u64>,
+    pub dataset: Option<String>,
+    pub csv: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+}
+
+pub enum Command {
+    Train(TrainOptions),
+    Datasets,
+    Help,
+}
+
+pub fn parse(argv: &[String]) -> Result<Command, String> {
+    let Some(first) = argv.first() else { return Ok(Command::Help) };
+    match first.as_str() {
+        "train" => train(&argv[1..]).map(Command::Train),
+        "datasets" if argv.len() == 1 => Ok(Command::Datasets),
+        "datasets" => Err(format!("`datasets` takes no arguments, got `{}`", argv[1..].join(" "))),
+        "help" | "--help" | "-h" => Ok(Command::Help),
+        other => Err(format!("unknown command `{other}`: use `train` or `datasets`")),
+    }
+}
+
+fn train(argv: &[String]) -> Result<TrainOptions, String> {
+    let mut opts = TrainOptions::default();
+    let mut it = argv.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
+        match arg.as_str() {
+            "--steps" => opts.steps = Some(number("--steps", &value("--steps")?)?),
+            "--seed" => opts.seed = Some(number("--seed", &value("--seed")?)?),
+            "--dataset" => opts.dataset = Some(value("--dataset")?),
+            "--csv" => opts.csv = Some(value("--csv")?.into()),
+            "--out" => opts.out = Some(value("--out")?.into()),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option `{flag}`: use --steps, --seed, --dataset, --csv or --out"));
+            }
+            spec if opts.spec.is_none() => opts.spec = Some(spec.to_string()),
+            extra => {
+                return Err(format!(
+                    "one spec at a time: `{extra}` comes after `{}`",
+                    opts.spec.as_deref().unwrap_or("")
+                ));
+            }
+        }
+    }
+    Ok(opts)
+}
+
+fn number(flag: &str, text: &str) -> Result<u64, String> {
+    text.parse().map_err(|_| format!("{flag} = `{text}` is not a whole number ≥ 0"))
+}

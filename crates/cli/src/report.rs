@@ -1,0 +1,189 @@
+//! The two commands: `train` (load, override, train, report) and `datasets` (the catalogue).
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use layerlab_engine::cpu::Cpu;
+use layerlab_engine::train::{Evaluation, Trainer};
+use layerlab_spec::data::Dataset;
+use layerlab_spec::train::Length;
+use layerlab_spec::{Spec, SpecError, json, link};
+use serde_json::{Map, Value, json};
+
+use crate::args::TrainOptions;
+
+pub fn datasets() {
+    for d in Dataset::catalogue() {
+        let task = match d.task() {
+            layerlab_spec::data::Task::Classify { classes } => format!("classify, {classes} classes"),
+            layerlab_spec::data::Task::Regress { outputs } => format!("regress {outputs} output(s)"),
+            layerlab_spec::data::Task::Sequence { length, vocabulary } => {
+                format!("predict {length} tokens of {vocabulary}")
+            }
+        };
+        let params = match serde_json::to_value(&d).expect("a dataset serializes") {
+            Value::Object(map) => map.values().next().map(Value::to_string).unwrap_or_default(),
+            _ => String::new(),
+        };
+        let generated = if d.is_generated() { "samples, noise, train_fraction" } else { "train_fraction" };
+        println!("{:<18} {:<28} {params:<48} ({generated})", d.name(), task);
+    }
+}
+
+pub fn train(opts: &TrainOptions) -> Result<(), String> {
+    let spec = load(opts)?;
+    let csv = match (&spec.data.dataset, &opts.csv) {
+        (Dataset::Csv(r), None) => {
+            return Err(format!("the spec trains on the CSV file `{}`: give it with --csv FILE", r.name));
+        }
+        (_, Some(path)) => Some(std::fs::read_to_string(path).map_err(|e| format!("--csv {}: {e}", path.display()))?),
+        _ => None,
+    };
+    let mut trainer = Trainer::new(Cpu::<f32>::new(), &spec, csv.as_deref()).map_err(|e| messages(&e))?;
+    let mut csv_out = match &opts.out {
+        Some(path) => {
+            let mut file = std::fs::File::create(path).map_err(|e| format!("--out {}: {e}", path.display()))?;
+            writeln!(file, "step,train_loss,test_loss,test_accuracy,test_rmse,steps_per_sec")
+                .map_err(|e| e.to_string())?;
+            Some(file)
+        }
+        None => None,
+    };
+    let every = u64::from(spec.metrics.every.max(1));
+    let progress = std::io::stderr().is_terminal();
+    let (started, mut busy, mut since) = (Instant::now(), Duration::ZERO, (0u64, Duration::ZERO));
+    let mut latest: Option<Evaluation> = None;
+    let mut failure = None;
+    while !trainer.finished(latest.as_ref()) {
+        let t = Instant::now();
+        if let Err(e) = trainer.step() {
+            failure = Some(e.to_string());
+            break;
+        }
+        busy += t.elapsed();
+        let step = trainer.steps();
+        if step % every == 0 || trainer.finished(None) {
+            let eval = trainer.evaluate();
+            let rate = (step - since.0) as f64 / (busy - since.1).as_secs_f64().max(1e-9);
+            since = (step, busy);
+            emit(&eval, rate, None, csv_out.as_mut())?;
+            latest = Some(eval);
+            if progress {
+                bar(step, trainer.total_steps, eval.train_loss);
+            }
+        }
+    }
+    if progress {
+        eprintln!();
+    }
+    let eval = trainer.evaluate();
+    let overall = trainer.steps() as f64 / busy.as_secs_f64().max(1e-9);
+    let mut extra = Map::new();
+    extra.insert("summary".into(), json!(true));
+    extra.insert("seconds".into(), json!(started.elapsed().as_secs_f64()));
+    extra.insert("parameters".into(), json!(trainer.model.parameter_count()));
+    extra.insert("backend".into(), json!("CPU (native)"));
+    if let Some(f) = &failure {
+        extra.insert("error".into(), json!(f));
+    }
+    emit(&eval, overall, Some(extra), None)?;
+    match failure {
+        Some(message) => Err(message),
+        None => Ok(()),
+    }
+}
+
+/// The spec: the default experiment, a file or a link, then the command line's overrides.
+fn load(opts: &TrainOptions) -> Result<Spec, String> {
+    let mut spec = match &opts.spec {
+        None => Spec::default(),
+        Some(arg) if Path::new(arg).is_file() => {
+            let text = std::fs::read_to_string(arg).map_err(|e| format!("{arg}: {e}"))?;
+            let decoded = json::from_json(&text).map_err(|e| format!("{arg}:\n{}", messages(&e)))?;
+            decoded.warnings.iter().for_each(|w| eprintln!("layerlab: {arg}: {w}"));
+            decoded.spec
+        }
+        Some(arg) => {
+            let fragment = arg.rsplit_once('#').map_or(arg.as_str(), |(_, f)| f);
+            if !fragment.starts_with("v") || !fragment.contains('.') {
+                return Err(format!("`{arg}` is neither a spec file nor a LayerLab link (which ends in #v1.…)"));
+            }
+            let decoded = link::decode(fragment).map_err(|e| format!("the link:\n{}", messages(&e)))?;
+            decoded.warnings.iter().for_each(|w| eprintln!("layerlab: the link: {w}"));
+            decoded.spec
+        }
+    };
+    if let Some(steps) = opts.steps {
+        spec.training.length = Length::Steps(steps);
+    }
+    if let Some(seed) = opts.seed {
+        spec.seed = seed;
+    }
+    if let Some(name) = &opts.dataset {
+        spec.data.dataset = dataset(name)?;
+    }
+    Ok(spec)
+}
+
+fn dataset(text: &str) -> Result<Dataset, String> {
+    if text.trim_start().starts_with('{') {
+        return serde_json::from_str(text).map_err(|e| format!("--dataset {text}: {e}"));
+    }
+    let all = Dataset::catalogue();
+    all.iter().find(|d| d.name() == text).cloned().ok_or_else(|| {
+        let names: Vec<String> = all.iter().map(Dataset::name).collect();
+        format!("--dataset `{text}` is not a dataset: use one of {}", names.join(", "))
+    })
+}
+
+fn messages(errors: &[SpecError]) -> String {
+    errors.iter().fold(String::new(), |mut s, e| {
+        let _ = writeln!(s, "  {e}");
+        s
+    })
+}
+
+fn emit(
+    e: &Evaluation,
+    steps_per_sec: f64,
+    extra: Option<Map<String, Value>>,
+    csv: Option<&mut std::fs::File>,
+) -> Result<(), String> {
+    let mut line = Map::new();
+    line.insert("step".into(), json!(e.step));
+    line.insert("train_loss".into(), json!(e.train_loss));
+    line.insert("test_loss".into(), json!(e.test_loss));
+    if let Some(a) = e.test_accuracy {
+        line.insert("train_accuracy".into(), json!(e.train_accuracy));
+        line.insert("test_accuracy".into(), json!(a));
+    }
+    if let Some(r) = e.test_rmse {
+        line.insert("test_rmse".into(), json!(r));
+    }
+    line.insert("steps_per_sec".into(), json!(steps_per_sec));
+    line.extend(extra.unwrap_or_default());
+    println!("{}", Value::Object(line));
+    if let Some(file) = csv {
+        let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        writeln!(
+            file,
+            "{},{},{},{},{},{}",
+            e.step,
+            e.train_loss,
+            e.test_loss,
+            opt(e.test_accuracy),
+            opt(e.test_rmse),
+            steps_per_sec
+        )
+        .map_err(|err| format!("--out: {err}"))?;
+    }
+    Ok(())
+}
+
+fn bar(step: u64, total: u64, loss: f64) {
+    let width = 30;
+    let done = (step.min(total) * width / total.max(1)) as usize;
+    eprint!("\r[{}{}] {step}/{total} steps, train loss {loss:.4}", "#".repeat(done), ".".repeat(width as usize - done));
+}

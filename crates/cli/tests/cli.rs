@@ -1,0 +1,189 @@
+//! The `layerlab` command, run as a user runs it: learning on the datasets the issue names,
+//! its output format, and every kind of bad input ending in a message and status 2.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use layerlab_spec::{Spec, link};
+use serde_json::Value;
+
+fn layerlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_layerlab")).args(args).output().expect("the binary runs")
+}
+
+fn spec_file(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs").join(name).display().to_string()
+}
+
+/// A scratch file with `content`, unique to this test.
+fn scratch(name: &str, content: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("layerlab-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, content).expect("temp dir is writable");
+    path
+}
+
+fn lines(out: &Output) -> Vec<Value> {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("`{l}` is not JSON: {e}"))).collect()
+}
+
+fn summary(out: &Output) -> Value {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    let all = lines(out);
+    let last = all.last().expect("a summary line").clone();
+    assert_eq!(last["summary"], true, "{last}");
+    last
+}
+
+/// (spec file, metric, at least / at most, bound): learning, not just running.
+const LEARNING: &[(&str, &str, Bound)] = &[
+    ("spiral.json", "test_accuracy", Bound::AtLeast(0.95)),
+    ("digits.json", "test_accuracy", Bound::AtLeast(0.95)),
+    ("plane.json", "test_loss", Bound::AtMost(0.01)),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    AtLeast(f64),
+    AtMost(f64),
+}
+
+#[test]
+fn networks_learn_within_bounded_steps() {
+    for &(file, metric, bound) in LEARNING {
+        let last = summary(&layerlab(&["train", &spec_file(file)]));
+        let value = last[metric].as_f64().unwrap_or_else(|| panic!("{file}: no {metric} in {last}"));
+        let ok = match bound {
+            Bound::AtLeast(b) => value >= b,
+            Bound::AtMost(b) => value <= b,
+        };
+        assert!(ok, "{file}: {metric} = {value}, want {bound:?}");
+    }
+}
+
+#[test]
+fn the_default_experiment_reports_every_interval() {
+    let out = layerlab(&["train", "--steps", "120"]);
+    let last = summary(&out);
+    let all = lines(&out);
+    // Every 50 steps (the default interval), at the end, then the summary.
+    let steps: Vec<u64> = all.iter().map(|l| l["step"].as_u64().expect("step")).collect();
+    assert_eq!(steps, [50, 100, 120, 120]);
+    for line in &all {
+        for key in ["step", "train_loss", "test_loss", "test_accuracy", "steps_per_sec"] {
+            assert!(line[key].is_number(), "`{key}` missing from {line}");
+        }
+    }
+    assert_eq!(last["parameters"], 25, "circle: 2-4-2-1 has 25 parameters");
+}
+
+#[test]
+fn a_regression_reports_rmse_and_the_csv_matches() {
+    let csv = std::env::temp_dir().join(format!("layerlab-cli-{}-metrics.csv", std::process::id()));
+    let out = layerlab(&["train", "--dataset", "plane", "--steps", "100", "--out", csv.to_str().expect("utf-8")]);
+    let last = summary(&out);
+    assert!(last["test_rmse"].is_number() && last.get("test_accuracy").is_none(), "{last}");
+    let text = std::fs::read_to_string(&csv).expect("--out wrote the file");
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows[0], "step,train_loss,test_loss,test_accuracy,test_rmse,steps_per_sec");
+    assert_eq!(rows.len(), 1 + 2, "a header and one row per interval: {text}");
+    assert!(rows[2].starts_with("100,"), "{}", rows[2]);
+}
+
+#[test]
+fn links_train_the_spec_they_carry_and_runs_repeat_exactly() {
+    let mut spec = Spec::default();
+    spec.training.length = layerlab_spec::train::Length::Steps(60);
+    spec.seed = 42;
+    let url = format!("http://127.0.0.1:8080/#{}", link::encode(&spec));
+    let strip = |mut v: Value| {
+        let o = v.as_object_mut().expect("object");
+        o.remove("steps_per_sec");
+        o.remove("seconds");
+        v
+    };
+    let a: Vec<Value> = lines(&layerlab(&["train", &url])).into_iter().map(strip).collect();
+    let b: Vec<Value> = lines(&layerlab(&["train", &link::encode(&spec)])).into_iter().map(strip).collect();
+    assert_eq!(a, b, "the same spec and seed give the same numbers");
+    assert_eq!(a.last().expect("summary")["step"], 60);
+    let other: Vec<Value> = lines(&layerlab(&["train", &url, "--seed", "43"])).into_iter().map(strip).collect();
+    assert_ne!(a, other, "another seed, other numbers");
+}
+
+#[test]
+fn a_users_csv_trains() {
+    let mut text = String::from("a,b,label\n");
+    for i in 0..200 {
+        let (a, b) = ((i % 20) as f64 / 10.0 - 1.0, (i / 20) as f64 / 5.0 - 1.0);
+        text += &format!("{a},{b},{}\n", u8::from(a + b > 0.0));
+    }
+    let csv = scratch("good.csv", &text);
+    let spec = r#"{"data":{"dataset":{"csv":{"name":"good.csv","inputs":2,"target":"label","task":{"classes":{"classes":2}}}}},
+        "model":[{"dense":{"units":8}}],"training":{"length":{"steps":400}}}"#;
+    let file = scratch("csv-spec.json", spec);
+    let last = summary(&layerlab(&["train", file.to_str().expect("utf-8"), "--csv", csv.to_str().expect("utf-8")]));
+    assert!(last["test_accuracy"].as_f64().expect("accuracy") >= 0.9, "{last}");
+}
+
+/// (what is wrong, arguments, words stderr must hold). Each exits with status 2, printing no panic.
+fn bad_inputs() -> Vec<(&'static str, Vec<String>, &'static str)> {
+    let wide = scratch("wide.json", r#"{"model":[{"dense":{"units":100000}}]}"#).display().to_string();
+    let broken = scratch("broken.json", r#"{"model":[{"dense":{"units":"#).display().to_string();
+    let ragged = scratch("ragged.csv", "a,b,label\n1,2,0\n3,4\n").display().to_string();
+    let csv_spec = scratch(
+        "ragged-spec.json",
+        r#"{"data":{"dataset":{"csv":{"name":"ragged.csv","inputs":2,"target":"label","task":"regression"}}}}"#,
+    )
+    .display()
+    .to_string();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    vec![
+        ("absurd width", s(&["train", &wide]), "model[0].units = 100000 exceeds the limit of 4096"),
+        ("malformed JSON", s(&["train", &broken]), "broken.json"),
+        ("garbage link", s(&["train", "v1.not-a-real-link!!"]), "link"),
+        ("neither file nor link", s(&["train", "no-such-file.json"]), "neither a spec file nor a LayerLab link"),
+        ("unknown option", s(&["train", "--stpes", "5"]), "unknown option `--stpes`"),
+        ("bad number", s(&["train", "--steps", "many"]), "--steps = `many` is not a whole number"),
+        ("unknown dataset", s(&["train", "--dataset", "mnist"]), "use one of circle, xor"),
+        ("missing CSV", s(&["train", &csv_spec]), "give it with --csv FILE"),
+        ("ragged CSV", s(&["train", &csv_spec, "--csv", &ragged]), "row 3 has 2 fields"),
+        ("unreadable CSV", s(&["train", &csv_spec, "--csv", "/nonexistent/x.csv"]), "--csv /nonexistent/x.csv"),
+        (
+            "diverging",
+            s(&[
+                "train",
+                &scratch(
+                    "lr.json",
+                    r#"{"data":{"dataset":"plane"},"training":{"optimizer":{"sgd":{"learning_rate":10}}},
+                   "model":[{"dense":{"units":32,"activation":"relu"}},{"dense":{"units":32,"activation":"relu"}}]}"#,
+                )
+                .display()
+                .to_string(),
+            ]),
+            "Lower the learning rate",
+        ),
+        ("unknown command", s(&["fit"]), "unknown command `fit`"),
+    ]
+}
+
+#[test]
+fn bad_input_gets_a_message_and_status_2() {
+    for (what, args, words) in bad_inputs() {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = layerlab(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: status {:?}, stderr {stderr}", out.status);
+        assert!(stderr.contains(words), "{what}: stderr lacks `{words}`:\n{stderr}");
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    }
+}
+
+#[test]
+fn datasets_lists_each_dataset_with_its_parameters() {
+    let out = layerlab(&["datasets"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for words in ["spiral ", "digits ", "checkerboard ", "{\"cells\":4}", "classify, 10 classes", "csv "] {
+        assert!(text.contains(words), "`{words}` missing from:\n{text}");
+    }
+}

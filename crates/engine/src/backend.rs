@@ -1,0 +1,166 @@
+//! The backend interface: the few operations training needs, on buffers that live wherever the
+//! backend computes (host memory for the CPU, GPU memory for WebGPU). The CPU backend
+//! ([`crate::cpu::Cpu`]) is the reference every other backend is tested against.
+//!
+//! Matrices are row-major; a batch is `rows` examples of `cols` numbers. Ops take their shapes
+//! in small structs rather than loose integers and flags.
+
+use layerlab_spec::model::{Activation, NormKind};
+use layerlab_spec::train::Loss;
+
+pub use crate::cpu::gemm::Gemm;
+use crate::real::Real;
+
+/// A rows × cols batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dims {
+    pub rows: usize,
+    pub cols: usize,
+}
+
+impl Dims {
+    pub fn len(self) -> usize {
+        self.rows * self.cols
+    }
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A normalisation, forward or backward.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NormOp {
+    pub kind: NormKind,
+    pub dims: Dims,
+    pub eps: f64,
+    /// BatchNorm: normalise with the batch's statistics and update the running ones (training),
+    /// or with the running ones (evaluation). Ignored by the other kinds.
+    pub train: bool,
+    /// BatchNorm: weight of the new batch in the running statistics.
+    pub momentum: f64,
+}
+
+/// The buffers a normalisation keeps for its backward pass.
+pub struct NormSaved<'a, B: Backend + ?Sized> {
+    /// The normalised input, before gain and shift.
+    pub xhat: &'a mut B::Buf,
+    /// 1/σ per row (LayerNorm, RMSNorm) or per column (BatchNorm).
+    pub inv_std: &'a mut B::Buf,
+}
+
+/// One optimizer update of one parameter tensor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Update {
+    pub rule: UpdateRule,
+    pub learning_rate: f64,
+    /// 1-based count of updates so far, for Adam's bias correction.
+    pub step: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum UpdateRule {
+    Sgd,
+    /// PyTorch's SGD with momentum: `v = μv + g; p -= lr·v`.
+    Momentum {
+        momentum: f64,
+    },
+    /// Adam, or AdamW when `weight_decay` > 0 (decoupled: `p *= 1 - lr·wd` first).
+    Adam {
+        beta1: f64,
+        beta2: f64,
+        epsilon: f64,
+        weight_decay: f64,
+    },
+}
+
+/// A random keep-or-drop mask, reproducible on every backend: element `i` is kept when
+/// [`crate::rng::uniform`]`(key, i)` ≥ `rate`, and kept elements are scaled by `1/(1-rate)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DropoutOp {
+    pub len: usize,
+    pub rate: f64,
+    pub key: u32,
+}
+
+/// What a backend must do. Buffers are created zeroed at a fixed length and never resized.
+/// Every parameter is used once per forward pass, so backward ops write (not add to) gradients.
+pub trait Backend {
+    type R: Real;
+    type Buf;
+
+    /// A short name for messages ("CPU (f32)").
+    fn name(&self) -> String;
+    fn alloc(&mut self, len: usize) -> Self::Buf;
+    fn len(&self, buf: &Self::Buf) -> usize;
+    fn upload(&mut self, buf: &mut Self::Buf, data: &[Self::R]);
+    fn download(&mut self, buf: &Self::Buf, out: &mut [Self::R]);
+
+    /// `c = a·b` or `c += a·b`.
+    fn matmul(&mut self, g: Gemm, a: &Self::Buf, b: &Self::Buf, c: &mut Self::Buf);
+    /// `z += bias` (per column, when given), then `y = act(z)`.
+    fn bias_act(&mut self, dims: Dims, bias: Option<&Self::Buf>, act: Activation, z: &mut Self::Buf, y: &mut Self::Buf);
+    /// `g *= act'(z)` in place: from the gradient of `y = act(z)` to the gradient of `z`.
+    fn act_backward(&mut self, dims: Dims, act: Activation, z: &Self::Buf, y: &Self::Buf, g: &mut Self::Buf);
+    /// `out (+)= the column sums of x`.
+    fn col_sum(&mut self, dims: Dims, x: &Self::Buf, out: &mut Self::Buf, accumulate: bool);
+    /// `y = a·x + b·y` over the first `len` elements.
+    fn axpby(&mut self, len: usize, a: f64, x: &Self::Buf, b: f64, y: &mut Self::Buf);
+    /// Copies a block of columns: `dst[:, dst_at..dst_at+width] (+)= src[:, src_at..src_at+width]`,
+    /// for concatenating branches and splitting their gradients.
+    fn copy_cols(&mut self, op: CopyCols, src: &Self::Buf, dst: &mut Self::Buf);
+    #[allow(clippy::too_many_arguments)]
+    fn norm_forward(
+        &mut self,
+        op: NormOp,
+        x: &Self::Buf,
+        gain: &Self::Buf,
+        shift: Option<&Self::Buf>,
+        running: Option<(&mut Self::Buf, &mut Self::Buf)>,
+        saved: NormSaved<'_, Self>,
+        y: &mut Self::Buf,
+    );
+    /// From the gradient of the output `g` to `dx` (when asked for), writing the gain's and shift's gradients.
+    #[allow(clippy::too_many_arguments)]
+    fn norm_backward(
+        &mut self,
+        op: NormOp,
+        g: &Self::Buf,
+        gain: &Self::Buf,
+        xhat: &Self::Buf,
+        inv_std: &Self::Buf,
+        d_gain: &mut Self::Buf,
+        d_shift: Option<&mut Self::Buf>,
+        dx: Option<&mut Self::Buf>,
+    );
+    /// `y = mask ⊙ x` with a fresh mask, which is kept in `mask` for the backward pass
+    /// (`dx = mask ⊙ dy`, an [`Backend::mul`]).
+    fn dropout(&mut self, op: DropoutOp, x: &Self::Buf, mask: &mut Self::Buf, y: &mut Self::Buf);
+    /// `y = x ⊙ m` over the first `len` elements.
+    fn mul(&mut self, len: usize, x: &Self::Buf, m: &Self::Buf, y: &mut Self::Buf);
+    /// The mean loss of a batch, and its gradient with respect to the outputs in `grad`.
+    /// Targets: MSE, rows × cols values; binary cross-entropy, one 0/1 per row (cols = 1);
+    /// cross-entropy, one class index per row.
+    fn loss(&mut self, loss: Loss, dims: Dims, outputs: &Self::Buf, targets: &Self::Buf, grad: &mut Self::Buf) -> f64;
+    /// `y *= s` over the whole buffer.
+    fn scale(&mut self, s: f64, y: &mut Self::Buf);
+    /// Σ x² over the whole buffer.
+    fn sum_squares(&mut self, x: &Self::Buf) -> f64;
+    /// `g += l1·sign(p) + l2·p`: the gradient of the L1 and L2 penalties.
+    fn penalty(&mut self, l1: f64, l2: f64, p: &Self::Buf, g: &mut Self::Buf);
+    /// `g += std · N(0, 1)`, with normals drawn from [`crate::rng::normal`]`(key, i)`.
+    fn add_noise(&mut self, std: f64, key: u32, g: &mut Self::Buf);
+    /// One optimizer step; `m` and `v` are the optimizer's state (unused ones may be empty).
+    fn update(&mut self, u: Update, p: &mut Self::Buf, g: &Self::Buf, m: &mut Self::Buf, v: &mut Self::Buf);
+}
+
+/// A block of columns to move between two batches of the same rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CopyCols {
+    pub rows: usize,
+    pub width: usize,
+    pub src_cols: usize,
+    pub src_at: usize,
+    pub dst_cols: usize,
+    pub dst_at: usize,
+    pub accumulate: bool,
+}

@@ -1,0 +1,123 @@
+//! The CPU backend: the reference implementation of [`Backend`], generic over the element type
+//! so the same code trains in `f32` and checks gradients in `f64`. Each op is a plain function
+//! over slices in one of the files beside this one; this file only routes to them.
+
+mod elementwise;
+pub mod gemm;
+mod loss;
+mod norm;
+mod optim;
+
+use std::marker::PhantomData;
+
+use layerlab_spec::model::Activation;
+use layerlab_spec::train::Loss;
+
+use crate::backend::{Backend, CopyCols, Dims, DropoutOp, Gemm, NormOp, NormSaved, Update};
+use crate::real::Real;
+
+/// The CPU backend. It holds only the matrix multiply's packing buffers, reused across calls.
+#[derive(Debug, Default)]
+pub struct Cpu<R> {
+    scratch: gemm::Scratch,
+    _real: PhantomData<R>,
+}
+
+impl<R: Real> Cpu<R> {
+    pub fn new() -> Self {
+        Self { scratch: gemm::Scratch::default(), _real: PhantomData }
+    }
+}
+
+impl<R: Real> Backend for Cpu<R> {
+    type R = R;
+    type Buf = Vec<R>;
+
+    fn name(&self) -> String {
+        format!("CPU ({})", std::any::type_name::<R>())
+    }
+    fn alloc(&mut self, len: usize) -> Vec<R> {
+        vec![R::zero(); len]
+    }
+    fn len(&self, buf: &Vec<R>) -> usize {
+        buf.len()
+    }
+    fn upload(&mut self, buf: &mut Vec<R>, data: &[R]) {
+        buf[..data.len()].copy_from_slice(data);
+    }
+    fn download(&mut self, buf: &Vec<R>, out: &mut [R]) {
+        let n = out.len();
+        out.copy_from_slice(&buf[..n]);
+    }
+    fn matmul(&mut self, g: Gemm, a: &Vec<R>, b: &Vec<R>, c: &mut Vec<R>) {
+        let (a, b) = (&a[..g.m * g.k], &b[..g.k * g.n]);
+        R::gemm(g, a, b, &mut c[..g.m * g.n], &mut self.scratch);
+    }
+    fn bias_act(&mut self, dims: Dims, bias: Option<&Vec<R>>, act: Activation, z: &mut Vec<R>, y: &mut Vec<R>) {
+        elementwise::bias_act(dims, bias.map(|b| &b[..]), act, z, y);
+    }
+    fn act_backward(&mut self, dims: Dims, act: Activation, z: &Vec<R>, y: &Vec<R>, g: &mut Vec<R>) {
+        elementwise::act_backward(dims, act, z, y, g);
+    }
+    fn col_sum(&mut self, dims: Dims, x: &Vec<R>, out: &mut Vec<R>, accumulate: bool) {
+        elementwise::col_sum(dims, x, out, accumulate);
+    }
+    fn axpby(&mut self, len: usize, a: f64, x: &Vec<R>, b: f64, y: &mut Vec<R>) {
+        elementwise::axpby(len, a, x, b, y);
+    }
+    fn copy_cols(&mut self, op: CopyCols, src: &Vec<R>, dst: &mut Vec<R>) {
+        elementwise::copy_cols(op, src, dst);
+    }
+    fn norm_forward(
+        &mut self,
+        op: NormOp,
+        x: &Vec<R>,
+        gain: &Vec<R>,
+        shift: Option<&Vec<R>>,
+        running: Option<(&mut Vec<R>, &mut Vec<R>)>,
+        saved: NormSaved<'_, Self>,
+        y: &mut Vec<R>,
+    ) {
+        let saved = norm::Saved { xhat: saved.xhat, inv_std: saved.inv_std };
+        let running = running.map(|(m, v)| (&mut m[..], &mut v[..]));
+        norm::forward(op, x, gain, shift.map(|s| &s[..]), running, saved, y);
+    }
+    fn norm_backward(
+        &mut self,
+        op: NormOp,
+        g: &Vec<R>,
+        gain: &Vec<R>,
+        xhat: &Vec<R>,
+        inv_std: &Vec<R>,
+        d_gain: &mut Vec<R>,
+        d_shift: Option<&mut Vec<R>>,
+        dx: Option<&mut Vec<R>>,
+    ) {
+        norm::backward(op, g, gain, xhat, inv_std, d_gain, d_shift.map(|s| &mut s[..]), dx.map(|d| &mut d[..]));
+    }
+    fn dropout(&mut self, op: DropoutOp, x: &Vec<R>, mask: &mut Vec<R>, y: &mut Vec<R>) {
+        elementwise::dropout(op, x, mask, y);
+    }
+    fn mul(&mut self, len: usize, x: &Vec<R>, m: &Vec<R>, y: &mut Vec<R>) {
+        elementwise::mul(len, x, m, y);
+    }
+    fn loss(&mut self, loss: Loss, dims: Dims, outputs: &Vec<R>, targets: &Vec<R>, grad: &mut Vec<R>) -> f64 {
+        loss::loss(loss, dims, outputs, targets, grad)
+    }
+    fn scale(&mut self, s: f64, y: &mut Vec<R>) {
+        let s = R::of(s);
+        y.iter_mut().for_each(|v| *v = *v * s);
+    }
+    fn sum_squares(&mut self, x: &Vec<R>) -> f64 {
+        elementwise::sum_squares(x)
+    }
+    fn penalty(&mut self, l1: f64, l2: f64, p: &Vec<R>, g: &mut Vec<R>) {
+        elementwise::penalty(l1, l2, p, g);
+    }
+    fn add_noise(&mut self, std: f64, key: u32, g: &mut Vec<R>) {
+        elementwise::add_noise(std, key, g);
+    }
+    fn update(&mut self, u: Update, p: &mut Vec<R>, g: &Vec<R>, m: &mut Vec<R>, v: &mut Vec<R>) {
+        optim::update(u, p, g, m, v);
+    }
+}

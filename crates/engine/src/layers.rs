@@ -1,0 +1,297 @@
+//! Forward and backward passes through the node tree, each layer's two directions side by side.
+//!
+//! Conventions: `x` is the input batch (rows × the node's input width); a node writes its output
+//! into its `Acts::y`. Before a node's backward pass, its `Acts::grad` holds the gradient of the
+//! loss with respect to `y`; the node writes its parameters' gradients and, when asked, the
+//! gradient with respect to `x` into `dx`. An empty sequence (an empty residual body or
+//! parallel branch) is the identity.
+
+use layerlab_spec::model::Merge;
+
+use crate::backend::{Backend, CopyCols, Dims, DropoutOp, Gemm, NormOp, NormSaved};
+use crate::model::{Acts, Node, Param, Saved};
+use crate::rng::{self, Stream};
+
+/// What kind of pass this is: training (dropout on, BatchNorm on batch statistics) or not, and
+/// which step, for the dropout masks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    pub train: bool,
+    pub seed: u64,
+    pub step: u64,
+}
+
+/// Epsilon of every normalisation (PyTorch's default).
+pub const NORM_EPS: f64 = 1e-5;
+/// BatchNorm's running-statistics momentum (PyTorch's default).
+pub const BATCH_NORM_MOMENTUM: f64 = 0.1;
+
+/// The parts of a model a pass reads and writes, besides the activations.
+pub struct State<'a, B: Backend> {
+    pub params: &'a mut [Param<B>],
+    pub buffers: &'a mut [B::Buf],
+}
+
+/// The output of a sequence: its last node's, or its input when it is empty.
+pub fn output<'a, B: Backend>(acts: &'a [Acts<B>], x: &'a B::Buf) -> &'a B::Buf {
+    acts.last().map_or(x, |a| &a.y)
+}
+
+pub fn forward<B: Backend>(
+    b: &mut B,
+    nodes: &[Node],
+    st: &mut State<'_, B>,
+    acts: &mut [Acts<B>],
+    x: &B::Buf,
+    rows: usize,
+    pass: Pass,
+) {
+    for (i, node) in nodes.iter().enumerate() {
+        let (done, rest) = acts.split_at_mut(i);
+        let input = done.last().map_or(x, |a| &a.y);
+        forward_node(b, node, st, &mut rest[0], input, rows, pass);
+    }
+}
+
+/// Backward through a sequence whose last node's `grad` is set (or, when the sequence is empty,
+/// whose output gradient the caller already put in `dx`).
+pub fn backward<B: Backend>(
+    b: &mut B,
+    nodes: &[Node],
+    st: &mut State<'_, B>,
+    acts: &mut [Acts<B>],
+    x: &B::Buf,
+    mut dx: Option<&mut B::Buf>,
+    rows: usize,
+) {
+    for i in (0..nodes.len()).rev() {
+        let (done, rest) = acts.split_at_mut(i);
+        let (input, d_input) = match done.last_mut() {
+            Some(prev) => (&prev.y, Some(&mut prev.grad)),
+            None => (x, dx.as_deref_mut()),
+        };
+        backward_node(b, &nodes[i], st, &mut rest[0], input, d_input, rows);
+    }
+}
+
+/// Where the gradient of a sequence's output goes: its last node's `grad`, or, for an empty
+/// sequence (the identity), straight into the input gradient `dx`.
+fn top_grad<'a, B: Backend>(acts: &'a mut [Acts<B>], dx: Option<&'a mut B::Buf>) -> Option<&'a mut B::Buf> {
+    match acts.last_mut() {
+        Some(last) => Some(&mut last.grad),
+        None => dx,
+    }
+}
+
+fn forward_node<B: Backend>(
+    b: &mut B,
+    node: &Node,
+    st: &mut State<'_, B>,
+    a: &mut Acts<B>,
+    x: &B::Buf,
+    rows: usize,
+    pass: Pass,
+) {
+    let out = rows * node.width();
+    match (node, &mut a.saved) {
+        (&Node::Dense { w, b: bias, act, inputs, units }, Saved::Dense { z }) => {
+            b.matmul(
+                Gemm { m: rows, n: units, k: inputs, a_trans: false, b_trans: false, accumulate: false },
+                x,
+                &st.params[w].value,
+                z,
+            );
+            let bias = bias.map(|i| &st.params[i].value);
+            b.bias_act(Dims { rows, cols: units }, bias, act, z, &mut a.y);
+        }
+        (&Node::Norm { kind, gain, shift, running, width }, Saved::Norm { xhat, inv_std }) => {
+            let op = norm_op(kind, rows, width, pass.train);
+            let running = running.map(|r| {
+                let (mean, var) = st.buffers[r..].split_at_mut(1);
+                (&mut mean[0], &mut var[0])
+            });
+            let shift = shift.map(|i| &st.params[i].value);
+            b.norm_forward(op, x, &st.params[gain].value, shift, running, NormSaved { xhat, inv_std }, &mut a.y);
+        }
+        (&Node::Dropout { rate, site, .. }, Saved::Dropout { mask }) => {
+            if pass.train && rate > 0.0 {
+                let key = rng::key(pass.seed, Stream::Dropout, pass.step, site);
+                b.dropout(DropoutOp { len: out, rate, key }, x, mask, &mut a.y);
+            } else {
+                b.axpby(out, 1.0, x, 0.0, &mut a.y);
+            }
+        }
+        (Node::Residual { body, drop_path, site, .. }, Saved::Residual { body: acts, kept, .. }) => {
+            *kept = !pass.train
+                || *drop_path == 0.0
+                || f64::from(rng::uniform(rng::key(pass.seed, Stream::Dropout, pass.step, *site), 0)) >= *drop_path;
+            if *kept {
+                forward(b, body, st, acts, x, rows, pass);
+                let scale = residual_scale(*drop_path, pass.train);
+                b.axpby(out, 1.0, x, 0.0, &mut a.y);
+                b.axpby(out, scale, output(acts, x), 1.0, &mut a.y);
+            } else {
+                b.axpby(out, 1.0, x, 0.0, &mut a.y);
+            }
+        }
+        (Node::Parallel { branches, merge, widths, width }, Saved::Parallel { branches: acts, .. }) => {
+            let mut at = 0;
+            for (j, (branch, br_acts)) in branches.iter().zip(acts.iter_mut()).enumerate() {
+                forward(b, branch, st, br_acts, x, rows, pass);
+                let y = output(br_acts, x);
+                match merge {
+                    Merge::Sum => b.axpby(out, 1.0, y, if j == 0 { 0.0 } else { 1.0 }, &mut a.y),
+                    Merge::Concat => {
+                        let op = CopyCols {
+                            rows,
+                            width: widths[j],
+                            src_cols: widths[j],
+                            src_at: 0,
+                            dst_cols: *width,
+                            dst_at: at,
+                            accumulate: false,
+                        };
+                        b.copy_cols(op, y, &mut a.y);
+                    }
+                }
+                at += widths[j];
+            }
+        }
+        _ => unreachable!("activations are allocated from the same nodes"),
+    }
+}
+
+fn backward_node<B: Backend>(
+    b: &mut B,
+    node: &Node,
+    st: &mut State<'_, B>,
+    a: &mut Acts<B>,
+    x: &B::Buf,
+    dx: Option<&mut B::Buf>,
+    rows: usize,
+) {
+    let out = rows * node.width();
+    match (node, &mut a.saved) {
+        (&Node::Dense { w, b: bias, act, inputs, units }, Saved::Dense { z }) => {
+            let g = &mut a.grad;
+            b.act_backward(Dims { rows, cols: units }, act, z, &a.y, g);
+            let gw = Gemm { m: inputs, n: units, k: rows, a_trans: true, b_trans: false, accumulate: false };
+            b.matmul(gw, x, g, &mut st.params[w].grad);
+            if let Some(i) = bias {
+                b.col_sum(Dims { rows, cols: units }, g, &mut st.params[i].grad, false);
+            }
+            if let Some(dx) = dx {
+                let gx = Gemm { m: rows, n: inputs, k: units, a_trans: false, b_trans: true, accumulate: false };
+                b.matmul(gx, g, &st.params[w].value, dx);
+            }
+        }
+        (&Node::Norm { kind, gain, shift, width, .. }, Saved::Norm { xhat, inv_std }) => {
+            let op = norm_op(kind, rows, width, true);
+            let (gain_p, shift_p) = two(st.params, gain, shift);
+            b.norm_backward(
+                op,
+                &a.grad,
+                &gain_p.value,
+                xhat,
+                inv_std,
+                &mut gain_p.grad,
+                shift_p.map(|p| &mut p.grad),
+                dx,
+            );
+        }
+        (Node::Dropout { rate, .. }, Saved::Dropout { mask }) => {
+            if let Some(dx) = dx {
+                if *rate > 0.0 {
+                    b.mul(out, &a.grad, mask, dx);
+                } else {
+                    b.axpby(out, 1.0, &a.grad, 0.0, dx);
+                }
+            }
+        }
+        (Node::Residual { body, drop_path, .. }, Saved::Residual { body: acts, tmp, kept }) => {
+            if !*kept {
+                if let Some(dx) = dx {
+                    b.axpby(out, 1.0, &a.grad, 0.0, dx);
+                }
+                return;
+            }
+            let scale = residual_scale(*drop_path, true);
+            let has_dx = dx.is_some();
+            if let Some(top) = top_grad(acts, has_dx.then_some(&mut *tmp)) {
+                b.axpby(out, scale, &a.grad, 0.0, top);
+            }
+            backward(b, body, st, acts, x, has_dx.then_some(&mut *tmp), rows);
+            if let Some(dx) = dx {
+                b.axpby(out, 1.0, &a.grad, 0.0, dx);
+                b.axpby(out, 1.0, tmp, 1.0, dx);
+            }
+        }
+        (Node::Parallel { branches, merge, widths, width }, Saved::Parallel { branches: acts, tmp }) => {
+            let inputs = b.len(tmp);
+            let mut dx = dx;
+            let mut at = 0;
+            for (j, (branch, br_acts)) in branches.iter().zip(acts.iter_mut()).enumerate() {
+                // The first branch writes the input gradient, the others add theirs through `tmp`.
+                let target = match dx.as_deref_mut() {
+                    Some(dx) if j == 0 => Some(dx),
+                    Some(_) => Some(&mut *tmp),
+                    None => None,
+                };
+                let has_target = target.is_some();
+                if let Some(top) = top_grad(br_acts, target) {
+                    match merge {
+                        Merge::Sum => b.axpby(out, 1.0, &a.grad, 0.0, top),
+                        Merge::Concat => {
+                            let op = CopyCols {
+                                rows,
+                                width: widths[j],
+                                src_cols: *width,
+                                src_at: at,
+                                dst_cols: widths[j],
+                                dst_at: 0,
+                                accumulate: false,
+                            };
+                            b.copy_cols(op, &a.grad, top);
+                        }
+                    }
+                }
+                at += widths[j];
+                let target = match dx.as_deref_mut() {
+                    Some(dx) if j == 0 => Some(dx),
+                    Some(_) => Some(&mut *tmp),
+                    None => None,
+                };
+                debug_assert_eq!(target.is_some(), has_target);
+                backward(b, branch, st, br_acts, x, target, rows);
+                if j > 0
+                    && let Some(dx) = dx.as_deref_mut()
+                {
+                    b.axpby(inputs, 1.0, tmp, 1.0, dx);
+                }
+            }
+        }
+        _ => unreachable!("activations are allocated from the same nodes"),
+    }
+}
+
+fn norm_op(kind: layerlab_spec::model::NormKind, rows: usize, cols: usize, train: bool) -> NormOp {
+    NormOp { kind, dims: Dims { rows, cols }, eps: NORM_EPS, train, momentum: BATCH_NORM_MOMENTUM }
+}
+
+/// A residual body kept under stochastic depth is scaled by 1/(1-p) while training, so that the
+/// expected output matches evaluation, where the body always runs unscaled.
+fn residual_scale(drop_path: f64, train: bool) -> f64 {
+    if train && drop_path > 0.0 { 1.0 / (1.0 - drop_path) } else { 1.0 }
+}
+
+/// Two distinct parameters, mutably.
+fn two<B: Backend>(params: &mut [Param<B>], i: usize, j: Option<usize>) -> (&mut Param<B>, Option<&mut Param<B>>) {
+    match j {
+        None => (&mut params[i], None),
+        Some(j) => {
+            assert!(i < j, "a norm's gain comes before its shift");
+            let (lo, hi) = params.split_at_mut(j);
+            (&mut lo[i], Some(&mut hi[0]))
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The LayerLab compute core. It trains the experiment a [`layerlab_spec::Spec`] describes, on a
+//! backend ([`backend::Backend`]) whose CPU implementation ([`cpu::Cpu`]) is the reference. It
+//! knows nothing of the DOM, the worker or the link format.
+
+pub mod activation;
+pub mod backend;
+pub mod cpu;
+pub mod data;
+pub mod init;
+pub mod layers;
+pub mod model;
+pub mod optim;
+pub mod real;
+pub mod rng;
+pub mod train;

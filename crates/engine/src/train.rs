@@ -1,0 +1,350 @@
+//! The training loop: a [`Trainer`] owns the model, the optimizer, the data and every buffer a
+//! step needs, allocated once, so a step allocates nothing. Same spec and seed, same numbers,
+//! bit for bit, run after run on one platform.
+
+use layerlab_spec::data::Task;
+use layerlab_spec::train::{Length, Loss, Stop};
+use layerlab_spec::{Spec, SpecError, analyse};
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use crate::backend::{Backend, Dims};
+use crate::data::{self, Data, Examples};
+use crate::layers::Pass;
+use crate::model::{Acts, Model, Plan};
+use crate::optim::{Optimizer, StepInfo};
+use crate::real::Real;
+use crate::rng::{Stream, rng};
+
+/// Examples per forward pass when evaluating.
+pub const EVAL_ROWS: usize = 256;
+
+/// Loss, accuracy or RMSE on the training and test sets, measured in evaluation mode.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evaluation {
+    pub step: u64,
+    pub train_loss: f64,
+    pub test_loss: f64,
+    /// Classification only.
+    pub train_accuracy: Option<f64>,
+    pub test_accuracy: Option<f64>,
+    /// Regression only.
+    pub test_rmse: Option<f64>,
+}
+
+pub struct Trainer<B: Backend> {
+    pub b: B,
+    pub model: Model<B>,
+    pub optimizer: Optimizer<B>,
+    pub data: Data,
+    pub loss: Loss,
+    pub task: Task,
+    pub seed: u64,
+    /// Examples per training step (the spec's batch size, at most the training set).
+    pub batch: usize,
+    /// Steps this run takes.
+    pub total_steps: u64,
+    pub stop: Option<Stop>,
+    acts: Vec<Acts<B>>,
+    eval_acts: Vec<Acts<B>>,
+    x: B::Buf,
+    t: B::Buf,
+    eval_x: B::Buf,
+    eval_t: B::Buf,
+    host_x: Vec<B::R>,
+    host_t: Vec<B::R>,
+    host_out: Vec<B::R>,
+    order: Vec<usize>,
+    cursor: usize,
+    shuffle: ChaCha8Rng,
+    /// The last step's optimizer report.
+    pub last: Option<StepInfo>,
+}
+
+/// Why training cannot go on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrainError {
+    /// The loss became NaN or infinite.
+    Diverged { step: u64, loss: f64, learning_rate: f64 },
+}
+
+impl std::fmt::Display for TrainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            TrainError::Diverged { step, loss, learning_rate } => write!(
+                f,
+                "the training loss became {loss} at step {step}: the weights diverged. Lower the learning rate \
+                 (now {learning_rate:.3e}), turn on gradient clipping, or pick another initialiser, then reset"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TrainError {}
+
+impl<B: Backend> Trainer<B> {
+    /// Validates `spec`, loads its data (`csv`: the text of the user's file, for a CSV dataset)
+    /// and builds the model. All problems come back as messages that name the field.
+    pub fn new(mut b: B, spec: &Spec, csv: Option<&str>) -> Result<Self, Vec<SpecError>> {
+        let analysis = analyse(spec)?;
+        let data = data::load(&spec.data, spec.seed, csv).map_err(|e| vec![SpecError::new(e.path, e.message)])?;
+        let outputs = match analysis.head.output {
+            layerlab_spec::Shape::Flat(n) => n as usize,
+            other => {
+                return Err(vec![SpecError::new(
+                    "model",
+                    format!("ends in {other}; sequence outputs arrive in a later version"),
+                )]);
+            }
+        };
+        let mut init = rng(spec.seed, Stream::Init);
+        let plan = Plan { inputs: data.train.width, outputs, init: spec.training.init, rng: &mut init };
+        let model = Model::build(&mut b, &spec.model, plan).map_err(|e| vec![e])?;
+
+        let batch = (spec.training.batch_size as usize).min(data.train.len).max(1);
+        let steps_per_epoch = data.train.len.div_ceil(batch) as u64;
+        let total_steps = match spec.training.length {
+            Length::Steps(n) => n,
+            Length::Epochs(e) => u64::from(e) * steps_per_epoch,
+        };
+        let optimizer = Optimizer::new(&mut b, &spec.training, &model.params, total_steps, spec.seed);
+        let acts = model.activations(&mut b, batch);
+        let eval_acts = model.activations(&mut b, EVAL_ROWS);
+        let width = data.train.width;
+        let t_width = target_width(analysis.loss, outputs);
+        let trainer = Trainer {
+            x: b.alloc(batch * width),
+            t: b.alloc(batch * t_width),
+            eval_x: b.alloc(EVAL_ROWS * width),
+            eval_t: b.alloc(EVAL_ROWS * t_width),
+            host_x: Vec::with_capacity(EVAL_ROWS.max(batch) * width),
+            host_t: Vec::with_capacity(EVAL_ROWS.max(batch) * t_width),
+            host_out: vec![<B::R as num_traits::Zero>::zero(); EVAL_ROWS * outputs],
+            order: (0..data.train.len).collect(),
+            cursor: data.train.len,
+            shuffle: rng(spec.seed, Stream::Batches),
+            b,
+            model,
+            optimizer,
+            data,
+            loss: analysis.loss,
+            task: analysis.task,
+            seed: spec.seed,
+            batch,
+            total_steps,
+            stop: spec.training.stop,
+            acts,
+            eval_acts,
+            last: None,
+        };
+        Ok(trainer)
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.optimizer.steps
+    }
+
+    /// One training step on the next batch; returns the batch's loss (before the update).
+    pub fn step(&mut self) -> Result<f64, TrainError> {
+        self.next_batch();
+        let batch = Batch { x: &self.x, t: &self.t, rows: self.batch, loss: self.loss, seed: self.seed };
+        let (loss, info) = step(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch);
+        if !loss.is_finite() {
+            let learning_rate = self.last.map_or(0.0, |s| s.learning_rate);
+            return Err(TrainError::Diverged { step: self.optimizer.steps, loss, learning_rate });
+        }
+        self.last = info;
+        Ok(loss)
+    }
+
+    /// Whether the run has reached its length or its stop condition (given the latest evaluation).
+    pub fn finished(&self, latest: Option<&Evaluation>) -> bool {
+        if self.steps() >= self.total_steps {
+            return true;
+        }
+        match (self.stop, latest) {
+            (Some(Stop::LossBelow(l)), Some(e)) => e.train_loss < f64::from(l),
+            (Some(Stop::AccuracyAbove(a)), Some(e)) => e.test_accuracy.is_some_and(|acc| acc >= f64::from(a)),
+            _ => false,
+        }
+    }
+
+    /// Loss and accuracy (or RMSE) on the whole training and test sets, in evaluation mode.
+    pub fn evaluate(&mut self) -> Evaluation {
+        let train = self.measure(Split::Train);
+        let test = self.measure(Split::Test);
+        let classify = matches!(self.task, Task::Classify { .. });
+        Evaluation {
+            step: self.steps(),
+            train_loss: train.loss,
+            test_loss: test.loss,
+            train_accuracy: classify.then_some(train.accuracy),
+            test_accuracy: classify.then_some(test.accuracy),
+            test_rmse: (!classify).then_some(test.rmse),
+        }
+    }
+
+    /// The model's outputs for `inputs` (rows of the model's input width), in evaluation mode:
+    /// logits for classification, values for regression. For drawing and for tests.
+    pub fn predict(&mut self, inputs: &[f32]) -> Vec<f32> {
+        let width = self.model.inputs;
+        let outputs = self.model.outputs;
+        let mut all = Vec::with_capacity(inputs.len() / width * outputs);
+        for chunk in inputs.chunks(EVAL_ROWS * width) {
+            let rows = chunk.len() / width;
+            self.host_x.clear();
+            self.host_x.extend(chunk.iter().map(|&v| B::R::of(f64::from(v))));
+            self.b.upload(&mut self.eval_x, &self.host_x);
+            let pass = Pass { train: false, seed: self.seed, step: self.steps() };
+            self.model.forward(&mut self.b, &mut self.eval_acts, &self.eval_x, rows, pass);
+            let out = &mut self.host_out[..rows * outputs];
+            self.b.download(self.model.output(&self.eval_acts), out);
+            all.extend(out.iter().map(|v| v.to64() as f32));
+        }
+        all
+    }
+
+    fn measure(&mut self, split: Split) -> Measure {
+        let examples = match split {
+            Split::Train => &self.data.train,
+            Split::Test => &self.data.test,
+        };
+        let (len, outputs) = (examples.len, self.model.outputs);
+        let (mut loss, mut correct, mut sq) = (0.0, 0usize, 0.0);
+        for start in (0..len).step_by(EVAL_ROWS) {
+            let rows = EVAL_ROWS.min(len - start);
+            fill(examples, start..start + rows, self.loss, outputs, &mut self.host_x, &mut self.host_t);
+            self.b.upload(&mut self.eval_x, &self.host_x);
+            self.b.upload(&mut self.eval_t, &self.host_t);
+            let pass = Pass { train: false, seed: self.seed, step: self.steps() };
+            self.model.forward(&mut self.b, &mut self.eval_acts, &self.eval_x, rows, pass);
+            let dims = Dims { rows, cols: outputs };
+            let head = self.eval_acts.last_mut().expect("a model has an output layer");
+            loss += self.b.loss(self.loss, dims, &head.y, &self.eval_t, &mut head.grad) * rows as f64;
+            let out = &mut self.host_out[..rows * outputs];
+            self.b.download(&head.y, out);
+            for r in 0..rows {
+                let row = &out[r * outputs..][..outputs];
+                let target = &examples.targets[(start + r) * examples.target_width..][..examples.target_width];
+                correct += usize::from(predicted_class(row, self.loss) == target[0] as usize);
+                sq += row.iter().zip(target).map(|(o, &t)| (o.to64() - f64::from(t)).powi(2)).sum::<f64>();
+            }
+        }
+        let n = len.max(1) as f64;
+        Measure { loss: loss / n, accuracy: correct as f64 / n, rmse: (sq / (n * outputs as f64)).sqrt() }
+    }
+
+    /// Fills the training buffers with the next `batch` examples of a shuffled pass over the
+    /// training set, reshuffling when a pass ends (batches are always full).
+    fn next_batch(&mut self) {
+        self.host_x.clear();
+        self.host_t.clear();
+        let train = &self.data.train;
+        for _ in 0..self.batch {
+            if self.cursor == self.order.len() {
+                self.order.shuffle(&mut self.shuffle);
+                self.cursor = 0;
+            }
+            let i = self.order[self.cursor];
+            self.cursor += 1;
+            push_example(train, i, self.loss, self.model.outputs, &mut self.host_x, &mut self.host_t);
+        }
+        self.b.upload(&mut self.x, &self.host_x);
+        self.b.upload(&mut self.t, &self.host_t);
+    }
+}
+
+/// A batch on the backend: inputs, targets (in the form the loss reads), and how to train on it.
+pub struct Batch<'a, B: Backend> {
+    pub x: &'a B::Buf,
+    pub t: &'a B::Buf,
+    pub rows: usize,
+    pub loss: Loss,
+    pub seed: u64,
+}
+
+/// One step of backprop training: forward, loss, backward, optimizer. Returns the batch's loss
+/// (before the update) and, when the loss was finite and the update ran, the optimizer's report.
+/// The trainer, the parity tests and the benchmarks all train through this one function.
+pub fn step<B: Backend>(
+    b: &mut B,
+    model: &mut Model<B>,
+    acts: &mut [Acts<B>],
+    optimizer: &mut Optimizer<B>,
+    Batch { x, t, rows, loss, seed }: Batch<'_, B>,
+) -> (f64, Option<StepInfo>) {
+    let pass = Pass { train: true, seed, step: optimizer.steps };
+    model.forward(b, acts, x, rows, pass);
+    let dims = Dims { rows, cols: model.outputs };
+    let head = acts.last_mut().expect("a model has an output layer");
+    let value = b.loss(loss, dims, &head.y, t, &mut head.grad);
+    if !value.is_finite() {
+        return (value, None);
+    }
+    model.backward(b, acts, x, None, rows);
+    (value, Some(optimizer.step(b, &mut model.params)))
+}
+
+#[derive(Clone, Copy)]
+enum Split {
+    Train,
+    Test,
+}
+
+struct Measure {
+    loss: f64,
+    accuracy: f64,
+    rmse: f64,
+}
+
+/// Numbers per example in the target buffer the loss reads.
+fn target_width(loss: Loss, outputs: usize) -> usize {
+    match loss {
+        Loss::Mse => outputs,
+        Loss::BinaryCrossEntropy | Loss::CrossEntropy => 1,
+    }
+}
+
+fn fill<R: Real>(
+    ex: &Examples,
+    range: std::ops::Range<usize>,
+    loss: Loss,
+    outputs: usize,
+    x: &mut Vec<R>,
+    t: &mut Vec<R>,
+) {
+    x.clear();
+    t.clear();
+    for i in range {
+        push_example(ex, i, loss, outputs, x, t);
+    }
+}
+
+/// Appends example `i`: its inputs, and its target in the form the loss reads (class indices
+/// for the cross-entropies; values, or one-hot classes, for MSE).
+fn push_example<R: Real>(ex: &Examples, i: usize, loss: Loss, outputs: usize, x: &mut Vec<R>, t: &mut Vec<R>) {
+    x.extend(ex.inputs[i * ex.width..][..ex.width].iter().map(|&v| R::of(f64::from(v))));
+    let target = &ex.targets[i * ex.target_width..][..ex.target_width];
+    if loss == Loss::Mse && ex.target_width == 1 && outputs > 1 {
+        let class = target[0] as usize;
+        t.extend((0..outputs).map(|c| if c == class { R::one() } else { R::zero() }));
+    } else {
+        t.extend(target.iter().map(|&v| R::of(f64::from(v))));
+    }
+}
+
+/// The class an output row predicts: the larger logit, or the side of 0 (binary cross-entropy)
+/// or of 0.5 (a single MSE output).
+fn predicted_class<R: Real>(row: &[R], loss: Loss) -> usize {
+    match (loss, row.len()) {
+        (Loss::BinaryCrossEntropy, _) => usize::from(row[0] > R::zero()),
+        (Loss::Mse, 1) => usize::from(row[0] > R::of(0.5)),
+        _ => {
+            row.iter()
+                .enumerate()
+                .fold((0, R::neg_infinity()), |best, (i, &v)| if v > best.1 { (i, v) } else { best })
+                .0
+        }
+    }
+}

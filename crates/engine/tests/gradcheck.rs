@@ -1,0 +1,219 @@
+//! Gradient checks: every layer, activation and loss, alone and inside residual and parallel
+//! containers, against central finite differences in f64. One helper, the cases as data.
+
+use layerlab_engine::backend::{Backend, Dims};
+use layerlab_engine::cpu::Cpu;
+use layerlab_engine::layers::Pass;
+use layerlab_engine::model::{self, Model, Plan};
+use layerlab_engine::rng::{Stream, rng};
+use layerlab_spec::model::{Activation, Block, Dense, Dropout, Merge, Norm, NormKind, Parallel, Residual};
+use layerlab_spec::train::{Init, Loss};
+use rand::Rng;
+
+const ROWS: usize = 6;
+const STEP: f64 = 1e-6;
+
+struct Case {
+    name: &'static str,
+    blocks: Vec<Block>,
+    inputs: usize,
+    outputs: usize,
+    loss: Loss,
+}
+
+fn dense(units: u32, activation: Activation) -> Block {
+    Block::Dense(Dense { units, activation, bias: true })
+}
+fn norm(kind: NormKind) -> Block {
+    Block::Norm(Norm { kind })
+}
+fn residual(body: Vec<Block>, drop_path: f32) -> Block {
+    Block::Residual(Residual { body, drop_path })
+}
+fn parallel(branches: Vec<Vec<Block>>, merge: Merge) -> Block {
+    Block::Parallel(Parallel { branches, merge })
+}
+
+fn cases() -> Vec<Case> {
+    use Activation::*;
+    let case = |name, blocks, inputs, outputs, loss| Case { name, blocks, inputs, outputs, loss };
+    let mut cases = Vec::new();
+    for act in [Relu, LeakyRelu, Gelu, Silu, Tanh, Sigmoid, Sine, Identity] {
+        cases.push(case("activation", vec![dense(5, act), dense(4, act)], 3, 2, Loss::Mse));
+    }
+    cases.extend([
+        case(
+            "dense without bias",
+            vec![Block::Dense(Dense { units: 4, activation: Tanh, bias: false })],
+            3,
+            1,
+            Loss::Mse,
+        ),
+        case("binary cross-entropy", vec![dense(4, Tanh)], 2, 1, Loss::BinaryCrossEntropy),
+        case("cross-entropy", vec![dense(4, Relu)], 3, 4, Loss::CrossEntropy),
+        case("layer norm", vec![dense(5, Tanh), norm(NormKind::Layer)], 3, 2, Loss::Mse),
+        case("rms norm", vec![dense(5, Tanh), norm(NormKind::Rms)], 3, 2, Loss::Mse),
+        case("batch norm", vec![dense(5, Tanh), norm(NormKind::Batch)], 3, 2, Loss::Mse),
+        case("norm first", vec![norm(NormKind::Layer), dense(4, Silu)], 3, 2, Loss::CrossEntropy),
+        case("dropout", vec![dense(8, Tanh), Block::Dropout(Dropout { rate: 0.3 })], 3, 2, Loss::Mse),
+        case(
+            "residual",
+            vec![dense(4, Tanh), residual(vec![dense(6, Gelu), dense(4, Identity)], 0.0)],
+            3,
+            2,
+            Loss::Mse,
+        ),
+        case("empty residual", vec![dense(4, Tanh), residual(vec![], 0.0)], 3, 2, Loss::Mse),
+        case("residual with stochastic depth", vec![residual(vec![dense(3, Sine)], 0.4)], 3, 1, Loss::Mse),
+        case(
+            "parallel sum",
+            vec![parallel(vec![vec![dense(4, Tanh)], vec![dense(4, Relu), dense(4, Sigmoid)]], Merge::Sum)],
+            3,
+            2,
+            Loss::Mse,
+        ),
+        case(
+            "parallel concat with an identity branch",
+            vec![parallel(vec![vec![], vec![dense(4, Silu)], vec![dense(2, Tanh)]], Merge::Concat), dense(3, Tanh)],
+            3,
+            3,
+            Loss::CrossEntropy,
+        ),
+        case(
+            "residual inside a parallel branch",
+            vec![
+                dense(4, Tanh),
+                parallel(
+                    vec![vec![residual(vec![dense(4, Gelu), norm(NormKind::Rms), dense(4, Identity)], 0.0)], vec![]],
+                    Merge::Sum,
+                ),
+                norm(NormKind::Batch),
+            ],
+            3,
+            1,
+            Loss::BinaryCrossEntropy,
+        ),
+    ]);
+    cases
+}
+
+/// Everything one check needs: the model, its activations, a batch and its targets.
+struct Setup {
+    b: Cpu<f64>,
+    model: Model<Cpu<f64>>,
+    acts: Vec<model::Acts<Cpu<f64>>>,
+    x: Vec<f64>,
+    t: Vec<f64>,
+    loss: Loss,
+}
+
+const PASS: Pass = Pass { train: true, seed: 3, step: 7 };
+
+impl Setup {
+    fn new(case: &Case) -> Self {
+        let mut b = Cpu::<f64>::new();
+        let mut init = rng(11, Stream::Init);
+        let plan = Plan { inputs: case.inputs, outputs: case.outputs, init: Init::Xavier, rng: &mut init };
+        let model = Model::build(&mut b, &case.blocks, plan).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let acts = model.activations(&mut b, ROWS);
+        let mut data = rng(12, Stream::Data);
+        let x = (0..ROWS * case.inputs).map(|_| data.random_range(-1.5..1.5)).collect();
+        let t = match case.loss {
+            Loss::Mse => (0..ROWS * case.outputs).map(|_| data.random_range(-1.0..1.0)).collect(),
+            Loss::BinaryCrossEntropy => (0..ROWS).map(|_| f64::from(data.random_range(0..2u8))).collect(),
+            Loss::CrossEntropy => (0..ROWS).map(|_| data.random_range(0..case.outputs) as f64).collect(),
+        };
+        Setup { b, model, acts, x, t, loss: case.loss }
+    }
+
+    /// The loss, leaving the output gradient in place for a backward pass.
+    fn loss(&mut self) -> f64 {
+        self.model.forward(&mut self.b, &mut self.acts, &self.x, ROWS, PASS);
+        let dims = Dims { rows: ROWS, cols: self.model.outputs };
+        let out = self.model.output(&self.acts).clone();
+        let grad = self.model.output_grad(&mut self.acts);
+        self.b.loss(self.loss, dims, &out, &self.t, grad)
+    }
+}
+
+/// Compares analytic gradients of every parameter and of the input with central differences.
+fn check(case: &Case) {
+    let mut s = Setup::new(case);
+    s.loss();
+    let mut dx = vec![0.0; s.x.len()];
+    let x = s.x.clone();
+    s.model.backward(&mut s.b, &mut s.acts, &x, Some(&mut dx), ROWS);
+    let analytic: Vec<Vec<f64>> = s.model.params.iter().map(|p| p.grad.clone()).collect();
+
+    let mut worst = (0.0f64, String::new());
+    let mut compare = |what: String, a: f64, n: f64| {
+        // Relative, with a floor for gradients that are zero (a bias before a BatchNorm): the
+        // central difference itself is only good to about 1e-10 there.
+        let err = (a - n).abs() / (a.abs() + n.abs() + 1e-4);
+        if err > worst.0 {
+            worst = (err, format!("{what}: analytic {a:e}, numeric {n:e}"));
+        }
+    };
+    for (p, grads) in analytic.iter().enumerate() {
+        for (i, &a) in grads.iter().enumerate() {
+            let numeric = central(&mut s, |s, d| s.model.params[p].value[i] += d);
+            compare(format!("param {p}[{i}]"), a, numeric);
+        }
+    }
+    for (i, &a) in dx.iter().enumerate() {
+        let numeric = central(&mut s, |s, d| s.x[i] += d);
+        compare(format!("input[{i}]"), a, numeric);
+    }
+    assert!(worst.0 < 1e-5, "{}: worst relative error {:e} at {}", case.name, worst.0, worst.1);
+}
+
+fn central(s: &mut Setup, nudge: impl Fn(&mut Setup, f64)) -> f64 {
+    nudge(s, STEP);
+    let up = s.loss();
+    nudge(s, -2.0 * STEP);
+    let down = s.loss();
+    nudge(s, STEP);
+    (up - down) / (2.0 * STEP)
+}
+
+#[test]
+fn gradients_match_finite_differences() {
+    let all = cases();
+    for case in &all {
+        check(case);
+    }
+    assert!(all.len() >= 20, "every activation, loss, norm and container is covered");
+}
+
+#[test]
+fn dropout_drops_about_its_rate_and_keeps_the_expectation() {
+    let case = Case {
+        name: "dropout",
+        blocks: vec![Block::Dropout(Dropout { rate: 0.25 })],
+        inputs: 400,
+        outputs: 1,
+        loss: Loss::Mse,
+    };
+    let mut s = Setup::new(&case);
+    s.x.fill(1.0);
+    let x = s.x.clone();
+    s.model.forward(&mut s.b, &mut s.acts, &x, ROWS, PASS);
+    let y = &s.acts[0].y;
+    let dropped = y.iter().filter(|&&v| v == 0.0).count() as f64 / y.len() as f64;
+    let mean = y.iter().sum::<f64>() / y.len() as f64;
+    assert!((dropped - 0.25).abs() < 0.03, "dropped {dropped}");
+    assert!((mean - 1.0).abs() < 0.05, "mean {mean}");
+    let eval = Pass { train: false, ..PASS };
+    s.model.forward(&mut s.b, &mut s.acts, &x, ROWS, eval);
+    assert!(s.acts[0].y.iter().all(|&v| v == 1.0), "no dropout when evaluating");
+}
+
+#[test]
+fn unavailable_blocks_are_refused_with_their_path() {
+    let mut b = Cpu::<f32>::new();
+    let blocks = vec![dense(4, Activation::Tanh), Block::Kan(Default::default())];
+    let plan = Plan { inputs: 2, outputs: 1, init: Init::Xavier, rng: &mut rng(1, Stream::Init) };
+    let err = Model::build(&mut b, &blocks, plan).err().expect("kan is refused");
+    assert_eq!(err.path, "model[1]");
+    assert!(err.message.contains("kan block, which this version of the engine cannot train"), "{}", err.message);
+}
