@@ -1,6 +1,7 @@
 //! The project's commands. `cargo xtask serve` and `cargo xtask test` work on a fresh machine:
 //! they install what is missing (into `.tools/`, which git ignores), then build and serve or test.
 
+mod bench;
 mod build;
 mod cmd;
 mod fuzz;
@@ -17,6 +18,8 @@ Commands:
   serve [--port N]   install what is missing, build the release app, serve it on 127.0.0.1:N (8080)
   test [--only S]    run every check: fmt, clippy, native, wasm (headless Chromium), e2e
                      --only runs one step: fmt, clippy, native, wasm or e2e
+  bench              time training steps and the matrix multiply, natively and in Chromium,
+                     beside PyTorch in the same run; prints the ratios
   fuzz [--seconds N] fuzz the link decoder for N seconds (600) with cargo-fuzz on nightly
   help               this text
 ";
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");

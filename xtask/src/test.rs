@@ -91,39 +91,44 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if failed == 0 { Ok(()) } else { Err(format!("{failed} checks failed")) }
 }
 
-fn cargo(tools: &Tools, root: &Path) -> Command {
+pub fn cargo(tools: &Tools, root: &Path) -> Command {
     let mut command = tools.command("cargo");
     command.current_dir(root);
     command
 }
 
 /// The wasm tests of the crates that run in the browser, in headless Chromium through
-/// wasm-bindgen-test-runner and chromedriver.
+/// wasm-bindgen-test-runner and chromedriver: the page's and the worker's, then the engine's
+/// (its kernels and a training run, compiled to wasm with simd128).
 fn wasm_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
+    let shell = ["-p", "layerlab-worker", "-p", "layerlab-app", "--lib", "--tests"];
+    let (shell_ok, shell_counts) = cmd::run_counting(&mut wasm_cargo(tools, root, &shell)?);
+    let engine = ["-p", "layerlab-engine", "--test", "in_browser"];
+    let (engine_ok, engine_counts) = cmd::run_counting(&mut wasm_cargo(tools, root, &engine)?);
+    let counts = Counts {
+        passed: shell_counts.passed + engine_counts.passed,
+        failed: shell_counts.failed + engine_counts.failed,
+    };
+    Ok((shell_ok && engine_ok, counts))
+}
+
+/// `cargo test --target wasm32-unknown-unknown ARGS`, set up to run in headless Chromium.
+pub fn wasm_cargo(tools: &Tools, root: &Path, args: &[&str]) -> Result<Command, String> {
     let target = root.join("target");
     std::fs::create_dir_all(&target).map_err(|e| e.to_string())?;
     let webdriver = target.join("webdriver.json");
-    let args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| format!("\"{f}\"")).collect();
+    let flags: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| format!("\"{f}\"")).collect();
     let config =
-        format!("{{\"goog:chromeOptions\":{{\"binary\":\"{}\",\"args\":[{}]}}}}", tools::CHROMIUM, args.join(","));
+        format!("{{\"goog:chromeOptions\":{{\"binary\":\"{}\",\"args\":[{}]}}}}", tools::CHROMIUM, flags.join(","));
     std::fs::write(&webdriver, config).map_err(|e| format!("cannot write {}: {e}", webdriver.display()))?;
     let mut command = cargo(tools, root);
     command
-        .args([
-            "test",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            "layerlab-worker",
-            "-p",
-            "layerlab-app",
-            "--lib",
-            "--tests",
-        ])
+        .args(["test", "--target", "wasm32-unknown-unknown"])
+        .args(args)
         .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
         .env("CHROMEDRIVER", tools::CHROMEDRIVER)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
-    Ok(cmd::run_counting(&mut command))
+    Ok(command)
 }
 
 /// Builds the release app, serves it on a free port, and runs the browser specs in tests/e2e

@@ -6,7 +6,7 @@
 //! gradient with respect to `x` into `dx`. An empty sequence (an empty residual body or
 //! parallel branch) is the identity.
 
-use layerlab_spec::model::Merge;
+use layerlab_spec::model::{Activation, Merge};
 
 use crate::backend::{Backend, CopyCols, Dims, DropoutOp, Gemm, NormOp, NormSaved};
 use crate::model::{Acts, Node, Param, Saved};
@@ -104,6 +104,15 @@ fn forward_node<B: Backend>(
             let bias = bias.map(|i| &st.params[i].value);
             b.bias_act(Dims { rows, cols: units }, bias, act, z, &mut a.y);
         }
+        (&Node::Glu { w, b: bw, v, c, gate, inputs, units }, Saved::Glu { z, a: value, zg, gate: g, .. }) => {
+            let dims = Dims { rows, cols: units };
+            let mm = Gemm { m: rows, n: units, k: inputs, a_trans: false, b_trans: false, accumulate: false };
+            b.matmul(mm, x, &st.params[w].value, z);
+            b.bias_act(dims, Some(&st.params[bw].value), Activation::Identity, z, value);
+            b.matmul(mm, x, &st.params[v].value, zg);
+            b.bias_act(dims, Some(&st.params[c].value), gate, zg, g);
+            b.mul(out, value, g, &mut a.y);
+        }
         (&Node::Norm { kind, gain, shift, running, width }, Saved::Norm { xhat, inv_std }) => {
             let op = norm_op(kind, rows, width, pass.train);
             let running = running.map(|r| {
@@ -183,6 +192,23 @@ fn backward_node<B: Backend>(
             if let Some(dx) = dx {
                 let gx = Gemm { m: rows, n: inputs, k: units, a_trans: false, b_trans: true, accumulate: false };
                 b.matmul(gx, g, &st.params[w].value, dx);
+            }
+        }
+        (&Node::Glu { w, b: bw, v, c, gate, inputs, units }, Saved::Glu { a: value, zg, gate: g, da, dg, .. }) => {
+            let dims = Dims { rows, cols: units };
+            // y = value ⊙ gate: each branch's gradient is the other branch times the output's.
+            b.mul(out, &a.grad, g, da);
+            b.mul(out, &a.grad, value, dg);
+            b.act_backward(dims, gate, zg, g, dg);
+            let gw = Gemm { m: inputs, n: units, k: rows, a_trans: true, b_trans: false, accumulate: false };
+            b.matmul(gw, x, da, &mut st.params[w].grad);
+            b.col_sum(dims, da, &mut st.params[bw].grad, false);
+            b.matmul(gw, x, dg, &mut st.params[v].grad);
+            b.col_sum(dims, dg, &mut st.params[c].grad, false);
+            if let Some(dx) = dx {
+                let gx = Gemm { m: rows, n: inputs, k: units, a_trans: false, b_trans: true, accumulate: false };
+                b.matmul(gx, da, &st.params[w].value, dx);
+                b.matmul(Gemm { accumulate: true, ..gx }, dg, &st.params[v].value, dx);
             }
         }
         (&Node::Norm { kind, gain, shift, width, .. }, Saved::Norm { xhat, inv_std }) => {

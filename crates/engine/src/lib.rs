@@ -13,3 +13,4 @@ pub mod optim;
 pub mod real;
 pub mod rng;
 pub mod train;
+pub mod workloads;

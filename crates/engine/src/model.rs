@@ -3,7 +3,7 @@
 //! and the activations one batch needs ([`Acts`], allocated once per batch size).
 
 use layerlab_spec::SpecError;
-use layerlab_spec::model::{Activation, Block, Merge, NormKind};
+use layerlab_spec::model::{Activation, Block, GluKind, Merge, NormKind};
 use layerlab_spec::train::Init;
 use rand::Rng;
 
@@ -33,18 +33,55 @@ pub struct Param<B: Backend> {
 /// One layer of the tree. Indices point into [`Model::params`] and [`Model::buffers`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
-    Dense { w: usize, b: Option<usize>, act: Activation, inputs: usize, units: usize },
-    Norm { kind: NormKind, gain: usize, shift: Option<usize>, running: Option<usize>, width: usize },
-    Dropout { rate: f64, width: usize, site: u32 },
-    Residual { body: Vec<Node>, drop_path: f64, width: usize, site: u32 },
-    Parallel { branches: Vec<Vec<Node>>, merge: Merge, widths: Vec<usize>, width: usize },
+    Dense {
+        w: usize,
+        b: Option<usize>,
+        act: Activation,
+        inputs: usize,
+        units: usize,
+    },
+    /// `(xW + b) ⊙ gate(xV + c)`: a gated linear unit (sigmoid gate), SwiGLU (silu) or the
+    /// bilinear layer (identity).
+    Glu {
+        w: usize,
+        b: usize,
+        v: usize,
+        c: usize,
+        gate: Activation,
+        inputs: usize,
+        units: usize,
+    },
+    Norm {
+        kind: NormKind,
+        gain: usize,
+        shift: Option<usize>,
+        running: Option<usize>,
+        width: usize,
+    },
+    Dropout {
+        rate: f64,
+        width: usize,
+        site: u32,
+    },
+    Residual {
+        body: Vec<Node>,
+        drop_path: f64,
+        width: usize,
+        site: u32,
+    },
+    Parallel {
+        branches: Vec<Vec<Node>>,
+        merge: Merge,
+        widths: Vec<usize>,
+        width: usize,
+    },
 }
 
 impl Node {
     /// Numbers per example this node outputs.
     pub fn width(&self) -> usize {
         match *self {
-            Node::Dense { units, .. } => units,
+            Node::Dense { units, .. } | Node::Glu { units, .. } => units,
             Node::Norm { width, .. } | Node::Dropout { width, .. } | Node::Residual { width, .. } => width,
             Node::Parallel { width, .. } => width,
         }
@@ -70,11 +107,35 @@ pub struct Acts<B: Backend> {
 }
 
 pub enum Saved<B: Backend> {
-    Dense { z: B::Buf },
-    Norm { xhat: B::Buf, inv_std: B::Buf },
-    Dropout { mask: B::Buf },
-    Residual { body: Vec<Acts<B>>, tmp: B::Buf, kept: bool },
-    Parallel { branches: Vec<Vec<Acts<B>>>, tmp: B::Buf },
+    Dense {
+        z: B::Buf,
+    },
+    /// The value branch before and after its bias, the gate's pre-activation and output, and
+    /// the two branches' gradients.
+    Glu {
+        z: B::Buf,
+        a: B::Buf,
+        zg: B::Buf,
+        gate: B::Buf,
+        da: B::Buf,
+        dg: B::Buf,
+    },
+    Norm {
+        xhat: B::Buf,
+        inv_std: B::Buf,
+    },
+    Dropout {
+        mask: B::Buf,
+    },
+    Residual {
+        body: Vec<Acts<B>>,
+        tmp: B::Buf,
+        kept: bool,
+    },
+    Parallel {
+        branches: Vec<Vec<Acts<B>>>,
+        tmp: B::Buf,
+    },
 }
 
 /// How to build: the input and output widths and the initialiser. Weights come from `rng`.
@@ -198,13 +259,46 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
                 };
                 Node::Parallel { branches, merge: p.merge, widths, width: out }
             }
+            Block::Hourglass(h) => {
+                // "Rethinking the shape convention of an MLP": lift to the wide width (a frozen
+                // random projection when asked), then residual steps through the narrow width.
+                let (wide, narrow) = (h.wide as usize, h.narrow as usize);
+                let mut nodes = Vec::new();
+                if width != wide {
+                    nodes.push(self.dense_with(width, wide, Activation::Identity, !h.frozen_lift));
+                }
+                for _ in 0..h.depth {
+                    let body = vec![
+                        self.dense(wide, narrow, h.activation, true),
+                        self.dense(narrow, wide, Activation::Identity, true),
+                    ];
+                    nodes.push(Node::Residual { body, drop_path: 0.0, width: wide, site: self.site() });
+                }
+                // A sequence as one node: a residual-free chain is a parallel of one branch.
+                Node::Parallel { branches: vec![nodes], merge: Merge::Sum, widths: vec![wide], width: wide }
+            }
+            Block::Glu(g) => {
+                let units = g.units as usize;
+                let gate = match g.kind {
+                    GluKind::Glu => Activation::Sigmoid,
+                    GluKind::Bilinear => Activation::Identity,
+                    GluKind::Swiglu => Activation::Silu,
+                };
+                let w = init::weights(self.init, width, units, self.rng);
+                let w = self.param(w, ParamKind::Weight, true);
+                let b = self.param(vec![0.0; units], ParamKind::Bias, true);
+                let v = init::weights(self.init, width, units, self.rng);
+                let v = self.param(v, ParamKind::Weight, true);
+                let c = self.param(vec![0.0; units], ParamKind::Bias, true);
+                Node::Glu { w, b, v, c, gate, inputs: width, units }
+            }
             other => {
                 let name = other.kind();
                 return Err(SpecError::new(
                     path,
                     format!(
                         "is a {name} block, which this version of the engine cannot train yet; \
-                         dense, norm, dropout, residual and parallel blocks it can"
+                         dense, norm, dropout, residual, parallel, hourglass and glu blocks it can"
                     ),
                 ));
             }
@@ -215,6 +309,14 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
         let w = init::weights(self.init, inputs, units, self.rng);
         let w = self.param(w, ParamKind::Weight, true);
         let b = bias.then(|| self.param(vec![0.0; units], ParamKind::Bias, true));
+        Node::Dense { w, b, act, inputs, units }
+    }
+
+    /// A dense layer with bias whose parameters are trained or kept at their initial values.
+    fn dense_with(&mut self, inputs: usize, units: usize, act: Activation, trainable: bool) -> Node {
+        let w = init::weights(self.init, inputs, units, self.rng);
+        let w = self.param(w, ParamKind::Weight, trainable);
+        let b = Some(self.param(vec![0.0; units], ParamKind::Bias, trainable));
         Node::Dense { w, b, act, inputs, units }
     }
 
@@ -256,6 +358,14 @@ fn alloc_node<B: Backend>(b: &mut B, node: &Node, inputs: usize, rows: usize) ->
     let out = rows * node.width();
     let saved = match node {
         Node::Dense { .. } => Saved::Dense { z: b.alloc(out) },
+        Node::Glu { .. } => Saved::Glu {
+            z: b.alloc(out),
+            a: b.alloc(out),
+            zg: b.alloc(out),
+            gate: b.alloc(out),
+            da: b.alloc(out),
+            dg: b.alloc(out),
+        },
         Node::Norm { kind, width, .. } => {
             let stats = if *kind == NormKind::Batch { *width } else { rows };
             Saved::Norm { xhat: b.alloc(out), inv_std: b.alloc(stats) }

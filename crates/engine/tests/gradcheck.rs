@@ -6,7 +6,9 @@ use layerlab_engine::cpu::Cpu;
 use layerlab_engine::layers::Pass;
 use layerlab_engine::model::{self, Model, Plan};
 use layerlab_engine::rng::{Stream, rng};
-use layerlab_spec::model::{Activation, Block, Dense, Dropout, Merge, Norm, NormKind, Parallel, Residual};
+use layerlab_spec::model::{
+    Activation, Block, Dense, Dropout, Glu, GluKind, Hourglass, Merge, Norm, NormKind, Parallel, Residual,
+};
 use layerlab_spec::train::{Init, Loss};
 use rand::Rng;
 
@@ -32,6 +34,13 @@ fn residual(body: Vec<Block>, drop_path: f32) -> Block {
 }
 fn parallel(branches: Vec<Vec<Block>>, merge: Merge) -> Block {
     Block::Parallel(Parallel { branches, merge })
+}
+
+fn glu(units: u32, kind: GluKind) -> Block {
+    Block::Glu(Glu { units, kind })
+}
+fn hourglass(frozen_lift: bool) -> Block {
+    Block::Hourglass(Hourglass { wide: 6, narrow: 2, depth: 2, activation: Activation::Gelu, frozen_lift })
 }
 
 fn cases() -> Vec<Case> {
@@ -65,6 +74,11 @@ fn cases() -> Vec<Case> {
         ),
         case("empty residual", vec![dense(4, Tanh), residual(vec![], 0.0)], 3, 2, Loss::Mse),
         case("residual with stochastic depth", vec![residual(vec![dense(3, Sine)], 0.4)], 3, 1, Loss::Mse),
+        case("glu", vec![glu(5, GluKind::Glu)], 3, 2, Loss::Mse),
+        case("swiglu", vec![dense(4, Tanh), glu(5, GluKind::Swiglu)], 3, 3, Loss::CrossEntropy),
+        case("bilinear", vec![glu(4, GluKind::Bilinear), dense(3, Tanh)], 3, 1, Loss::BinaryCrossEntropy),
+        case("hourglass with a trained lift", vec![hourglass(false)], 3, 2, Loss::Mse),
+        case("hourglass with a frozen lift", vec![dense(4, Tanh), hourglass(true)], 3, 2, Loss::Mse),
         case(
             "parallel sum",
             vec![parallel(vec![vec![dense(4, Tanh)], vec![dense(4, Relu), dense(4, Sigmoid)]], Merge::Sum)],

@@ -1,0 +1,179 @@
+//! `cargo xtask bench`: LayerLab's training steps and matrix multiply, natively (criterion) and
+//! in headless Chromium (wasm), beside PyTorch measured in the same run, reported as ratios.
+//! Never part of `cargo xtask test`: timings on a shared machine are not pass/fail checks.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use crate::cmd;
+use crate::test::{cargo, wasm_cargo};
+use crate::tools::{self, Needs, Tools};
+
+/// The PyTorch that the peer numbers come from, installed from PyPI into `.tools/venv`.
+const TORCH: &str = "torch==2.15.0";
+
+/// Median µs per training step and GFLOP/s of the matrix multiply, by workload id.
+#[derive(Debug, Default)]
+struct Figures {
+    step_us: BTreeMap<String, f64>,
+    gemm_gflops: BTreeMap<String, f64>,
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    if !args.is_empty() {
+        return Err(format!("bench takes no options, not {args:?}"));
+    }
+    let root = cmd::workspace_root();
+    let tools = tools::ensure(&root, Needs { browser: true })?;
+
+    println!("\n=== native (criterion) ===");
+    cmd::run(cargo(&tools, &root).args([
+        "bench",
+        "-p",
+        "layerlab-engine",
+        "--bench",
+        "training",
+        "--bench",
+        "gemm",
+        "--",
+        "--warm-up-time",
+        "1",
+        "--measurement-time",
+        "4",
+    ]))?;
+    let native = criterion_figures(&root)?;
+
+    println!("\n=== wasm (headless Chromium) ===");
+    let wasm = wasm_figures(&tools, &root)?;
+
+    println!("\n=== PyTorch (1 thread) ===");
+    let torch = torch_figures(&root);
+
+    report(&native, &wasm, torch.as_ref());
+    Ok(())
+}
+
+/// Criterion's median estimates from `target/criterion/<group>/<id>/new/estimates.json`.
+fn criterion_figures(root: &Path) -> Result<Figures, String> {
+    let dir = root.join("target/criterion");
+    let median_ns = |group: &str, id: &str| -> Result<f64, String> {
+        let path = dir.join(group).join(id).join("new/estimates.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        json["median"]["point_estimate"].as_f64().ok_or_else(|| format!("{}: no median", path.display()))
+    };
+    let mut figures = Figures::default();
+    for id in subdirs(&dir.join("train_step")) {
+        figures.step_us.insert(id.clone(), median_ns("train_step", &id)? / 1e3);
+    }
+    for n in [256u64, 512] {
+        let id = format!("sgemm_{n}");
+        let ns = median_ns("sgemm", &id)?;
+        figures.gemm_gflops.insert(id, 2.0 * (n * n * n) as f64 / ns);
+    }
+    Ok(figures)
+}
+
+fn subdirs(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("new").is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Runs `tests/wasm_bench.rs` in release mode in Chromium and reads its `LAYERLAB_BENCH` lines.
+fn wasm_figures(tools: &Tools, root: &Path) -> Result<Figures, String> {
+    let args = ["--release", "-p", "layerlab-engine", "--test", "wasm_bench", "--", "--nocapture"];
+    let mut command = wasm_cargo(tools, root, &args)?;
+    let output = command.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("the wasm benchmark failed:\n{text}"));
+    }
+    let mut figures = Figures::default();
+    for line in text.lines() {
+        let Some(json) = line.split_once("LAYERLAB_BENCH ").map(|(_, j)| j) else { continue };
+        let v: serde_json::Value = serde_json::from_str(json.trim()).map_err(|e| format!("`{line}`: {e}"))?;
+        let id = v["id"].as_str().unwrap_or_default().to_string();
+        match v["kind"].as_str() {
+            Some("step") => figures.step_us.insert(id, v["us"].as_f64().unwrap_or(f64::NAN)),
+            _ => figures.gemm_gflops.insert(id, v["gflops"].as_f64().unwrap_or(f64::NAN)),
+        };
+    }
+    if figures.step_us.is_empty() {
+        return Err(format!("the wasm benchmark printed no LAYERLAB_BENCH lines:\n{text}"));
+    }
+    Ok(figures)
+}
+
+/// PyTorch's figures from `crates/engine/benches/peers/torch_steps.py`, installing PyTorch into
+/// `.tools/venv` from PyPI when it is missing. `None`, with the reason printed, when it cannot.
+fn torch_figures(root: &Path) -> Option<Figures> {
+    let venv = root.join(".tools/venv");
+    let python = venv.join("bin/python");
+    let has_torch =
+        |py: &Path| Command::new(py).args(["-c", "import torch"]).output().is_ok_and(|o| o.status.success());
+    if !has_torch(&python) {
+        println!("installing {TORCH} into .tools/venv from PyPI (several GB, once)");
+        let made = python.exists() || cmd::run(Command::new("python3").arg("-m").arg("venv").arg(&venv)).is_ok();
+        let installed =
+            made && cmd::run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", TORCH])).is_ok();
+        if !installed {
+            println!("PyTorch could not be installed: the peer column stays empty");
+            return None;
+        }
+    }
+    let script = root.join("crates/engine/benches/peers/torch_steps.py");
+    let out = cmd::output(Command::new(&python).arg(&script))?;
+    let json: serde_json::Value = serde_json::from_str(out.trim()).ok()?;
+    println!("PyTorch {}", json["torch"].as_str().unwrap_or("?"));
+    let map = |v: &serde_json::Value| -> BTreeMap<String, f64> {
+        v.as_object().into_iter().flatten().filter_map(|(k, x)| Some((k.clone(), x.as_f64()?))).collect()
+    };
+    Some(Figures { step_us: map(&json["steps_us"]), gemm_gflops: map(&json["gemm_gflops"]) })
+}
+
+fn report(native: &Figures, wasm: &Figures, torch: Option<&Figures>) {
+    let cell = |v: Option<&f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}"));
+    let ratio = |peer: Option<&f64>, ours: Option<&f64>, higher_is_better: bool| match (peer, ours) {
+        (Some(p), Some(o)) if higher_is_better => format!("{:.2}×", o / p),
+        (Some(p), Some(o)) => format!("{:.2}×", p / o),
+        _ => "—".to_string(),
+    };
+    let torch_steps = torch.map(|t| &t.step_us);
+    println!("\n=== training step, median µs (speed vs PyTorch: >1× is faster than PyTorch) ===");
+    println!("{:<32} {:>12} {:>12} {:>12} {:>10} {:>10}", "model", "native", "wasm", "PyTorch", "native", "wasm");
+    for (id, us) in &native.step_us {
+        let peer = torch_steps.and_then(|t| t.get(id));
+        let w = wasm.step_us.get(id);
+        println!(
+            "{id:<32} {:>12} {:>12} {:>12} {:>10} {:>10}",
+            cell(Some(us)),
+            cell(w),
+            cell(peer),
+            ratio(peer, Some(us), false),
+            ratio(peer, w, false)
+        );
+    }
+    let torch_gemm = torch.map(|t| &t.gemm_gflops);
+    println!("\n=== matrix multiply, GFLOP/s (vs PyTorch: >1× is faster) ===");
+    println!("{:<32} {:>12} {:>12} {:>12} {:>10} {:>10}", "size", "native", "wasm", "PyTorch", "native", "wasm");
+    for (id, g) in &native.gemm_gflops {
+        let peer = torch_gemm.and_then(|t| t.get(id));
+        let w = wasm.gemm_gflops.get(id);
+        println!(
+            "{id:<32} {:>12} {:>12} {:>12} {:>10} {:>10}",
+            cell(Some(g)),
+            cell(w),
+            cell(peer),
+            ratio(peer, Some(g), true),
+            ratio(peer, w, true)
+        );
+    }
+}
