@@ -99,11 +99,12 @@ pub fn cargo(tools: &Tools, root: &Path) -> Command {
 
 /// The wasm tests of the crates that run in the browser, in headless Chromium through
 /// wasm-bindgen-test-runner and chromedriver: the page's and the worker's, then the engine's
-/// (its kernels and a training run, compiled to wasm with simd128).
+/// (its matrix multiply kernels against the reference, and training runs, compiled to wasm with
+/// simd128).
 fn wasm_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
     let shell = ["-p", "layerlab-worker", "-p", "layerlab-app", "--lib", "--tests"];
     let (shell_ok, shell_counts) = cmd::run_counting(&mut wasm_cargo(tools, root, &shell)?);
-    let engine = ["-p", "layerlab-engine", "--test", "in_browser"];
+    let engine = ["-p", "layerlab-engine", "--lib", "--test", "in_browser"];
     let (engine_ok, engine_counts) = cmd::run_counting(&mut wasm_cargo(tools, root, &engine)?);
     let counts = Counts {
         passed: shell_counts.passed + engine_counts.passed,

@@ -22,6 +22,8 @@ pub enum Stream {
     Dropout = 6,
     /// Gradient noise.
     Noise = 7,
+    /// The fixed probe batch the layer metrics are measured on.
+    Probe = 8,
 }
 
 /// The generator for `purpose` under `seed`: the same numbers on every platform.
