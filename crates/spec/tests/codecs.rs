@@ -167,3 +167,83 @@ fn write_golden_links() {
         std::fs::write(dir.join(format!("{name}.json")), json::to_json(&spec) + "\n").unwrap();
     }
 }
+
+/// As large as a preset gets: an image model with every kind of block the spec has that fits
+/// digits, nested containers, and a recipe with every option away from its default.
+fn preset_sized() -> Spec {
+    use layerlab_spec::model::*;
+    use layerlab_spec::train::*;
+    let dense = |units, activation| Block::Dense(Dense { units, activation, bias: true });
+    let mut spec = Spec {
+        model: vec![
+            Block::Patchify(Patchify { patch: 4, dim: 24 }),
+            Block::Mixer(Mixer { token_hidden: 16, channel_hidden: 48 }),
+            Block::Mixer(Mixer { token_hidden: 16, channel_hidden: 48 }),
+            Block::Attention(Attention { heads: 4, causal: false, skip: true, mlp_hidden: 48 }),
+            Block::Pool(Pool { mode: PoolMode::Mean }),
+            Block::Hourglass(Hourglass {
+                wide: 64,
+                narrow: 16,
+                depth: 3,
+                activation: Activation::Gelu,
+                frozen_lift: true,
+            }),
+            Block::Parallel(Parallel {
+                branches: vec![
+                    vec![dense(32, Activation::Relu), Block::Dropout(Dropout { rate: 0.2 })],
+                    vec![Block::Kan(Kan { units: 32, basis: KanBasis::BSpline, grid: 8, order: 3, groups: 8 })],
+                    vec![Block::Glu(Glu { units: 32, kind: GluKind::Swiglu })],
+                ],
+                merge: Merge::Concat,
+            }),
+            Block::Norm(Norm { kind: NormKind::Layer }),
+            Block::Moe(Moe { experts: 8, top_k: 2, hidden: 32, units: 32, balance: 0.01 }),
+            Block::Residual(Residual {
+                body: vec![
+                    Block::Norm(Norm { kind: NormKind::Rms }),
+                    dense(64, Activation::Silu),
+                    dense(32, Activation::Identity),
+                ],
+                drop_path: 0.1,
+            }),
+            dense(32, Activation::Tanh),
+        ],
+        seed: 20_261_126,
+        ..Spec::default()
+    };
+    spec.data.dataset = Dataset::Digits;
+    spec.data.train_fraction = 0.8;
+    spec.training = Training {
+        optimizer: Optimizer::AdamW {
+            learning_rate: 0.003,
+            beta1: 0.85,
+            beta2: 0.995,
+            epsilon: 1e-7,
+            weight_decay: 0.05,
+        },
+        schedule: Schedule::Cosine { warmup: 200 },
+        batch_size: 64,
+        l1: 1e-5,
+        l2: 1e-4,
+        clip_norm: Some(1.0),
+        gradient_noise: Some(GradientNoise { eta: 0.003, gamma: 0.55 }),
+        rule: LearningRule::Backprop,
+        loss: Some(Loss::CrossEntropy),
+        init: Init::Orthogonal,
+        length: Length::Epochs(40),
+        stop: Some(Stop::AccuracyAbove(0.99)),
+    };
+    spec.metrics.similarity = true;
+    spec.metrics.every = 25;
+    spec
+}
+
+#[test]
+fn a_preset_sized_experiment_fits_in_2000_characters() {
+    let spec = preset_sized();
+    analyse(&spec).unwrap_or_else(|e| panic!("the preset-sized spec is valid: {e:?}"));
+    let encoded = link::encode(&spec);
+    assert!(encoded.len() <= 2000, "{} characters: {encoded}", encoded.len());
+    assert_eq!(link::decode(&encoded).unwrap().spec, spec);
+    eprintln!("preset-sized link: {} characters", encoded.len());
+}
