@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use layerlab_engine::cpu::Cpu;
+use layerlab_engine::metrics::Snapshot;
 use layerlab_engine::train::{Evaluation, Trainer};
 use layerlab_spec::data::Dataset;
 use layerlab_spec::train::Length;
@@ -51,6 +52,16 @@ pub fn train(opts: &TrainOptions) -> Result<(), String> {
         }
         None => None,
     };
+    // Per-layer metrics go beside the main file: metrics.csv → metrics.layers.csv.
+    let mut layers_out = match &opts.out {
+        Some(path) => {
+            let path = path.with_extension("layers.csv");
+            let mut file = std::fs::File::create(&path).map_err(|e| format!("--out {}: {e}", path.display()))?;
+            writeln!(file, "{LAYERS_HEADER}").map_err(|e| e.to_string())?;
+            Some(file)
+        }
+        None => None,
+    };
     let every = u64::from(spec.metrics.every.max(1));
     let progress = std::io::stderr().is_terminal();
     let (started, mut busy, mut since) = (Instant::now(), Duration::ZERO, (0u64, Duration::ZERO));
@@ -68,7 +79,16 @@ pub fn train(opts: &TrainOptions) -> Result<(), String> {
             let eval = trainer.evaluate();
             let rate = (step - since.0) as f64 / (busy - since.1).as_secs_f64().max(1e-9);
             since = (step, busy);
-            emit(&eval, rate, None, csv_out.as_mut())?;
+            let snapshot = trainer.snapshot();
+            let mut layers = Map::new();
+            layers.insert("layers".into(), serde_json::to_value(&snapshot.layers).map_err(|e| e.to_string())?);
+            if let Some(similarity) = &snapshot.similarity {
+                layers.insert("similarity".into(), json!(similarity));
+            }
+            if let Some(file) = layers_out.as_mut() {
+                write_layers(file, &snapshot).map_err(|e| format!("--out: {e}"))?;
+            }
+            emit(&eval, rate, Some(layers), csv_out.as_mut())?;
             latest = Some(eval);
             if progress {
                 bar(step, trainer.total_steps, eval.train_loss);
@@ -178,6 +198,34 @@ fn emit(
             steps_per_sec
         )
         .map_err(|err| format!("--out: {err}"))?;
+    }
+    Ok(())
+}
+
+const LAYERS_HEADER: &str = "step,layer,kind,width,effective_rank,stable_rank,numerical_rank,sparsity,near_zero,dead_units,weight_norm,grad_norm,update_ratio";
+
+/// One CSV row per layer of the snapshot; absent figures are empty cells.
+fn write_layers(file: &mut std::fs::File, s: &Snapshot) -> std::io::Result<()> {
+    let cell = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let count = |v: Option<usize>| v.map(|v| v.to_string()).unwrap_or_default();
+    for l in &s.layers {
+        writeln!(
+            file,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            s.step,
+            l.name,
+            l.kind,
+            l.width,
+            cell(l.effective_rank),
+            cell(l.stable_rank),
+            count(l.numerical_rank),
+            cell(l.sparsity),
+            cell(l.near_zero),
+            count(l.dead_units),
+            cell(l.weight_norm),
+            cell(l.grad_norm),
+            cell(l.update_ratio)
+        )?;
     }
     Ok(())
 }

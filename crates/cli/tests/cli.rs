@@ -75,6 +75,26 @@ fn the_default_experiment_reports_every_interval() {
         }
     }
     assert_eq!(last["parameters"], 25, "circle: 2-4-2-1 has 25 parameters");
+    // Each interval carries every layer's metrics: two hidden layers and the output layer.
+    for line in &all[..all.len() - 1] {
+        let layers = line["layers"].as_array().unwrap_or_else(|| panic!("no layers in {line}"));
+        let names: Vec<&str> = layers.iter().map(|l| l["name"].as_str().expect("name")).collect();
+        assert_eq!(names, ["model[0]", "model[1]", "output"]);
+        for layer in layers {
+            for key in [
+                "width",
+                "effective_rank",
+                "stable_rank",
+                "numerical_rank",
+                "sparsity",
+                "dead_units",
+                "weight_norm",
+                "grad_norm",
+            ] {
+                assert!(layer[key].is_number(), "`{key}` missing from {layer}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -88,6 +108,11 @@ fn a_regression_reports_rmse_and_the_csv_matches() {
     assert_eq!(rows[0], "step,train_loss,test_loss,test_accuracy,test_rmse,steps_per_sec");
     assert_eq!(rows.len(), 1 + 2, "a header and one row per interval: {text}");
     assert!(rows[2].starts_with("100,"), "{}", rows[2]);
+    let layers = std::fs::read_to_string(csv.with_extension("layers.csv")).expect("the layers file beside it");
+    let rows: Vec<&str> = layers.lines().collect();
+    assert!(rows[0].starts_with("step,layer,kind,width,effective_rank"), "{}", rows[0]);
+    assert_eq!(rows.len(), 1 + 2 * 3, "a header, then 3 layers (the default 4-2 model and output) per interval");
+    assert!(rows[1].starts_with("50,model[0],dense,4,"), "{}", rows[1]);
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod cpu;
 pub mod data;
 pub mod init;
 pub mod layers;
+pub mod metrics;
 pub mod model;
 pub mod optim;
 pub mod real;

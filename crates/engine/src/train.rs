@@ -4,13 +4,14 @@
 
 use layerlab_spec::data::Task;
 use layerlab_spec::train::{Length, Loss, Stop};
-use layerlab_spec::{Spec, SpecError, analyse};
+use layerlab_spec::{MetricsSpec, Spec, SpecError, analyse};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use crate::backend::{Backend, Dims};
 use crate::data::{self, Data, Examples};
 use crate::layers::Pass;
+use crate::metrics::{self, Matrix, Snapshot};
 use crate::model::{Acts, Model, Plan};
 use crate::optim::{Optimizer, StepInfo};
 use crate::real::Real;
@@ -59,6 +60,19 @@ pub struct Trainer<B: Backend> {
     shuffle: ChaCha8Rng,
     /// The last step's optimizer report.
     pub last: Option<StepInfo>,
+    pub metrics: MetricsSpec,
+    probe: Probe<B>,
+    /// The weights before the step that ends a metrics interval (for the update ratio), and
+    /// which step that was.
+    previous: Vec<Vec<B::R>>,
+    previous_step: Option<u64>,
+}
+
+/// The fixed probe batch the layer metrics are measured on: drawn once from the training set.
+struct Probe<B: Backend> {
+    x: B::Buf,
+    acts: Vec<Acts<B>>,
+    rows: usize,
 }
 
 /// Why training cannot go on.
@@ -110,6 +124,8 @@ impl<B: Backend> Trainer<B> {
         let optimizer = Optimizer::new(&mut b, &spec.training, &model.params, total_steps, spec.seed);
         let acts = model.activations(&mut b, batch);
         let eval_acts = model.activations(&mut b, EVAL_ROWS);
+        let probe = probe(&mut b, &model, &data.train, spec.metrics.probe_size as usize, spec.seed);
+        let previous = if spec.metrics.gradients { model_params_host(&model) } else { Vec::new() };
         let width = data.train.width;
         let t_width = target_width(analysis.loss, outputs);
         let trainer = Trainer {
@@ -136,6 +152,10 @@ impl<B: Backend> Trainer<B> {
             acts,
             eval_acts,
             last: None,
+            metrics: spec.metrics,
+            previous,
+            previous_step: None,
+            probe,
         };
         Ok(trainer)
     }
@@ -148,6 +168,14 @@ impl<B: Backend> Trainer<B> {
     /// One training step on the next batch; returns the batch's loss (before the update).
     pub fn step(&mut self) -> Result<f64, TrainError> {
         self.next_batch();
+        let every = u64::from(self.metrics.every.max(1));
+        if self.metrics.gradients && (self.steps() + 1).is_multiple_of(every) {
+            // Into buffers made once: a step allocates nothing, even when it ends an interval.
+            for (p, host) in self.model.params.iter().zip(self.previous.iter_mut()) {
+                self.b.download(&p.value, host);
+            }
+            self.previous_step = Some(self.steps());
+        }
         let batch = Batch { x: &self.x, t: &self.t, rows: self.batch, loss: self.loss, seed: self.seed };
         let (loss, info) = step(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch);
         if !loss.is_finite() {
@@ -183,6 +211,34 @@ impl<B: Backend> Trainer<B> {
             test_accuracy: classify.then_some(test.accuracy),
             test_rmse: (!classify).then_some(test.rmse),
         }
+    }
+
+    /// Every layer's metrics on the probe batch, now (the spec's `metrics` say which).
+    pub fn snapshot(&mut self) -> Snapshot {
+        let rows = self.probe.rows;
+        let pass = Pass { train: false, seed: self.seed, step: self.steps() };
+        self.model.forward(&mut self.b, &mut self.probe.acts, &self.probe.x, rows, pass);
+        // The update ratio needs the weights from just before the latest step.
+        let previous: Option<Vec<Vec<f64>>> = (self.previous_step.take() == Some(self.steps().wrapping_sub(1)))
+            .then(|| self.previous.iter().map(|p| p.iter().map(|v| v.to64()).collect()).collect());
+        let visits = metrics::walk(&self.model.nodes, &self.probe.acts);
+        let layers = visits
+            .iter()
+            .map(|v| metrics::layer(&mut self.b, v, rows, &self.model.params, previous.as_deref(), &self.metrics))
+            .collect();
+        let similarity = self.metrics.similarity.then(|| {
+            let outputs: Vec<(Vec<f32>, usize)> = visits
+                .iter()
+                .map(|v| {
+                    let w = v.node.width();
+                    let y = crate::model::read(&mut self.b, &v.acts.y);
+                    (y[..rows * w].iter().map(|&x| x as f32).collect(), w)
+                })
+                .collect();
+            let ms: Vec<Matrix> = outputs.iter().map(|(d, w)| Matrix { data: d, rows, cols: *w }).collect();
+            metrics::cka_matrix(&ms)
+        });
+        Snapshot { step: self.steps(), layers, similarity }
     }
 
     /// The model's outputs for `inputs` (rows of the model's input width), in evaluation mode:
@@ -284,6 +340,26 @@ pub fn step<B: Backend>(
     }
     model.backward(b, acts, x, None, rows);
     (value, Some(optimizer.step(b, &mut model.params)))
+}
+
+/// Host buffers the size of each parameter tensor.
+fn model_params_host<B: Backend>(model: &Model<B>) -> Vec<Vec<B::R>> {
+    model.params.iter().map(|p| vec![<B::R as num_traits::Zero>::zero(); p.len]).collect()
+}
+
+/// Draws the probe batch: `size` training examples (at most all of them) in a seeded order.
+fn probe<B: Backend>(b: &mut B, model: &Model<B>, train: &Examples, size: usize, seed: u64) -> Probe<B> {
+    let rows = size.min(train.len).max(1);
+    let mut order: Vec<usize> = (0..train.len).collect();
+    order.shuffle(&mut rng(seed, Stream::Probe));
+    let host: Vec<B::R> = order[..rows.min(order.len())]
+        .iter()
+        .flat_map(|&i| train.inputs[i * train.width..][..train.width].iter())
+        .map(|&v| B::R::of(f64::from(v)))
+        .collect();
+    let mut x = b.alloc(rows * train.width);
+    b.upload(&mut x, &host);
+    Probe { x, acts: model.activations(b, rows), rows }
 }
 
 #[derive(Clone, Copy)]
