@@ -236,6 +236,9 @@ fn backward_node<B: Backend>(
         }
         (Node::Residual { body, drop_path, .. }, Saved::Residual { body: acts, tmp, kept }) => {
             if !*kept {
+                // The body was skipped: its parameters get no gradient this step (gradients are
+                // written, not added, so last step's must not be applied again).
+                zero_grads(b, body, st);
                 if let Some(dx) = dx {
                     b.axpby(out, 1.0, &a.grad, 0.0, dx);
                 }
@@ -297,6 +300,29 @@ fn backward_node<B: Backend>(
             }
         }
         _ => unreachable!("activations are allocated from the same nodes"),
+    }
+}
+
+/// Sets the gradient of every parameter under `nodes` to zero.
+fn zero_grads<B: Backend>(b: &mut B, nodes: &[Node], st: &mut State<'_, B>) {
+    for node in nodes {
+        let own: Vec<usize> = match *node {
+            Node::Dense { w, b: bias, .. } => [Some(w), bias].into_iter().flatten().collect(),
+            Node::Glu { w, b: bias, v, c, .. } => vec![w, bias, v, c],
+            Node::Norm { gain, shift, .. } => [Some(gain), shift].into_iter().flatten().collect(),
+            Node::Dropout { .. } => Vec::new(),
+            Node::Residual { ref body, .. } => {
+                zero_grads(b, body, st);
+                Vec::new()
+            }
+            Node::Parallel { ref branches, .. } => {
+                branches.iter().for_each(|branch| zero_grads(b, branch, st));
+                Vec::new()
+            }
+        };
+        for i in own {
+            b.scale(0.0, &mut st.params[i].grad);
+        }
     }
 }
 

@@ -231,3 +231,22 @@ fn unavailable_blocks_are_refused_with_their_path() {
     assert_eq!(err.path, "model[1]");
     assert!(err.message.contains("kan block, which this version of the engine cannot train"), "{}", err.message);
 }
+
+#[test]
+fn a_body_skipped_by_stochastic_depth_gets_no_gradient() {
+    let case = Case {
+        name: "always skipped",
+        blocks: vec![residual(vec![dense(3, Activation::Tanh)], 0.999_999)],
+        inputs: 3,
+        outputs: 1,
+        loss: Loss::Mse,
+    };
+    let mut s = Setup::new(&case);
+    // A stale gradient from an earlier step must not survive.
+    s.model.params[0].grad.fill(7.0);
+    s.loss();
+    let x = s.x.clone();
+    s.model.backward(&mut s.b, &mut s.acts, &x, None, ROWS);
+    assert!(s.model.params[0].grad.iter().all(|&g| g == 0.0), "{:?}", s.model.params[0].grad);
+    assert!(s.model.params[2].grad.iter().any(|&g| g != 0.0), "the output layer still learns");
+}
