@@ -6,6 +6,7 @@ pub const USAGE: &str = "usage:
   layerlab train [SPEC.json | LINK] [options]   train headless; with no spec, the page's opening experiment
       --steps N          train N steps (overrides the spec's length)
       --seed N           the experiment's seed
+      --lr RATE          the optimizer's learning rate
       --dataset NAME     a dataset by name (see `layerlab datasets`), or its JSON: '{\"checkerboard\":{\"cells\":6}}'
       --csv FILE         the CSV file a spec with a csv dataset refers to
       --out FILE.csv     also write the metrics as CSV
@@ -17,6 +18,7 @@ pub struct TrainOptions {
     pub spec: Option<String>,
     pub steps: Option<u64>,
     pub seed: Option<u64>,
+    pub learning_rate: Option<f32>,
     pub dataset: Option<String>,
     pub csv: Option<PathBuf>,
     pub out: Option<PathBuf>,
@@ -48,10 +50,15 @@ fn train(argv: &[String]) -> Result<TrainOptions, String> {
             "--steps" => opts.steps = Some(number("--steps", &value("--steps")?)?),
             "--seed" => opts.seed = Some(number("--seed", &value("--seed")?)?),
             "--dataset" => opts.dataset = Some(value("--dataset")?),
+            "--lr" => {
+                let text = value("--lr")?;
+                let rate = text.parse().map_err(|_| format!("--lr = `{text}` is not a number"))?;
+                opts.learning_rate = Some(rate);
+            }
             "--csv" => opts.csv = Some(value("--csv")?.into()),
             "--out" => opts.out = Some(value("--out")?.into()),
             flag if flag.starts_with("--") => {
-                return Err(format!("unknown option `{flag}`: use --steps, --seed, --dataset, --csv or --out"));
+                return Err(format!("unknown option `{flag}`: use --steps, --seed, --lr, --dataset, --csv or --out"));
             }
             spec if opts.spec.is_none() => opts.spec = Some(spec.to_string()),
             extra => {

@@ -4,7 +4,8 @@
 //! layerlab train [SPEC.json | LINK] [--steps N] [--seed N] [--dataset NAME|JSON] [--csv FILE] [--out metrics.csv]
 //! layerlab datasets
 //! ```
-//! Metrics go to stdout, one JSON object per line; errors to stderr, with exit status 2.
+//! Metrics go to stdout, one JSON object per line; errors to stderr, with exit status 2 for bad
+//! input and 3 when training diverged.
 
 mod args;
 mod report;
@@ -23,13 +24,13 @@ fn main() -> ExitCode {
             println!("{}", args::USAGE);
             Ok(())
         }
-        Err(message) => Err(format!("{message}\n\n{}", args::USAGE)),
+        Err(message) => Err(report::Failure::from(format!("{message}\n\n{}", args::USAGE))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("layerlab: {message}");
-            ExitCode::from(2)
+        Err(failure) => {
+            eprintln!("layerlab: {}", failure.message);
+            ExitCode::from(failure.status)
         }
     }
 }

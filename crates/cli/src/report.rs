@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use layerlab_engine::cpu::Cpu;
 use layerlab_engine::metrics::Snapshot;
-use layerlab_engine::train::{Evaluation, Trainer};
+use layerlab_engine::train::{Evaluation, TrainError, Trainer};
 use layerlab_spec::data::Dataset;
 use layerlab_spec::train::Length;
 use layerlab_spec::{Spec, SpecError, json, link};
@@ -33,11 +33,11 @@ pub fn datasets() {
     }
 }
 
-pub fn train(opts: &TrainOptions) -> Result<(), String> {
+pub fn train(opts: &TrainOptions) -> Result<(), Failure> {
     let spec = load(opts)?;
     let csv = match (&spec.data.dataset, &opts.csv) {
         (Dataset::Csv(r), None) => {
-            return Err(format!("the spec trains on the CSV file `{}`: give it with --csv FILE", r.name));
+            return Err(format!("the spec trains on the CSV file `{}`: give it with --csv FILE", r.name).into());
         }
         (_, Some(path)) => Some(std::fs::read_to_string(path).map_err(|e| format!("--csv {}: {e}", path.display()))?),
         _ => None,
@@ -70,7 +70,7 @@ pub fn train(opts: &TrainOptions) -> Result<(), String> {
     while !trainer.finished(latest.as_ref()) {
         let t = Instant::now();
         if let Err(e) = trainer.step() {
-            failure = Some(e.to_string());
+            failure = Some(e);
             break;
         }
         busy += t.elapsed();
@@ -105,13 +105,28 @@ pub fn train(opts: &TrainOptions) -> Result<(), String> {
     extra.insert("seconds".into(), json!(started.elapsed().as_secs_f64()));
     extra.insert("parameters".into(), json!(trainer.model.parameter_count()));
     extra.insert("backend".into(), json!("CPU (native)"));
-    if let Some(f) = &failure {
-        extra.insert("error".into(), json!(f));
+    if let Some(TrainError::Diverged { step, layer, cause }) = &failure {
+        extra.insert("diverged".into(), json!({ "step": step, "layer": layer, "cause": cause }));
     }
     emit(&eval, overall, Some(extra), None)?;
     match failure {
-        Some(message) => Err(message),
+        Some(e) => Err(Failure { message: e.to_string(), status: DIVERGED }),
         None => Ok(()),
+    }
+}
+
+/// Exit status of a run whose training diverged (bad input exits with 2).
+pub const DIVERGED: u8 = 3;
+
+/// Why a command failed, and the exit status that says so.
+pub struct Failure {
+    pub message: String,
+    pub status: u8,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure { message, status: 2 }
     }
 }
 
@@ -140,6 +155,9 @@ fn load(opts: &TrainOptions) -> Result<Spec, String> {
     }
     if let Some(seed) = opts.seed {
         spec.seed = seed;
+    }
+    if let Some(lr) = opts.learning_rate {
+        spec.training.optimizer.set_learning_rate(lr);
     }
     if let Some(name) = &opts.dataset {
         spec.data.dataset = dataset(name)?;

@@ -306,21 +306,12 @@ fn backward_node<B: Backend>(
 /// Sets the gradient of every parameter under `nodes` to zero.
 fn zero_grads<B: Backend>(b: &mut B, nodes: &[Node], st: &mut State<'_, B>) {
     for node in nodes {
-        let own: Vec<usize> = match *node {
-            Node::Dense { w, b: bias, .. } => [Some(w), bias].into_iter().flatten().collect(),
-            Node::Glu { w, b: bias, v, c, .. } => vec![w, bias, v, c],
-            Node::Norm { gain, shift, .. } => [Some(gain), shift].into_iter().flatten().collect(),
-            Node::Dropout { .. } => Vec::new(),
-            Node::Residual { ref body, .. } => {
-                zero_grads(b, body, st);
-                Vec::new()
-            }
-            Node::Parallel { ref branches, .. } => {
-                branches.iter().for_each(|branch| zero_grads(b, branch, st));
-                Vec::new()
-            }
-        };
-        for i in own {
+        match node {
+            Node::Residual { body, .. } => zero_grads(b, body, st),
+            Node::Parallel { branches, .. } => branches.iter().for_each(|branch| zero_grads(b, branch, st)),
+            _ => {}
+        }
+        for i in crate::metrics::params(node) {
             b.scale(0.0, &mut st.params[i].grad);
         }
     }

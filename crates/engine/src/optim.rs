@@ -100,8 +100,10 @@ impl<B: Backend> Optimizer<B> {
         }
     }
 
-    /// Updates every trainable parameter from the gradients the backward pass left.
-    pub fn step(&mut self, b: &mut B, params: &mut [Param<B>]) -> StepInfo {
+    /// Updates every trainable parameter from the gradients the backward pass left. When a
+    /// gradient is NaN or infinite nothing is updated, and the error is the first such
+    /// parameter's index.
+    pub fn step(&mut self, b: &mut B, params: &mut [Param<B>]) -> Result<StepInfo, usize> {
         let lr = learning_rate(self.base, self.schedule, self.steps, self.total);
         if self.l1 != 0.0 || self.l2 != 0.0 {
             for p in params.iter_mut().filter(|p| p.trainable && p.kind == ParamKind::Weight) {
@@ -109,6 +111,9 @@ impl<B: Backend> Optimizer<B> {
             }
         }
         let grad_norm = params.iter().filter(|p| p.trainable).map(|p| b.sum_squares(&p.grad)).sum::<f64>().sqrt();
+        if !grad_norm.is_finite() {
+            return Err(params.iter().position(|p| p.trainable && !b.sum_squares(&p.grad).is_finite()).unwrap_or(0));
+        }
         let mut clipped = false;
         if let Some(clip) = self.clip
             && grad_norm > clip
@@ -130,7 +135,7 @@ impl<B: Backend> Optimizer<B> {
         for (p, (m, v)) in params.iter_mut().zip(self.state.iter_mut()).filter(|(p, _)| p.trainable) {
             b.update(update, &mut p.value, &p.grad, m, v);
         }
-        StepInfo { learning_rate: lr, grad_norm, clipped }
+        Ok(StepInfo { learning_rate: lr, grad_norm, clipped })
     }
 }
 

@@ -66,6 +66,7 @@ pub struct Trainer<B: Backend> {
     /// which step that was.
     previous: Vec<Vec<B::R>>,
     previous_step: Option<u64>,
+    base_rate: f32,
 }
 
 /// The fixed probe batch the layer metrics are measured on: drawn once from the training set.
@@ -75,23 +76,39 @@ struct Probe<B: Backend> {
     rows: usize,
 }
 
-/// Why training cannot go on.
+/// Why training cannot go on: the loss or a gradient became NaN or infinite. The weights are
+/// those of the last good step (the failing step updated nothing).
 #[derive(Debug, Clone, PartialEq)]
 pub enum TrainError {
-    /// The loss became NaN or infinite.
-    Diverged { step: u64, loss: f64, learning_rate: f64 },
+    Diverged {
+        /// The step that failed (0-based: the number of good steps before it).
+        step: u64,
+        /// The first layer (spec path) where a non-finite value appeared.
+        layer: String,
+        /// What went wrong and the likely cause, as a sentence.
+        cause: String,
+    },
 }
 
 impl std::fmt::Display for TrainError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match *self {
-            TrainError::Diverged { step, loss, learning_rate } => write!(
-                f,
-                "the training loss became {loss} at step {step}: the weights diverged. Lower the learning rate \
-                 (now {learning_rate:.3e}), turn on gradient clipping, or pick another initialiser, then reset"
-            ),
+        match self {
+            TrainError::Diverged { step, layer, cause } => {
+                write!(
+                    f,
+                    "training diverged at step {step}, first in {layer}: {cause}. The weights of step {step} are kept"
+                )
+            }
         }
     }
+}
+
+/// What [`step`] found non-finite.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Divergence {
+    Loss(f64),
+    /// The index of the first parameter whose gradient is not finite.
+    Gradient(usize),
 }
 
 impl std::error::Error for TrainError {}
@@ -155,6 +172,7 @@ impl<B: Backend> Trainer<B> {
             metrics: spec.metrics,
             previous,
             previous_step: None,
+            base_rate: spec.training.optimizer.learning_rate(),
             probe,
         };
         Ok(trainer)
@@ -177,13 +195,39 @@ impl<B: Backend> Trainer<B> {
             self.previous_step = Some(self.steps());
         }
         let batch = Batch { x: &self.x, t: &self.t, rows: self.batch, loss: self.loss, seed: self.seed };
-        let (loss, info) = step(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch);
-        if !loss.is_finite() {
-            let learning_rate = self.last.map_or(0.0, |s| s.learning_rate);
-            return Err(TrainError::Diverged { step: self.optimizer.steps, loss, learning_rate });
+        match step(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch) {
+            Ok((loss, info)) => {
+                self.last = Some(info);
+                Ok(loss)
+            }
+            Err(d) => Err(self.diagnose(d)),
         }
-        self.last = info;
-        Ok(loss)
+    }
+
+    /// Names the layer where a divergence first shows and its likely cause.
+    fn diagnose(&mut self, d: Divergence) -> TrainError {
+        let lr = self.last.map_or(f64::from(self.optimizer_rate()), |s| s.learning_rate);
+        let visits = metrics::walk(&self.model.nodes, &self.acts);
+        let advice = format!("the learning rate ({lr:.3e}) is likely too high: lower it, or turn on gradient clipping");
+        let (layer, cause) = match d {
+            Divergence::Loss(loss) => {
+                let first = visits.iter().find(|v| !self.b.sum_squares(&v.acts.y).is_finite());
+                let layer = first.map_or("the loss".to_string(), |v| v.name.clone());
+                (layer, format!("the loss became {loss}; {advice}"))
+            }
+            Divergence::Gradient(param) => {
+                let owner = visits.iter().find(|v| metrics::params(v.node).any(|p| p == param));
+                (
+                    owner.map_or("the model".to_string(), |v| v.name.clone()),
+                    format!("a gradient became NaN or infinite; {advice}"),
+                )
+            }
+        };
+        TrainError::Diverged { step: self.steps(), layer, cause }
+    }
+
+    fn optimizer_rate(&self) -> f32 {
+        self.base_rate
     }
 
     /// Whether the run has reached its length or its stop condition (given the latest evaluation).
@@ -321,7 +365,8 @@ pub struct Batch<'a, B: Backend> {
 }
 
 /// One step of backprop training: forward, loss, backward, optimizer. Returns the batch's loss
-/// (before the update) and, when the loss was finite and the update ran, the optimizer's report.
+/// (before the update) and the optimizer's report, or what became non-finite (then nothing was
+/// updated).
 /// The trainer, the parity tests and the benchmarks all train through this one function.
 pub fn step<B: Backend>(
     b: &mut B,
@@ -329,17 +374,18 @@ pub fn step<B: Backend>(
     acts: &mut [Acts<B>],
     optimizer: &mut Optimizer<B>,
     Batch { x, t, rows, loss, seed }: Batch<'_, B>,
-) -> (f64, Option<StepInfo>) {
+) -> Result<(f64, StepInfo), Divergence> {
     let pass = Pass { train: true, seed, step: optimizer.steps };
     model.forward(b, acts, x, rows, pass);
     let dims = Dims { rows, cols: model.outputs };
     let head = acts.last_mut().expect("a model has an output layer");
     let value = b.loss(loss, dims, &head.y, t, &mut head.grad);
     if !value.is_finite() {
-        return (value, None);
+        return Err(Divergence::Loss(value));
     }
     model.backward(b, acts, x, None, rows);
-    (value, Some(optimizer.step(b, &mut model.params)))
+    let info = optimizer.step(b, &mut model.params).map_err(Divergence::Gradient)?;
+    Ok((value, info))
 }
 
 /// Host buffers the size of each parameter tensor.

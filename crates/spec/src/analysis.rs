@@ -256,7 +256,7 @@ fn check_data(data: &DataSpec, errors: &mut Errors) -> Option<(Shape, Task)> {
 
 fn check_training(t: &Training, errors: &mut Errors) {
     let at = |field: &str| format!("training.optimizer.{field}");
-    errors.real(at("learning_rate"), t.optimizer.learning_rate(), 1e-7, 10.0, false);
+    errors.real(at("learning_rate"), t.optimizer.learning_rate(), 1e-7, MAX_LEARNING_RATE, false);
     match t.optimizer {
         Optimizer::Sgd { .. } => {}
         Optimizer::Momentum { momentum, .. } => {

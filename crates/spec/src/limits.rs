@@ -11,6 +11,8 @@ pub const MAX_BRANCHES: usize = 8;
 pub const MAX_WIDTH: u32 = 4096;
 /// Trainable parameters of the whole model.
 pub const MAX_PARAMETERS: u64 = 20_000_000;
+/// The largest learning rate (high enough to show a network diverging).
+pub const MAX_LEARNING_RATE: f32 = 100.0;
 /// Examples per batch.
 pub const MAX_BATCH: u32 = 4096;
 /// Examples in a generated dataset.

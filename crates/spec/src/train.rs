@@ -137,6 +137,15 @@ impl Default for Training {
 }
 
 impl Optimizer {
+    pub fn set_learning_rate(&mut self, rate: f32) {
+        match self {
+            Optimizer::Sgd { learning_rate }
+            | Optimizer::Momentum { learning_rate, .. }
+            | Optimizer::Adam { learning_rate, .. }
+            | Optimizer::AdamW { learning_rate, .. } => *learning_rate = rate,
+        }
+    }
+
     pub fn learning_rate(&self) -> f32 {
         match *self {
             Optimizer::Sgd { learning_rate }

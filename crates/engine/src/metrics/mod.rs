@@ -121,6 +121,17 @@ pub fn weights(node: &Node) -> Vec<usize> {
     }
 }
 
+/// Every parameter a node owns itself (not its children's), without allocating.
+pub fn params(node: &Node) -> impl Iterator<Item = usize> {
+    let own = match *node {
+        Node::Dense { w, b, .. } => [Some(w), b, None, None],
+        Node::Glu { w, b, v, c, .. } => [Some(w), Some(b), Some(v), Some(c)],
+        Node::Norm { gain, shift, .. } => [Some(gain), shift, None, None],
+        _ => [None; 4],
+    };
+    own.into_iter().flatten()
+}
+
 /// Measures one layer's output (`rows` probe examples) and weights.
 pub fn layer<B: Backend>(
     b: &mut B,
