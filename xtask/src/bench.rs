@@ -36,6 +36,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "training",
         "--bench",
         "gemm",
+        "--bench",
+        "metrics",
         "--",
         "--warm-up-time",
         "1",
@@ -51,6 +53,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let torch = torch_figures(&root);
 
     report(&native, &wasm, torch.as_ref());
+    metrics_cost(&root)?;
+    Ok(())
+}
+
+/// The layer metrics' share of a metrics interval (50 steps of the digits MLP plus one snapshot).
+fn metrics_cost(root: &Path) -> Result<(), String> {
+    let dir = root.join("target/criterion/metrics_cost");
+    let median = |id: &str| -> Result<f64, String> {
+        let path = dir.join(id).join("new/estimates.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        json["median"]["point_estimate"].as_f64().ok_or_else(|| format!("{}: no median", path.display()))
+    };
+    let (without, with) = (median("interval_without_snapshot")?, median("interval_with_snapshot")?);
+    println!(
+        "\n=== layer metrics: {:.1} ms per interval of 50 steps, {:.1} ms with the snapshot: +{:.1}% ===",
+        without / 1e6,
+        with / 1e6,
+        (with / without - 1.0) * 100.0
+    );
     Ok(())
 }
 
