@@ -10,7 +10,8 @@ pub const USAGE: &str = "usage:
       --dataset NAME     a dataset by name (see `layerlab datasets`), or its JSON: '{\"checkerboard\":{\"cells\":6}}'
       --csv FILE         the CSV file a spec with a csv dataset refers to
       --out FILE.csv     also write the metrics as CSV
-  layerlab datasets                           list the datasets and their parameters";
+  layerlab datasets                           list the datasets and their parameters
+  layerlab blocks                             list the block kinds, their parameters and papers";
 
 #[derive(Debug, Default)]
 pub struct TrainOptions {
@@ -27,6 +28,7 @@ pub struct TrainOptions {
 pub enum Command {
     Train(TrainOptions),
     Datasets,
+    Blocks,
     Help,
 }
 
@@ -36,8 +38,10 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
         "train" => train(&argv[1..]).map(Command::Train),
         "datasets" if argv.len() == 1 => Ok(Command::Datasets),
         "datasets" => Err(format!("`datasets` takes no arguments, got `{}`", argv[1..].join(" "))),
+        "blocks" if argv.len() == 1 => Ok(Command::Blocks),
+        "blocks" => Err(format!("`blocks` takes no arguments, got `{}`", argv[1..].join(" "))),
         "help" | "--help" | "-h" => Ok(Command::Help),
-        other => Err(format!("unknown command `{other}`: use `train` or `datasets`")),
+        other => Err(format!("unknown command `{other}`: use `train`, `datasets` or `blocks`")),
     }
 }
 

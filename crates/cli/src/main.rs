@@ -3,6 +3,7 @@
 //! ```text
 //! layerlab train [SPEC.json | LINK] [--steps N] [--seed N] [--dataset NAME|JSON] [--csv FILE] [--out metrics.csv]
 //! layerlab datasets
+//! layerlab blocks
 //! ```
 //! Metrics go to stdout, one JSON object per line; errors to stderr, with exit status 2 for bad
 //! input and 3 when training diverged.
@@ -18,6 +19,10 @@ fn main() -> ExitCode {
         Ok(args::Command::Train(opts)) => report::train(&opts),
         Ok(args::Command::Datasets) => {
             report::datasets();
+            Ok(())
+        }
+        Ok(args::Command::Blocks) => {
+            report::blocks();
             Ok(())
         }
         Ok(args::Command::Help) => {

@@ -29,7 +29,24 @@ pub fn datasets() {
             _ => String::new(),
         };
         let generated = if d.is_generated() { "samples, noise, train_fraction" } else { "train_fraction" };
-        println!("{:<18} {:<28} {params:<48} ({generated})", d.name(), task);
+        // A closed pipe (`layerlab datasets | head`) ends the listing quietly.
+        if writeln!(std::io::stdout(), "{:<18} {:<28} {params:<48} ({generated})", d.name(), task).is_err() {
+            return;
+        }
+    }
+}
+
+/// Every block kind with its parameters (at their defaults), what it does and its paper.
+pub fn blocks() {
+    for block in layerlab_spec::model::Block::defaults() {
+        let (what, paper) = block.about();
+        // `{"kind":{…}}` → `{…}`, keeping serde_json's shortest f32 digits (0.1, not 0.10000000149).
+        let json = serde_json::to_string(&block).expect("a block serializes");
+        let params = json.split_once(':').map_or("", |(_, rest)| &rest[..rest.len() - 1]);
+        let entry = format!("{:<10} {params}\n           {what}\n           paper: {paper}\n", block.kind());
+        if writeln!(std::io::stdout(), "{entry}").is_err() {
+            return;
+        }
     }
 }
 
@@ -202,7 +219,7 @@ fn emit(
     }
     line.insert("steps_per_sec".into(), json!(steps_per_sec));
     line.extend(extra.unwrap_or_default());
-    println!("{}", Value::Object(line));
+    writeln!(std::io::stdout(), "{}", Value::Object(line)).map_err(|e| format!("cannot write the metrics: {e}"))?;
     if let Some(file) = csv {
         let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         writeln!(

@@ -219,3 +219,21 @@ fn a_diverging_run_names_the_step_and_layer_and_exits_3() {
     assert!(diverged["layer"].as_str().expect("layer").starts_with("model["), "{last}");
     assert!(diverged["cause"].as_str().expect("cause").contains("became"), "{last}");
 }
+
+#[test]
+fn blocks_lists_every_kind_with_its_paper() {
+    let out = layerlab(&["blocks"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for words in [
+        "hourglass ",
+        "Rethinking the shape convention of an MLP",
+        "kan ",
+        "\"grid\":5",
+        "attention ",
+        "Pure Attention Loses Rank",
+    ] {
+        assert!(text.contains(words), "`{words}` missing from:\n{text}");
+    }
+    assert_eq!(text.matches("paper: ").count(), 14, "one entry per block kind");
+}

@@ -296,6 +296,63 @@ impl Block {
         }
     }
 
+    /// What the block does, in a sentence, and the title of the paper it comes from: the text
+    /// the page and `layerlab blocks` show.
+    pub fn about(&self) -> (&'static str, &'static str) {
+        match self {
+            Block::Dense(_) => (
+                "A fully connected layer followed by its activation.",
+                "Learning representations by back-propagating errors",
+            ),
+            Block::Norm(_) => (
+                "Normalises each example (LayerNorm, RMSNorm) or each feature over the batch (BatchNorm).",
+                "Layer Normalization; Root Mean Square Layer Normalization; Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift",
+            ),
+            Block::Dropout(_) => (
+                "Zeroes a random share of units while training.",
+                "Dropout: A Simple Way to Prevent Neural Networks from Overfitting",
+            ),
+            Block::Residual(_) => (
+                "Adds the input back around a sub-stack (x + f(x)); drop_path skips the sub-stack at random.",
+                "Deep Residual Learning for Image Recognition; Deep Networks with Stochastic Depth",
+            ),
+            Block::Parallel(_) => (
+                "Runs branches side by side on the same input and sums or concatenates them.",
+                "Make Deep Networks Shallow Again",
+            ),
+            Block::Hourglass(_) => (
+                "Wide-narrow-wide residual steps with the skip at the wide width; the lift can stay a frozen random projection.",
+                "Rethinking the shape convention of an MLP",
+            ),
+            Block::Kan(_) => (
+                "Learnable one-dimensional functions on every edge instead of fixed activations.",
+                "KAN: Kolmogorov-Arnold Networks; Kolmogorov-Arnold Transformer",
+            ),
+            Block::Glu(_) => (
+                "Multiplies two linear maps of the input, one through a gate (GLU, SwiGLU) or none (bilinear).",
+                "GLU Variants Improve Transformer; A technical note on bilinear layers for interpretability",
+            ),
+            Block::Moe(_) => (
+                "A router sends each example to its top-k expert MLPs, with a loss that balances their load.",
+                "A Review of Sparse Expert Models in Deep Learning",
+            ),
+            Block::Mixer(_) => (
+                "Mixes across tokens, then across channels, each with an MLP, LayerNorm and a skip.",
+                "MLP-Mixer: An all-MLP Architecture for Vision",
+            ),
+            Block::Attention(_) => (
+                "Multi-head self-attention; without the skip and MLP its output loses rank with depth.",
+                "Attention is Not All You Need: Pure Attention Loses Rank Doubly Exponentially with Depth",
+            ),
+            Block::Patchify(_) => (
+                "Cuts a square image into patches and embeds each as a token.",
+                "MLP-Mixer: An all-MLP Architecture for Vision",
+            ),
+            Block::Embed(_) => ("Embeds each input token and its position as a vector.", "Attention Is All You Need"),
+            Block::Pool(_) => ("Pools a sequence of tokens into one vector (mean, or the last token).", "—"),
+        }
+    }
+
     /// Every kind with its default payload: the reference a link leaves out what equals.
     pub fn defaults() -> Vec<Block> {
         vec![
