@@ -5,7 +5,7 @@
 //! Matrices are row-major; a batch is `rows` examples of `cols` numbers. Ops take their shapes
 //! in small structs rather than loose integers and flags.
 
-use layerlab_spec::model::{Activation, NormKind};
+use layerlab_spec::model::{Activation, NormKind, PoolMode};
 use layerlab_spec::train::Loss;
 
 pub use crate::cpu::gemm::Gemm;
@@ -151,6 +151,62 @@ pub trait Backend {
     fn add_noise(&mut self, std: f64, key: u32, g: &mut Self::Buf);
     /// One optimizer step; `m` and `v` are the optimizer's state (unused ones may be empty).
     fn update(&mut self, u: Update, p: &mut Self::Buf, g: &Self::Buf, m: &mut Self::Buf, v: &mut Self::Buf);
+
+    /// `y[e, t] = table[ids[e, t]] + pos[t]`: token ids (one row of `len` per example) to vectors.
+    fn embed_forward(&mut self, op: EmbedOp, ids: &Self::Buf, table: &Self::Buf, pos: &Self::Buf, y: &mut Self::Buf);
+    /// Writes the table's and the positions' gradients from the output's.
+    fn embed_backward(
+        &mut self,
+        op: EmbedOp,
+        ids: &Self::Buf,
+        g: &Self::Buf,
+        d_table: &mut Self::Buf,
+        d_pos: &mut Self::Buf,
+    );
+    /// One vector per sequence (the mean of its tokens, or its last).
+    fn pool_forward(&mut self, op: PoolOp, x: &Self::Buf, y: &mut Self::Buf);
+    fn pool_backward(&mut self, op: PoolOp, g: &Self::Buf, dx: &mut Self::Buf);
+    /// Scaled dot-product attention per example and head on `qkv` (token rows `[q | k | v]`),
+    /// keeping the probabilities in `probs` (`rows × heads × len × len`).
+    fn attention_forward(&mut self, op: AttentionOp, qkv: &Self::Buf, probs: &mut Self::Buf, o: &mut Self::Buf);
+    /// From the gradient of the attention's output to that of `qkv`.
+    fn attention_backward(
+        &mut self,
+        op: AttentionOp,
+        qkv: &Self::Buf,
+        probs: &Self::Buf,
+        d_o: &Self::Buf,
+        d_qkv: &mut Self::Buf,
+    );
+}
+
+/// An embedding lookup: `rows` sequences of `len` ids below `vocab`, to `dim` numbers each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmbedOp {
+    pub rows: usize,
+    pub len: usize,
+    pub vocab: usize,
+    pub dim: usize,
+}
+
+/// Pooling `rows` sequences of `len` tokens of `dim` numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolOp {
+    pub rows: usize,
+    pub len: usize,
+    pub dim: usize,
+    pub mode: PoolMode,
+}
+
+/// Self-attention over `rows` sequences of `len` tokens of model width `dim`, split into `heads`.
+/// With `causal`, token `i` sees tokens `0..=i` only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttentionOp {
+    pub rows: usize,
+    pub len: usize,
+    pub dim: usize,
+    pub heads: usize,
+    pub causal: bool,
 }
 
 /// A block of columns to move between two batches of the same rows.

@@ -54,6 +54,11 @@ fn orthogonal(rows: usize, cols: usize, rng: &mut impl Rng) -> Vec<f64> {
     out
 }
 
+/// `n` draws from N(0, std²): embeddings (PyTorch's `nn.Embedding` draws N(0, 1)).
+pub fn normals(n: usize, std: f64, rng: &mut impl Rng) -> Vec<f64> {
+    (0..n).map(|_| std * normal(rng)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

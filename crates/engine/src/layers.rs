@@ -8,7 +8,7 @@
 
 use layerlab_spec::model::{Activation, Merge};
 
-use crate::backend::{Backend, CopyCols, Dims, DropoutOp, Gemm, NormOp, NormSaved};
+use crate::backend::{AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, Gemm, NormOp, NormSaved, PoolOp};
 use crate::model::{Acts, Node, Param, Saved};
 use crate::rng::{self, Stream};
 
@@ -46,11 +46,18 @@ pub fn forward<B: Backend>(
     rows: usize,
     pass: Pass,
 ) {
+    let mut rows = rows;
     for (i, node) in nodes.iter().enumerate() {
         let (done, rest) = acts.split_at_mut(i);
         let input = done.last().map_or(x, |a| &a.y);
         forward_node(b, node, st, &mut rest[0], input, rows, pass);
+        rows = node.rows_out(rows);
     }
+}
+
+/// Rows going into node `i` of a sequence that `rows` rows enter.
+fn rows_into(nodes: &[Node], i: usize, rows: usize) -> usize {
+    nodes[..i].iter().fold(rows, |r, n| n.rows_out(r))
 }
 
 /// Backward through a sequence whose last node's `grad` is set (or, when the sequence is empty,
@@ -70,7 +77,7 @@ pub fn backward<B: Backend>(
             Some(prev) => (&prev.y, Some(&mut prev.grad)),
             None => (x, dx.as_deref_mut()),
         };
-        backward_node(b, &nodes[i], st, &mut rest[0], input, d_input, rows);
+        backward_node(b, &nodes[i], st, &mut rest[0], input, d_input, rows_into(nodes, i, rows));
     }
 }
 
@@ -92,8 +99,35 @@ fn forward_node<B: Backend>(
     rows: usize,
     pass: Pass,
 ) {
-    let out = rows * node.width();
+    let out = node.rows_out(rows) * node.width();
     match (node, &mut a.saved) {
+        (&Node::Embed { table, pos, vocab, len, dim }, Saved::None) => {
+            let op = EmbedOp { rows, len, vocab, dim };
+            b.embed_forward(op, x, &st.params[table].value, &st.params[pos].value, &mut a.y);
+        }
+        (&Node::Pool { mode, len, dim }, Saved::None) => {
+            b.pool_forward(PoolOp { rows: rows / len, len, dim, mode }, x, &mut a.y);
+        }
+        (&Node::Last { len, keep, dim }, Saved::None) => {
+            b.copy_cols(last_tokens(rows / len, len, keep, dim, true), x, &mut a.y);
+        }
+        (
+            &Node::Attention { qkv: w, qkv_bias, out: wo, out_bias, heads, causal, len, dim },
+            Saved::Attention { qkv_z, qkv, probs, o, z, .. },
+        ) => {
+            let three = Gemm { m: rows, n: 3 * dim, k: dim, a_trans: false, b_trans: false, accumulate: false };
+            b.matmul(three, x, &st.params[w].value, qkv_z);
+            b.bias_act(
+                Dims { rows, cols: 3 * dim },
+                Some(&st.params[qkv_bias].value),
+                Activation::Identity,
+                qkv_z,
+                qkv,
+            );
+            b.attention_forward(AttentionOp { rows: rows / len, len, dim, heads, causal }, qkv, probs, o);
+            b.matmul(Gemm { n: dim, ..three }, o, &st.params[wo].value, z);
+            b.bias_act(Dims { rows, cols: dim }, Some(&st.params[out_bias].value), Activation::Identity, z, &mut a.y);
+        }
         (&Node::Dense { w, b: bias, act, inputs, units }, Saved::Dense { z }) => {
             b.matmul(
                 Gemm { m: rows, n: units, k: inputs, a_trans: false, b_trans: false, accumulate: false },
@@ -179,8 +213,60 @@ fn backward_node<B: Backend>(
     dx: Option<&mut B::Buf>,
     rows: usize,
 ) {
-    let out = rows * node.width();
+    let out = node.rows_out(rows) * node.width();
     match (node, &mut a.saved) {
+        (&Node::Embed { table, pos, vocab, len, dim }, Saved::None) => {
+            let op = EmbedOp { rows, len, vocab, dim };
+            let (t, p) = two(st.params, table, Some(pos));
+            b.embed_backward(op, x, &a.grad, &mut t.grad, &mut p.expect("an embedding has positions").grad);
+            // Token ids have no gradient.
+            if let Some(dx) = dx {
+                b.scale(0.0, dx);
+            }
+        }
+        (&Node::Pool { mode, len, dim }, Saved::None) => {
+            if let Some(dx) = dx {
+                b.pool_backward(PoolOp { rows: rows / len, len, dim, mode }, &a.grad, dx);
+            }
+        }
+        (&Node::Last { len, keep, dim }, Saved::None) => {
+            if let Some(dx) = dx {
+                b.scale(0.0, dx);
+                b.copy_cols(last_tokens(rows / len, len, keep, dim, false), &a.grad, dx);
+            }
+        }
+        (
+            &Node::Attention { qkv: w, qkv_bias, out: wo, out_bias, heads, causal, len, dim },
+            Saved::Attention { qkv, probs, o, d_o, d_qkv, .. },
+        ) => {
+            let g = &a.grad;
+            let (d1, d3) = (Dims { rows, cols: dim }, Dims { rows, cols: 3 * dim });
+            b.matmul(
+                Gemm { m: dim, n: dim, k: rows, a_trans: true, b_trans: false, accumulate: false },
+                o,
+                g,
+                &mut st.params[wo].grad,
+            );
+            b.col_sum(d1, g, &mut st.params[out_bias].grad, false);
+            b.matmul(
+                Gemm { m: rows, n: dim, k: dim, a_trans: false, b_trans: true, accumulate: false },
+                g,
+                &st.params[wo].value,
+                d_o,
+            );
+            b.attention_backward(AttentionOp { rows: rows / len, len, dim, heads, causal }, qkv, probs, d_o, d_qkv);
+            b.matmul(
+                Gemm { m: dim, n: 3 * dim, k: rows, a_trans: true, b_trans: false, accumulate: false },
+                x,
+                d_qkv,
+                &mut st.params[w].grad,
+            );
+            b.col_sum(d3, d_qkv, &mut st.params[qkv_bias].grad, false);
+            if let Some(dx) = dx {
+                let gx = Gemm { m: rows, n: dim, k: 3 * dim, a_trans: false, b_trans: true, accumulate: false };
+                b.matmul(gx, d_qkv, &st.params[w].value, dx);
+            }
+        }
         (&Node::Dense { w, b: bias, act, inputs, units }, Saved::Dense { z }) => {
             let g = &mut a.grad;
             b.act_backward(Dims { rows, cols: units }, act, z, &a.y, g);
@@ -313,6 +399,33 @@ fn zero_grads<B: Backend>(b: &mut B, nodes: &[Node], st: &mut State<'_, B>) {
         }
         for i in crate::metrics::params(node) {
             b.scale(0.0, &mut st.params[i].grad);
+        }
+    }
+}
+
+/// The last `keep` of `len` tokens of each of `examples` sequences, as a block of columns of the
+/// examples' rows: from the whole sequences (`forward`) or back into them.
+fn last_tokens(examples: usize, len: usize, keep: usize, dim: usize, forward: bool) -> CopyCols {
+    let (whole, part, at) = (len * dim, keep * dim, (len - keep) * dim);
+    if forward {
+        CopyCols {
+            rows: examples,
+            width: part,
+            src_cols: whole,
+            src_at: at,
+            dst_cols: part,
+            dst_at: 0,
+            accumulate: false,
+        }
+    } else {
+        CopyCols {
+            rows: examples,
+            width: part,
+            src_cols: part,
+            src_at: 0,
+            dst_cols: whole,
+            dst_at: at,
+            accumulate: false,
         }
     }
 }

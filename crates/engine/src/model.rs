@@ -2,9 +2,9 @@
 //! of [`Param`]s (in the canonical order: depth-first through the blocks, then the output layer),
 //! and the activations one batch needs ([`Acts`], allocated once per batch size).
 
-use layerlab_spec::SpecError;
-use layerlab_spec::model::{Activation, Block, GluKind, Merge, NormKind};
+use layerlab_spec::model::{Activation, Block, GluKind, Merge, NormKind, PoolMode};
 use layerlab_spec::train::Init;
+use layerlab_spec::{Shape, SpecError};
 use rand::Rng;
 
 use crate::backend::Backend;
@@ -75,6 +75,39 @@ pub enum Node {
         widths: Vec<usize>,
         width: usize,
     },
+    /// Token ids (`len` per example, below `vocab`) to `dim`-wide vectors: a learned table plus
+    /// learned positions. Turns each example's row into `len` token rows.
+    Embed {
+        table: usize,
+        pos: usize,
+        vocab: usize,
+        len: usize,
+        dim: usize,
+    },
+    /// `len` token rows per example to one row: their mean, or the last.
+    Pool {
+        mode: PoolMode,
+        len: usize,
+        dim: usize,
+    },
+    /// Multi-head self-attention: `qkv = x·Wqkv + bqkv` (token rows `[q | k | v]`), attention
+    /// per head, then `y = o·Wo + bo`. The skip and the MLP of the spec's block are nodes around it.
+    Attention {
+        qkv: usize,
+        qkv_bias: usize,
+        out: usize,
+        out_bias: usize,
+        heads: usize,
+        causal: bool,
+        len: usize,
+        dim: usize,
+    },
+    /// The last `keep` of `len` token rows per example: the positions a sequence task answers at.
+    Last {
+        len: usize,
+        keep: usize,
+        dim: usize,
+    },
 }
 
 impl Node {
@@ -84,18 +117,48 @@ impl Node {
             Node::Dense { units, .. } | Node::Glu { units, .. } => units,
             Node::Norm { width, .. } | Node::Dropout { width, .. } | Node::Residual { width, .. } => width,
             Node::Parallel { width, .. } => width,
+            Node::Embed { dim, .. } | Node::Pool { dim, .. } | Node::Attention { dim, .. } | Node::Last { dim, .. } => {
+                dim
+            }
+        }
+    }
+
+    /// Rows this node outputs for `rows` input rows. A batch of sequences has one row per token,
+    /// so only the nodes that make, pool or cut sequences change the count.
+    pub fn rows_out(&self, rows: usize) -> usize {
+        match *self {
+            Node::Embed { len, .. } => rows * len,
+            Node::Pool { len, .. } => rows / len,
+            Node::Last { len, keep, .. } => rows / len * keep,
+            _ => rows,
+        }
+    }
+
+    /// Tokens per example after this node, given the tokens per example before it.
+    pub fn tokens_out(&self, tokens: usize) -> usize {
+        match *self {
+            Node::Embed { len, .. } => len,
+            Node::Pool { .. } => 1,
+            Node::Last { keep, .. } => keep,
+            _ => tokens,
         }
     }
 }
 
 pub struct Model<B: Backend> {
-    /// The hidden blocks, then the output layer.
+    /// The hidden blocks, then (for a sequence task whose model ends in more tokens than the
+    /// answer) a [`Node::Last`], then the output layer.
     pub nodes: Vec<Node>,
     pub params: Vec<Param<B>>,
     /// Non-trainable state (BatchNorm's running mean and variance, in that order).
     pub buffers: Vec<B::Buf>,
+    /// Numbers per example going in (token ids for sequence data).
     pub inputs: usize,
+    /// Outputs per answer position: classes (logits) or values.
     pub outputs: usize,
+    /// Positions each example answers at: 1, or a sequence task's answer length. The output is
+    /// `rows · answer` rows of `outputs`.
+    pub answer: usize,
 }
 
 /// The activations of one node for a batch of `rows`: its output `y`, the gradient of the loss
@@ -105,7 +168,6 @@ pub struct Acts<B: Backend> {
     pub grad: B::Buf,
     pub saved: Saved<B>,
 }
-
 pub enum Saved<B: Backend> {
     Dense {
         z: B::Buf,
@@ -136,12 +198,26 @@ pub enum Saved<B: Backend> {
         branches: Vec<Vec<Acts<B>>>,
         tmp: B::Buf,
     },
+    /// Nothing: embedding, pooling and cutting keep no intermediate values.
+    None,
+    /// The projections before and after their bias, the attention probabilities (for plotting
+    /// too), the heads' output before the output projection, and their gradients.
+    Attention {
+        qkv_z: B::Buf,
+        qkv: B::Buf,
+        probs: B::Buf,
+        o: B::Buf,
+        z: B::Buf,
+        d_o: B::Buf,
+        d_qkv: B::Buf,
+    },
 }
 
-/// How to build: the input and output widths and the initialiser. Weights come from `rng`.
+/// How to build: the shape of an example going in, the shape the output layer gives (as the
+/// spec's analysis infers them), and the initialiser. Weights come from `rng`.
 pub struct Plan<'a, G: Rng> {
-    pub inputs: usize,
-    pub outputs: usize,
+    pub input: Shape,
+    pub output: Shape,
     pub init: Init,
     pub rng: &'a mut G,
 }
@@ -158,17 +234,45 @@ struct Builder<'a, B: Backend, G: Rng> {
 impl<B: Backend> Model<B> {
     /// Builds `blocks` followed by the output layer (dense, identity, with bias).
     pub fn build<G: Rng>(backend: &mut B, blocks: &[Block], plan: Plan<'_, G>) -> Result<Self, SpecError> {
-        let Plan { inputs, outputs, init, rng } = plan;
+        let Plan { input, output, init, rng } = plan;
         let mut builder = Builder { backend, init, rng, params: Vec::new(), buffers: Vec::new(), sites: 0 };
-        let (mut nodes, width) = builder.sequence(blocks, inputs, "model")?;
-        let head = builder.dense(width, outputs, Activation::Identity, true);
+        let (mut nodes, shape) = builder.sequence(blocks, input, "model")?;
+        let (width, outputs, answer) = match (shape, output) {
+            (Shape::Flat(width), Shape::Flat(outputs)) => (width, outputs, 1),
+            (Shape::Seq { len, dim }, Shape::Seq { len: answer, dim: outputs }) if len >= answer => {
+                if len > answer {
+                    nodes.push(Node::Last { len: len as usize, keep: answer as usize, dim: dim as usize });
+                }
+                (dim, outputs, answer)
+            }
+            (shape, output) => {
+                return Err(SpecError::new(
+                    "model",
+                    format!("ends in {shape}, from which an output layer cannot give {output}"),
+                ));
+            }
+        };
+        let head = builder.dense(width as usize, outputs as usize, Activation::Identity, true);
         nodes.push(head);
-        Ok(Model { nodes, params: builder.params, buffers: builder.buffers, inputs, outputs })
+        let (outputs, answer) = (outputs as usize, answer as usize);
+        Ok(Model {
+            nodes,
+            params: builder.params,
+            buffers: builder.buffers,
+            inputs: input.elements() as usize,
+            outputs,
+            answer,
+        })
     }
 
     /// Activations for batches of `rows` examples.
     pub fn activations(&self, backend: &mut B, rows: usize) -> Vec<Acts<B>> {
         alloc_sequence(backend, &self.nodes, self.inputs, rows)
+    }
+
+    /// Rows of the output for a batch of `rows` examples.
+    pub fn output_rows(&self, rows: usize) -> usize {
+        rows * self.answer
     }
 
     /// Runs the batch `x` of `rows` examples through the model; the output is in the last
@@ -202,18 +306,27 @@ impl<B: Backend> Model<B> {
 }
 
 impl<B: Backend, G: Rng> Builder<'_, B, G> {
-    fn sequence(&mut self, blocks: &[Block], inputs: usize, path: &str) -> Result<(Vec<Node>, usize), SpecError> {
-        let mut width = inputs;
+    fn sequence(&mut self, blocks: &[Block], input: Shape, path: &str) -> Result<(Vec<Node>, Shape), SpecError> {
+        let mut shape = input;
         let mut nodes = Vec::with_capacity(blocks.len());
         for (i, block) in blocks.iter().enumerate() {
-            let node = self.block(block, width, &format!("{path}[{i}]"))?;
-            width = node.width();
+            let node = self.block(block, shape, &format!("{path}[{i}]"))?;
+            shape = shape_after(&node, shape);
             nodes.push(node);
         }
-        Ok((nodes, width))
+        Ok((nodes, shape))
     }
 
-    fn block(&mut self, block: &Block, width: usize, path: &str) -> Result<Node, SpecError> {
+    fn block(&mut self, block: &Block, shape: Shape, path: &str) -> Result<Node, SpecError> {
+        if let Some(node) = self.sequence_block(block, shape, path)? {
+            return Ok(node);
+        }
+        let width = match shape {
+            Shape::Flat(n) | Shape::Seq { dim: n, .. } => n as usize,
+            Shape::Tokens { .. } => {
+                return Err(SpecError::new(path, format!("receives token ids {shape}: put an embed block first")));
+            }
+        };
         Ok(match block {
             Block::Dense(d) => self.dense(width, d.units as usize, d.activation, d.bias),
             Block::Norm(n) => {
@@ -228,11 +341,11 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
             }
             Block::Dropout(d) => Node::Dropout { rate: f64::from(d.rate), width, site: self.site() },
             Block::Residual(r) => {
-                let (body, out) = self.sequence(&r.body, width, &format!("{path}.body"))?;
-                if out != width {
+                let (body, out) = self.sequence(&r.body, shape, &format!("{path}.body"))?;
+                if out != shape {
                     return Err(SpecError::new(
                         path,
-                        format!("maps {width} numbers to {out} in its body; a residual body must keep the width"),
+                        format!("turns {shape} into {out} in its body; a residual body must keep the shape"),
                     ));
                 }
                 Node::Residual { body, drop_path: f64::from(r.drop_path), width, site: self.site() }
@@ -241,9 +354,9 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
                 let mut branches = Vec::with_capacity(p.branches.len());
                 let mut widths = Vec::with_capacity(p.branches.len());
                 for (j, branch) in p.branches.iter().enumerate() {
-                    let (nodes, out) = self.sequence(branch, width, &format!("{path}.branches[{j}]"))?;
+                    let (nodes, out) = self.sequence(branch, shape, &format!("{path}.branches[{j}]"))?;
                     branches.push(nodes);
-                    widths.push(out);
+                    widths.push(per_token(out));
                 }
                 let out = match p.merge {
                     Merge::Concat => widths.iter().sum(),
@@ -298,10 +411,81 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
                     path,
                     format!(
                         "is a {name} block, which this version of the engine cannot train yet; \
-                         dense, norm, dropout, residual, parallel, hourglass and glu blocks it can"
+                         dense, norm, dropout, residual, parallel, hourglass, glu, embed, attention and pool \
+                         blocks it can"
                     ),
                 ));
             }
+        })
+    }
+
+    /// The blocks that make, change or pool sequences; `None` for the per-token ones.
+    fn sequence_block(&mut self, block: &Block, shape: Shape, path: &str) -> Result<Option<Node>, SpecError> {
+        let needs = |what: &str| SpecError::new(path, format!("({}) needs {what} but receives {shape}", block.kind()));
+        Ok(Some(match (block, shape) {
+            (Block::Embed(e), Shape::Tokens { len, vocab }) => {
+                let (len, vocab, dim) = (len as usize, vocab as usize, e.dim as usize);
+                let table = init::normals(vocab * dim, 1.0, self.rng);
+                let table = self.param(table, ParamKind::Weight, true);
+                let pos = init::normals(len * dim, 1.0, self.rng);
+                let pos = self.param(pos, ParamKind::Weight, true);
+                Node::Embed { table, pos, vocab, len, dim }
+            }
+            (Block::Embed(_), _) => return Err(needs("token ids")),
+            (Block::Pool(p), Shape::Seq { len, dim }) => {
+                Node::Pool { mode: p.mode, len: len as usize, dim: dim as usize }
+            }
+            (Block::Attention(a), Shape::Seq { len, dim }) => self.attention(a, len as usize, dim as usize, path)?,
+            (Block::Pool(_) | Block::Attention(_), _) => return Err(needs("a sequence of tokens")),
+            _ => return Ok(None),
+        }))
+    }
+
+    /// The spec's attention block: the attention itself, inside a residual when it has the skip,
+    /// followed by a GELU MLP (with its own skip when the block has one) when `mlp_hidden` > 0;
+    /// as one node (a parallel of one branch) when there is more than the attention.
+    fn attention(
+        &mut self,
+        a: &layerlab_spec::model::Attention,
+        len: usize,
+        dim: usize,
+        path: &str,
+    ) -> Result<Node, SpecError> {
+        let heads = a.heads as usize;
+        if heads == 0 || !dim.is_multiple_of(heads) {
+            return Err(SpecError::new(
+                format!("{path}.heads"),
+                format!("= {heads} does not divide the model width {dim}"),
+            ));
+        }
+        // Q, K and V as one dim × 3·dim matrix: each input row is [row of Wq | of Wk | of Wv].
+        let parts: Vec<Vec<f64>> = (0..3).map(|_| init::weights(self.init, dim, dim, self.rng)).collect();
+        let qkv: Vec<f64> =
+            (0..dim).flat_map(|i| parts.iter().flat_map(move |p| p[i * dim..(i + 1) * dim].iter().copied())).collect();
+        let qkv = self.param(qkv, ParamKind::Weight, true);
+        let qkv_bias = self.param(vec![0.0; 3 * dim], ParamKind::Bias, true);
+        let out = init::weights(self.init, dim, dim, self.rng);
+        let out = self.param(out, ParamKind::Weight, true);
+        let out_bias = self.param(vec![0.0; dim], ParamKind::Bias, true);
+        let core = Node::Attention { qkv, qkv_bias, out, out_bias, heads, causal: a.causal, len, dim };
+        let wrap = |body: Vec<Node>, site: u32| Node::Residual { body, drop_path: 0.0, width: dim, site };
+        let mut nodes = vec![if a.skip { wrap(vec![core], self.site()) } else { core }];
+        if a.mlp_hidden > 0 {
+            let hidden = a.mlp_hidden as usize;
+            let mlp = vec![
+                self.dense(dim, hidden, Activation::Gelu, true),
+                self.dense(hidden, dim, Activation::Identity, true),
+            ];
+            if a.skip {
+                nodes.push(wrap(mlp, self.site()));
+            } else {
+                nodes.extend(mlp);
+            }
+        }
+        Ok(if nodes.len() == 1 {
+            nodes.pop().expect("one node")
+        } else {
+            Node::Parallel { branches: vec![nodes], merge: Merge::Sum, widths: vec![dim], width: dim }
         })
     }
 
@@ -344,18 +528,20 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
     }
 }
 
+/// `rows` is the number of rows going into the first node (token rows, for sequences).
 fn alloc_sequence<B: Backend>(b: &mut B, nodes: &[Node], inputs: usize, rows: usize) -> Vec<Acts<B>> {
-    let mut width = inputs;
+    let (mut width, mut rows) = (inputs, rows);
     let mut acts = Vec::with_capacity(nodes.len());
     for node in nodes {
         acts.push(alloc_node(b, node, width, rows));
         width = node.width();
+        rows = node.rows_out(rows);
     }
     acts
 }
 
 fn alloc_node<B: Backend>(b: &mut B, node: &Node, inputs: usize, rows: usize) -> Acts<B> {
-    let out = rows * node.width();
+    let out = node.rows_out(rows) * node.width();
     let saved = match node {
         Node::Dense { .. } => Saved::Dense { z: b.alloc(out) },
         Node::Glu { .. } => Saved::Glu {
@@ -378,8 +564,38 @@ fn alloc_node<B: Backend>(b: &mut B, node: &Node, inputs: usize, rows: usize) ->
             branches: branches.iter().map(|br| alloc_sequence(b, br, inputs, rows)).collect(),
             tmp: b.alloc(rows * inputs),
         },
+        Node::Embed { .. } | Node::Pool { .. } | Node::Last { .. } => Saved::None,
+        Node::Attention { heads, len, dim, .. } => Saved::Attention {
+            qkv_z: b.alloc(rows * 3 * dim),
+            qkv: b.alloc(rows * 3 * dim),
+            probs: b.alloc(rows * heads * len),
+            o: b.alloc(out),
+            z: b.alloc(out),
+            d_o: b.alloc(out),
+            d_qkv: b.alloc(rows * 3 * dim),
+        },
     };
     Acts { y: b.alloc(out), grad: b.alloc(out), saved }
+}
+
+/// The shape of an example after `node`, given the shape before it.
+fn shape_after(node: &Node, before: Shape) -> Shape {
+    let width = node.width() as u32;
+    match (node, before) {
+        (Node::Embed { len, .. }, _) => Shape::Seq { len: *len as u32, dim: width },
+        (Node::Pool { .. }, _) => Shape::Flat(width),
+        (Node::Last { keep, .. }, _) => Shape::Seq { len: *keep as u32, dim: width },
+        (_, Shape::Seq { len, .. }) => Shape::Seq { len, dim: width },
+        _ => Shape::Flat(width),
+    }
+}
+
+/// Numbers per token (per example, for a vector).
+fn per_token(shape: Shape) -> usize {
+    match shape {
+        Shape::Flat(n) | Shape::Seq { dim: n, .. } => n as usize,
+        Shape::Tokens { len, .. } => len as usize,
+    }
 }
 
 /// Reads a buffer back as f64 (tests, checks, exports).

@@ -101,9 +101,9 @@ impl<B: Backend> Optimizer<B> {
     }
 
     /// Updates every trainable parameter from the gradients the backward pass left. When a
-    /// gradient is NaN or infinite nothing is updated, and the error is the first such
-    /// parameter's index.
-    pub fn step(&mut self, b: &mut B, params: &mut [Param<B>]) -> Result<StepInfo, usize> {
+    /// gradient is NaN or infinite, or the update could push a weight past [`MAX_UPDATE`],
+    /// nothing is updated and the error names the first parameter at fault.
+    pub fn step(&mut self, b: &mut B, params: &mut [Param<B>]) -> Result<StepInfo, Refused> {
         let lr = learning_rate(self.base, self.schedule, self.steps, self.total);
         if self.l1 != 0.0 || self.l2 != 0.0 {
             for p in params.iter_mut().filter(|p| p.trainable && p.kind == ParamKind::Weight) {
@@ -112,7 +112,24 @@ impl<B: Backend> Optimizer<B> {
         }
         let grad_norm = params.iter().filter(|p| p.trainable).map(|p| b.sum_squares(&p.grad)).sum::<f64>().sqrt();
         if !grad_norm.is_finite() {
-            return Err(params.iter().position(|p| p.trainable && !b.sum_squares(&p.grad).is_finite()).unwrap_or(0));
+            let param = params.iter().position(|p| p.trainable && !b.sum_squares(&p.grad).is_finite()).unwrap_or(0);
+            return Err(Refused::NotFinite(param));
+        }
+        // No single update may come near the float range: SGD moves a weight by lr·g, momentum by
+        // up to lr·g/(1−μ) (Adam's steps are bounded by the learning rate itself).
+        let reach = match self.rule {
+            UpdateRule::Sgd => lr * grad_norm,
+            UpdateRule::Momentum { momentum } => lr * grad_norm / (1.0 - momentum).max(1e-6),
+            UpdateRule::Adam { .. } => lr,
+        };
+        if reach > MAX_UPDATE {
+            let largest = params
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.trainable)
+                .map(|(i, p)| (i, b.sum_squares(&p.grad)))
+                .fold((0, f64::NEG_INFINITY), |best, (i, v)| if v > best.1 { (i, v) } else { best });
+            return Err(Refused::Overflow(largest.0));
         }
         let mut clipped = false;
         if let Some(clip) = self.clip
@@ -139,9 +156,49 @@ impl<B: Backend> Optimizer<B> {
     }
 }
 
+/// The largest change one step may make to the weights (well inside `f32`'s range of 3.4e38).
+pub const MAX_UPDATE: f64 = 1e30;
+
+/// Why [`Optimizer::step`] updated nothing, with the index of the parameter at fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Its gradient is NaN or infinite.
+    NotFinite(usize),
+    /// Its gradient (the largest) would move the weights beyond [`MAX_UPDATE`].
+    Overflow(usize),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cpu::Cpu;
+    use crate::model::{Param, ParamKind};
+    use layerlab_spec::train::Training;
+
+    /// A gradient so large that lr·g would overflow `f32` is refused and the weights stay as
+    /// they were; a sane one goes through.
+    #[test]
+    fn an_update_that_would_overflow_is_refused() {
+        let mut b = Cpu::<f32>::new();
+        let training = Training { optimizer: Rule::Sgd { learning_rate: 100.0 }, ..Training::default() };
+        let param = |grad: f32| Param {
+            value: vec![0.5f32; 4],
+            grad: vec![grad; 4],
+            len: 4,
+            kind: ParamKind::Weight,
+            trainable: true,
+        };
+        for (grad, refused) in [(1e29f32, true), (1e3, false)] {
+            let mut params = vec![param(grad)];
+            let mut opt = Optimizer::new(&mut b, &training, &params, 10, 1);
+            let result = opt.step(&mut b, &mut params);
+            assert_eq!(result.is_err(), refused, "gradient {grad}: {result:?}");
+            if refused {
+                assert_eq!(result, Err(Refused::Overflow(0)));
+                assert_eq!(params[0].value, vec![0.5; 4], "nothing was updated");
+            }
+        }
+    }
 
     #[test]
     fn schedules_follow_their_definitions() {

@@ -1,13 +1,14 @@
 //! The number type the engine computes in: `f32` for training, `f64` for gradient checks.
 
 use std::fmt::Debug;
+use std::ops::{AddAssign, MulAssign};
 
 use num_traits::Float;
 
 use crate::cpu::gemm::{Gemm, Scratch};
 
 /// A floating-point element type. Everything numeric in the CPU backend is generic over it.
-pub trait Real: Float + Default + Debug + Send + Sync + 'static {
+pub trait Real: Float + Default + Debug + Send + Sync + AddAssign + MulAssign + 'static {
     fn of(x: f64) -> Self;
     fn to64(self) -> f64;
     /// The error function, for the exact GELU.

@@ -13,7 +13,7 @@ use crate::data::{self, Data, Examples};
 use crate::layers::Pass;
 use crate::metrics::{self, Matrix, Snapshot};
 use crate::model::{Acts, Model, Plan};
-use crate::optim::{Optimizer, StepInfo};
+use crate::optim::{Optimizer, Refused, StepInfo};
 use crate::real::Real;
 use crate::rng::{Stream, rng};
 
@@ -67,6 +67,8 @@ pub struct Trainer<B: Backend> {
     previous: Vec<Vec<B::R>>,
     previous_step: Option<u64>,
     base_rate: f32,
+    /// The first step's training loss: the reference for [`LOSS_EXPLOSION`].
+    first_loss: Option<f64>,
 }
 
 /// The fixed probe batch the layer metrics are measured on: drawn once from the training set.
@@ -103,13 +105,22 @@ impl std::fmt::Display for TrainError {
     }
 }
 
-/// What [`step`] found non-finite.
+/// What [`step`] found wrong; nothing was updated.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Divergence {
+    /// The loss is NaN or infinite.
     Loss(f64),
+    /// The loss rose above the batch's ceiling ([`LOSS_EXPLOSION`] times the first step's).
+    Exploded { loss: f64, ceiling: f64 },
     /// The index of the first parameter whose gradient is not finite.
     Gradient(usize),
+    /// The index of the parameter whose update would overflow the weights.
+    Overflow(usize),
 }
+
+/// A training loss this many times the first step's counts as diverged: no healthy run climbs
+/// that far above where it started.
+pub const LOSS_EXPLOSION: f64 = 100.0;
 
 impl std::error::Error for TrainError {}
 
@@ -119,18 +130,17 @@ impl<B: Backend> Trainer<B> {
     pub fn new(mut b: B, spec: &Spec, csv: Option<&str>) -> Result<Self, Vec<SpecError>> {
         let analysis = analyse(spec)?;
         let data = data::load(&spec.data, spec.seed, csv).map_err(|e| vec![SpecError::new(e.path, e.message)])?;
-        let outputs = match analysis.head.output {
-            layerlab_spec::Shape::Flat(n) => n as usize,
-            other => {
-                return Err(vec![SpecError::new(
-                    "model",
-                    format!("ends in {other}; sequence outputs arrive in a later version"),
-                )]);
-            }
-        };
         let mut init = rng(spec.seed, Stream::Init);
-        let plan = Plan { inputs: data.train.width, outputs, init: spec.training.init, rng: &mut init };
+        let plan =
+            Plan { input: analysis.input, output: analysis.head.output, init: spec.training.init, rng: &mut init };
         let model = Model::build(&mut b, &spec.model, plan).map_err(|e| vec![e])?;
+        if model.inputs != data.train.width {
+            let message =
+                format!("the model takes {} numbers per example but the data has {}", model.inputs, data.train.width);
+            return Err(vec![SpecError::new("data", message)]);
+        }
+        let outputs = model.outputs;
+        let answer = model.answer;
 
         let batch = (spec.training.batch_size as usize).min(data.train.len).max(1);
         let steps_per_epoch = data.train.len.div_ceil(batch) as u64;
@@ -144,7 +154,7 @@ impl<B: Backend> Trainer<B> {
         let probe = probe(&mut b, &model, &data.train, spec.metrics.probe_size as usize, spec.seed);
         let previous = if spec.metrics.gradients { model_params_host(&model) } else { Vec::new() };
         let width = data.train.width;
-        let t_width = target_width(analysis.loss, outputs);
+        let t_width = target_width(analysis.loss, outputs) * answer;
         let trainer = Trainer {
             x: b.alloc(batch * width),
             t: b.alloc(batch * t_width),
@@ -152,7 +162,7 @@ impl<B: Backend> Trainer<B> {
             eval_t: b.alloc(EVAL_ROWS * t_width),
             host_x: Vec::with_capacity(EVAL_ROWS.max(batch) * width),
             host_t: Vec::with_capacity(EVAL_ROWS.max(batch) * t_width),
-            host_out: vec![<B::R as num_traits::Zero>::zero(); EVAL_ROWS * outputs],
+            host_out: vec![<B::R as num_traits::Zero>::zero(); EVAL_ROWS * answer * outputs],
             order: (0..data.train.len).collect(),
             cursor: data.train.len,
             shuffle: rng(spec.seed, Stream::Batches),
@@ -173,6 +183,7 @@ impl<B: Backend> Trainer<B> {
             previous,
             previous_step: None,
             base_rate: spec.training.optimizer.learning_rate(),
+            first_loss: None,
             probe,
         };
         Ok(trainer)
@@ -194,10 +205,12 @@ impl<B: Backend> Trainer<B> {
             }
             self.previous_step = Some(self.steps());
         }
-        let batch = Batch { x: &self.x, t: &self.t, rows: self.batch, loss: self.loss, seed: self.seed };
+        let ceiling = self.first_loss.map_or(f64::INFINITY, |first| LOSS_EXPLOSION * first.max(1e-6));
+        let batch = Batch { x: &self.x, t: &self.t, rows: self.batch, loss: self.loss, seed: self.seed, ceiling };
         match step(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch) {
             Ok((loss, info)) => {
                 self.last = Some(info);
+                self.first_loss.get_or_insert(loss);
                 Ok(loss)
             }
             Err(d) => Err(self.diagnose(d)),
@@ -215,12 +228,30 @@ impl<B: Backend> Trainer<B> {
                 let layer = first.map_or("the loss".to_string(), |v| v.name.clone());
                 (layer, format!("the loss became {loss}; {advice}"))
             }
-            Divergence::Gradient(param) => {
-                let owner = visits.iter().find(|v| metrics::params(v.node).any(|p| p == param));
+            Divergence::Exploded { loss, ceiling } => {
+                let first = ceiling / LOSS_EXPLOSION;
+                let largest = visits.iter().map(|v| (v, self.b.sum_squares(&v.acts.y))).fold(
+                    (None, f64::NEG_INFINITY),
+                    |best, (v, size)| {
+                        if size > best.1 { (Some(v.name.clone()), size) } else { best }
+                    },
+                );
                 (
-                    owner.map_or("the model".to_string(), |v| v.name.clone()),
-                    format!("a gradient became NaN or infinite; {advice}"),
+                    largest.0.unwrap_or_else(|| "the loss".to_string()),
+                    format!(
+                        "the loss became {loss:.4e}, more than {LOSS_EXPLOSION} times its first value ({first:.4e}), \
+                         with the largest outputs in this layer; {advice}"
+                    ),
                 )
+            }
+            Divergence::Gradient(param) | Divergence::Overflow(param) => {
+                let owner = visits.iter().find(|v| metrics::params(v.node).any(|p| p == param));
+                let what = if matches!(d, Divergence::Gradient(_)) {
+                    "a gradient became NaN or infinite"
+                } else {
+                    "a gradient so large that the update would overflow the weights"
+                };
+                (owner.map_or("the model".to_string(), |v| v.name.clone()), format!("{what}; {advice}"))
             }
         };
         TrainError::Diverged { step: self.steps(), layer, cause }
@@ -271,10 +302,11 @@ impl<B: Backend> Trainer<B> {
             .map(|v| metrics::layer(&mut self.b, v, rows, &self.model.params, previous.as_deref(), &self.metrics))
             .collect();
         let similarity = self.metrics.similarity.then(|| {
+            // A sequence layer's example is all its tokens: one row of tokens × width.
             let outputs: Vec<(Vec<f32>, usize)> = visits
                 .iter()
                 .map(|v| {
-                    let w = v.node.width();
+                    let w = v.node.width() * v.tokens;
                     let y = crate::model::read(&mut self.b, &v.acts.y);
                     (y[..rows * w].iter().map(|&x| x as f32).collect(), w)
                 })
@@ -289,7 +321,7 @@ impl<B: Backend> Trainer<B> {
     /// logits for classification, values for regression. For drawing and for tests.
     pub fn predict(&mut self, inputs: &[f32]) -> Vec<f32> {
         let width = self.model.inputs;
-        let outputs = self.model.outputs;
+        let outputs = self.model.outputs * self.model.answer;
         let mut all = Vec::with_capacity(inputs.len() / width * outputs);
         for chunk in inputs.chunks(EVAL_ROWS * width) {
             let rows = chunk.len() / width;
@@ -310,7 +342,7 @@ impl<B: Backend> Trainer<B> {
             Split::Train => &self.data.train,
             Split::Test => &self.data.test,
         };
-        let (len, outputs) = (examples.len, self.model.outputs);
+        let (len, outputs, answer) = (examples.len, self.model.outputs, self.model.answer);
         let (mut loss, mut correct, mut sq) = (0.0, 0usize, 0.0);
         for start in (0..len).step_by(EVAL_ROWS) {
             let rows = EVAL_ROWS.min(len - start);
@@ -319,20 +351,27 @@ impl<B: Backend> Trainer<B> {
             self.b.upload(&mut self.eval_t, &self.host_t);
             let pass = Pass { train: false, seed: self.seed, step: self.steps() };
             self.model.forward(&mut self.b, &mut self.eval_acts, &self.eval_x, rows, pass);
-            let dims = Dims { rows, cols: outputs };
+            let dims = Dims { rows: rows * answer, cols: outputs };
             let head = self.eval_acts.last_mut().expect("a model has an output layer");
             loss += self.b.loss(self.loss, dims, &head.y, &self.eval_t, &mut head.grad) * rows as f64;
-            let out = &mut self.host_out[..rows * outputs];
+            let out = &mut self.host_out[..rows * answer * outputs];
             self.b.download(&head.y, out);
-            for r in 0..rows {
+            // One answer per position: a sequence task's targets are `answer` token ids per
+            // example, scored token by token.
+            let per = examples.target_width / answer;
+            for r in 0..rows * answer {
                 let row = &out[r * outputs..][..outputs];
-                let target = &examples.targets[(start + r) * examples.target_width..][..examples.target_width];
+                let target = &examples.targets[start * examples.target_width + r * per..][..per];
                 correct += usize::from(predicted_class(row, self.loss) == target[0] as usize);
                 sq += row.iter().zip(target).map(|(o, &t)| (o.to64() - f64::from(t)).powi(2)).sum::<f64>();
             }
         }
-        let n = len.max(1) as f64;
-        Measure { loss: loss / n, accuracy: correct as f64 / n, rmse: (sq / (n * outputs as f64)).sqrt() }
+        let n = (len * answer).max(1) as f64;
+        Measure {
+            loss: loss / len.max(1) as f64,
+            accuracy: correct as f64 / n,
+            rmse: (sq / (n * outputs as f64)).sqrt(),
+        }
     }
 
     /// Fills the training buffers with the next `batch` examples of a shuffled pass over the
@@ -362,6 +401,8 @@ pub struct Batch<'a, B: Backend> {
     pub rows: usize,
     pub loss: Loss,
     pub seed: u64,
+    /// A loss above this stops the step as [`Divergence::Exploded`] (infinity: never).
+    pub ceiling: f64,
 }
 
 /// One step of backprop training: forward, loss, backward, optimizer. Returns the batch's loss
@@ -373,18 +414,24 @@ pub fn step<B: Backend>(
     model: &mut Model<B>,
     acts: &mut [Acts<B>],
     optimizer: &mut Optimizer<B>,
-    Batch { x, t, rows, loss, seed }: Batch<'_, B>,
+    Batch { x, t, rows, loss, seed, ceiling }: Batch<'_, B>,
 ) -> Result<(f64, StepInfo), Divergence> {
     let pass = Pass { train: true, seed, step: optimizer.steps };
     model.forward(b, acts, x, rows, pass);
-    let dims = Dims { rows, cols: model.outputs };
+    let dims = Dims { rows: model.output_rows(rows), cols: model.outputs };
     let head = acts.last_mut().expect("a model has an output layer");
     let value = b.loss(loss, dims, &head.y, t, &mut head.grad);
     if !value.is_finite() {
         return Err(Divergence::Loss(value));
     }
+    if value > ceiling {
+        return Err(Divergence::Exploded { loss: value, ceiling });
+    }
     model.backward(b, acts, x, None, rows);
-    let info = optimizer.step(b, &mut model.params).map_err(Divergence::Gradient)?;
+    let info = optimizer.step(b, &mut model.params).map_err(|r| match r {
+        Refused::NotFinite(p) => Divergence::Gradient(p),
+        Refused::Overflow(p) => Divergence::Overflow(p),
+    })?;
     Ok((value, info))
 }
 

@@ -3,6 +3,7 @@
 //! lists the same models): MLP training steps on random inputs, at the sizes the peers were
 //! measured at.
 
+use layerlab_spec::Shape;
 use layerlab_spec::model::{Activation, Block, Dense};
 use layerlab_spec::train::{Init, Loss, Training};
 use rand::Rng;
@@ -62,8 +63,12 @@ impl<B: Backend> StepBench<B> {
         let activation = mlp.activation;
         let blocks: Vec<Block> =
             mlp.hidden.iter().map(|&units| Block::Dense(Dense { units, activation, bias: true })).collect();
-        let plan =
-            Plan { inputs: mlp.inputs, outputs: mlp.outputs, init: Init::Kaiming, rng: &mut rng(1, Stream::Init) };
+        let plan = Plan {
+            input: Shape::Flat(mlp.inputs as u32),
+            output: Shape::Flat(mlp.outputs as u32),
+            init: Init::Kaiming,
+            rng: &mut rng(1, Stream::Init),
+        };
         let model = Model::build(&mut b, &blocks, plan).expect("the workloads are valid MLPs");
         let acts = model.activations(&mut b, mlp.rows);
         let optimizer = Optimizer::new(&mut b, &Training::default(), &model.params, u64::MAX, 1);
@@ -79,7 +84,7 @@ impl<B: Backend> StepBench<B> {
 
     /// One training step (forward, loss, backward, Adam); returns the loss.
     pub fn step(&mut self) -> f64 {
-        let batch = Batch { x: &self.x, t: &self.t, rows: self.rows, loss: self.loss, seed: 1 };
+        let batch = Batch { x: &self.x, t: &self.t, rows: self.rows, loss: self.loss, seed: 1, ceiling: f64::INFINITY };
         train::step(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch)
             .map_or(f64::NAN, |(loss, _)| loss)
     }

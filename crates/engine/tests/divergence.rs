@@ -29,3 +29,30 @@ fn divergence_stops_with_the_last_good_weights() {
     assert_eq!(after, before, "the failing step changed no weight");
     assert!(after.iter().flatten().all(|v| v.is_finite()), "the kept weights are finite");
 }
+
+/// A learning rate of 100 on spiral saturates every tanh: the loss climbs from 0.69 to
+/// hundreds without ever being NaN. The guard stops it and leaves a usable, finite model.
+#[test]
+fn an_exploding_loss_on_spiral_is_caught_and_the_state_stays_intact() {
+    let mut spec = Spec::default();
+    spec.data.dataset = Dataset::Spiral;
+    spec.training.optimizer = Optimizer::Adam { learning_rate: 100.0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+    spec.model = vec![Block::Dense(Dense { units: 16, activation: Activation::Tanh, bias: true }); 3];
+    let mut trainer = Trainer::new(Cpu::<f32>::new(), &spec, None).expect("valid");
+    let first = trainer.step().expect("the first step has nothing to compare with");
+    let (error, before) = loop {
+        let before: Vec<Vec<f32>> = trainer.model.params.iter().map(|p| p.value.clone()).collect();
+        match trainer.step() {
+            Ok(loss) => assert!(trainer.steps() < 200 && loss.is_finite(), "never diverged (loss {loss})"),
+            Err(e) => break (e, before),
+        }
+    };
+    let TrainError::Diverged { step, cause, .. } = &error;
+    assert!(*step < 200, "{error}");
+    assert!(cause.contains("more than 100 times its first value") && cause.contains("learning rate"), "{error}");
+    assert!(first < 1.0, "the first loss {first} is the reference");
+    let after: Vec<Vec<f32>> = trainer.model.params.iter().map(|p| p.value.clone()).collect();
+    assert_eq!(after, before, "the failing step changed no weight");
+    let evaluation = trainer.evaluate();
+    assert!(evaluation.train_loss.is_finite() && evaluation.test_accuracy.is_some(), "{evaluation:?}");
+}

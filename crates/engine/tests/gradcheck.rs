@@ -6,8 +6,10 @@ use layerlab_engine::cpu::Cpu;
 use layerlab_engine::layers::Pass;
 use layerlab_engine::model::{self, Model, Plan};
 use layerlab_engine::rng::{Stream, rng};
+use layerlab_spec::Shape;
 use layerlab_spec::model::{
-    Activation, Block, Dense, Dropout, Glu, GluKind, Hourglass, Merge, Norm, NormKind, Parallel, Residual,
+    Activation, Attention, Block, Dense, Dropout, Embed, Glu, GluKind, Hourglass, Merge, Norm, NormKind, Parallel,
+    Pool, PoolMode, Residual,
 };
 use layerlab_spec::train::{Init, Loss};
 use rand::Rng;
@@ -18,8 +20,8 @@ const STEP: f64 = 1e-6;
 struct Case {
     name: &'static str,
     blocks: Vec<Block>,
-    inputs: usize,
-    outputs: usize,
+    input: Shape,
+    output: Shape,
     loss: Loss,
 }
 
@@ -45,7 +47,26 @@ fn hourglass(frozen_lift: bool) -> Block {
 
 fn cases() -> Vec<Case> {
     use Activation::*;
-    let case = |name, blocks, inputs, outputs, loss| Case { name, blocks, inputs, outputs, loss };
+    let case = |name, blocks, inputs: u32, outputs: u32, loss| Case {
+        name,
+        blocks,
+        input: Shape::Flat(inputs),
+        output: Shape::Flat(outputs),
+        loss,
+    };
+    // Sequences of 4 token ids below 5, answered at the last `answer` positions with 3 classes
+    // (or one vector, after a pool).
+    let tokens = |name, blocks, output| Case {
+        name,
+        blocks,
+        input: Shape::Tokens { len: 4, vocab: 5 },
+        output,
+        loss: Loss::CrossEntropy,
+    };
+    let answer = |len| Shape::Seq { len, dim: 3 };
+    let attn = |heads, causal, skip, mlp_hidden| Block::Attention(Attention { heads, causal, skip, mlp_hidden });
+    let embed = || Block::Embed(Embed { dim: 4 });
+    let pool = |mode| Block::Pool(Pool { mode });
     let mut cases = Vec::new();
     for act in [Relu, LeakyRelu, Gelu, Silu, Tanh, Sigmoid, Sine, Identity] {
         cases.push(case("activation", vec![dense(5, act), dense(4, act)], 3, 2, Loss::Mse));
@@ -108,6 +129,20 @@ fn cases() -> Vec<Case> {
             Loss::BinaryCrossEntropy,
         ),
     ]);
+    cases.extend([
+        tokens("embed, answering at every position", vec![embed(), dense(4, Tanh)], answer(4)),
+        tokens("embed, answering at the last two positions", vec![embed(), dense(4, Tanh)], answer(2)),
+        tokens("mean pool", vec![embed(), pool(PoolMode::Mean), dense(3, Tanh)], Shape::Flat(3)),
+        tokens("last-token pool", vec![embed(), pool(PoolMode::Last)], Shape::Flat(3)),
+        tokens("pure attention, two heads", vec![embed(), attn(2, false, false, 0)], answer(4)),
+        tokens("causal attention", vec![embed(), attn(1, true, false, 0), attn(2, true, false, 0)], answer(3)),
+        tokens("attention with skip and MLP", vec![embed(), attn(2, false, true, 5), norm(NormKind::Layer)], answer(2)),
+        tokens(
+            "attention, MLP without skip, then pool",
+            vec![embed(), attn(4, false, false, 3), pool(PoolMode::Mean)],
+            Shape::Flat(3),
+        ),
+    ]);
     cases
 }
 
@@ -127,15 +162,21 @@ impl Setup {
     fn new(case: &Case) -> Self {
         let mut b = Cpu::<f64>::new();
         let mut init = rng(11, Stream::Init);
-        let plan = Plan { inputs: case.inputs, outputs: case.outputs, init: Init::Xavier, rng: &mut init };
+        let plan = Plan { input: case.input, output: case.output, init: Init::Xavier, rng: &mut init };
         let model = Model::build(&mut b, &case.blocks, plan).unwrap_or_else(|e| panic!("{}: {e}", case.name));
         let acts = model.activations(&mut b, ROWS);
         let mut data = rng(12, Stream::Data);
-        let x = (0..ROWS * case.inputs).map(|_| data.random_range(-1.5..1.5)).collect();
+        let x = match case.input {
+            Shape::Tokens { len, vocab } => {
+                (0..ROWS * len as usize).map(|_| data.random_range(0..vocab) as f64).collect()
+            }
+            _ => (0..ROWS * model.inputs).map(|_| data.random_range(-1.5..1.5)).collect(),
+        };
+        let rows = model.output_rows(ROWS);
         let t = match case.loss {
-            Loss::Mse => (0..ROWS * case.outputs).map(|_| data.random_range(-1.0..1.0)).collect(),
-            Loss::BinaryCrossEntropy => (0..ROWS).map(|_| f64::from(data.random_range(0..2u8))).collect(),
-            Loss::CrossEntropy => (0..ROWS).map(|_| data.random_range(0..case.outputs) as f64).collect(),
+            Loss::Mse => (0..rows * model.outputs).map(|_| data.random_range(-1.0..1.0)).collect(),
+            Loss::BinaryCrossEntropy => (0..rows).map(|_| f64::from(data.random_range(0..2u8))).collect(),
+            Loss::CrossEntropy => (0..rows).map(|_| data.random_range(0..model.outputs) as f64).collect(),
         };
         Setup { b, model, acts, x, t, loss: case.loss }
     }
@@ -143,7 +184,7 @@ impl Setup {
     /// The loss, leaving the output gradient in place for a backward pass.
     fn loss(&mut self) -> f64 {
         self.model.forward(&mut self.b, &mut self.acts, &self.x, ROWS, PASS);
-        let dims = Dims { rows: ROWS, cols: self.model.outputs };
+        let dims = Dims { rows: self.model.output_rows(ROWS), cols: self.model.outputs };
         let out = self.model.output(&self.acts).clone();
         let grad = self.model.output_grad(&mut self.acts);
         self.b.loss(self.loss, dims, &out, &self.t, grad)
@@ -174,7 +215,10 @@ fn check(case: &Case) {
             compare(format!("param {p}[{i}]"), a, numeric);
         }
     }
-    for (i, &a) in dx.iter().enumerate() {
+    // Token ids have no gradient (the model writes zeros); nudging an id would change the token.
+    let ids = matches!(case.input, Shape::Tokens { .. });
+    assert!(!ids || dx.iter().all(|&d| d == 0.0), "{}: token ids got a gradient", case.name);
+    for (i, &a) in dx.iter().enumerate().filter(|_| !ids) {
         let numeric = central(&mut s, |s, d| s.x[i] += d);
         compare(format!("input[{i}]"), a, numeric);
     }
@@ -196,7 +240,7 @@ fn gradients_match_finite_differences() {
     for case in &all {
         check(case);
     }
-    assert!(all.len() >= 20, "every activation, loss, norm and container is covered");
+    assert!(all.len() >= 35, "every activation, loss, norm, container and sequence block is covered");
 }
 
 #[test]
@@ -204,8 +248,8 @@ fn dropout_drops_about_its_rate_and_keeps_the_expectation() {
     let case = Case {
         name: "dropout",
         blocks: vec![Block::Dropout(Dropout { rate: 0.25 })],
-        inputs: 400,
-        outputs: 1,
+        input: Shape::Flat(400),
+        output: Shape::Flat(1),
         loss: Loss::Mse,
     };
     let mut s = Setup::new(&case);
@@ -226,7 +270,8 @@ fn dropout_drops_about_its_rate_and_keeps_the_expectation() {
 fn unavailable_blocks_are_refused_with_their_path() {
     let mut b = Cpu::<f32>::new();
     let blocks = vec![dense(4, Activation::Tanh), Block::Kan(Default::default())];
-    let plan = Plan { inputs: 2, outputs: 1, init: Init::Xavier, rng: &mut rng(1, Stream::Init) };
+    let plan =
+        Plan { input: Shape::Flat(2), output: Shape::Flat(1), init: Init::Xavier, rng: &mut rng(1, Stream::Init) };
     let err = Model::build(&mut b, &blocks, plan).err().expect("kan is refused");
     assert_eq!(err.path, "model[1]");
     assert!(err.message.contains("kan block, which this version of the engine cannot train"), "{}", err.message);
@@ -237,8 +282,8 @@ fn a_body_skipped_by_stochastic_depth_gets_no_gradient() {
     let case = Case {
         name: "always skipped",
         blocks: vec![residual(vec![dense(3, Activation::Tanh)], 0.999_999)],
-        inputs: 3,
-        outputs: 1,
+        input: Shape::Flat(3),
+        output: Shape::Flat(1),
         loss: Loss::Mse,
     };
     let mut s = Setup::new(&case);

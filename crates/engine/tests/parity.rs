@@ -2,6 +2,7 @@
 //! (PyTorch, float64) from the same initial weights and batches; the engine reproduces every
 //! step's loss and gradient norm and the final weights, in f64 and in f32.
 
+use layerlab_spec::Shape;
 use std::path::Path;
 
 use layerlab_engine::backend::Backend;
@@ -66,7 +67,12 @@ struct Run {
 
 fn run<R: Real>(f: &Fixture) -> Run {
     let mut b = Cpu::<R>::new();
-    let plan = Plan { inputs: f.inputs, outputs: f.outputs, init: Init::Xavier, rng: &mut rng(0, Stream::Init) };
+    let plan = Plan {
+        input: Shape::Flat(f.inputs as u32),
+        output: Shape::Flat(f.outputs as u32),
+        init: Init::Xavier,
+        rng: &mut rng(0, Stream::Init),
+    };
     let mut model = Model::build(&mut b, &f.blocks, plan).unwrap_or_else(|e| panic!("{}: {e}", f.name));
     assert_eq!(model.params.len(), f.params.len(), "{}: parameter tensors", f.name);
     for (p, values) in model.params.iter_mut().zip(&f.params) {
@@ -90,7 +96,7 @@ fn run<R: Real>(f: &Fixture) -> Run {
         };
         model::write(&mut b, &mut x, &xs);
         model::write(&mut b, &mut t, &ts);
-        let batch = Batch { x: &x, t: &t, rows, loss: f.loss, seed: 0 };
+        let batch = Batch { x: &x, t: &t, rows, loss: f.loss, seed: 0, ceiling: f64::INFINITY };
         let (loss, info) = train::step(&mut b, &mut model, &mut acts, &mut opt, batch).expect("finite");
         out.losses.push(loss);
         out.grad_norms.push(info.grad_norm);

@@ -14,7 +14,7 @@ pub fn bias_act<R: Real>(dims: Dims, bias: Option<&[R]>, act: Activation, z: &mu
     for (zrow, yrow) in z.chunks_exact_mut(dims.cols).zip(y.chunks_exact_mut(dims.cols)) {
         if let Some(bias) = bias {
             for (zv, &b) in zrow.iter_mut().zip(bias) {
-                *zv = *zv + b;
+                *zv += b;
             }
         }
         // Matching on the activation outside the loop lets each arm vectorise.
@@ -45,7 +45,7 @@ pub fn act_backward<R: Real>(dims: Dims, act: Activation, z: &[R], y: &[R], g: &
         return;
     }
     for ((gv, &zv), &yv) in g[..n].iter_mut().zip(&z[..n]).zip(&y[..n]) {
-        *gv = *gv * activation::derivative(act, zv, yv);
+        *gv *= activation::derivative(act, zv, yv);
     }
 }
 
@@ -56,7 +56,7 @@ pub fn col_sum<R: Real>(dims: Dims, x: &[R], out: &mut [R], accumulate: bool) {
     }
     for row in x[..dims.len()].chunks_exact(dims.cols) {
         for (o, &v) in out.iter_mut().zip(row) {
-            *o = *o + v;
+            *o += v;
         }
     }
 }
@@ -81,7 +81,7 @@ pub fn copy_cols<R: Real>(op: CopyCols, src: &[R], dst: &mut [R]) {
         let d = &mut dst[r * op.dst_cols + op.dst_at..][..op.width];
         if op.accumulate {
             for (dv, &sv) in d.iter_mut().zip(s) {
-                *dv = *dv + sv;
+                *dv += sv;
             }
         } else {
             d.copy_from_slice(s);
@@ -125,6 +125,6 @@ pub fn penalty<R: Real>(l1: f64, l2: f64, p: &[R], g: &mut [R]) {
 
 pub fn add_noise<R: Real>(std: f64, key: u32, g: &mut [R]) {
     for (i, gv) in g.iter_mut().enumerate() {
-        *gv = *gv + R::of(std * f64::from(rng::normal(key, i as u32)));
+        *gv += R::of(std * f64::from(rng::normal(key, i as u32)));
     }
 }

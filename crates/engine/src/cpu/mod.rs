@@ -7,13 +7,16 @@ pub mod gemm;
 mod loss;
 mod norm;
 mod optim;
+mod sequence;
 
 use std::marker::PhantomData;
 
 use layerlab_spec::model::Activation;
 use layerlab_spec::train::Loss;
 
-use crate::backend::{Backend, CopyCols, Dims, DropoutOp, Gemm, NormOp, NormSaved, Update};
+use crate::backend::{
+    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, Gemm, NormOp, NormSaved, PoolOp, Update,
+};
 use crate::real::Real;
 
 /// The CPU backend. It holds only the matrix multiply's packing buffers, reused across calls.
@@ -106,7 +109,7 @@ impl<R: Real> Backend for Cpu<R> {
     }
     fn scale(&mut self, s: f64, y: &mut Vec<R>) {
         let s = R::of(s);
-        y.iter_mut().for_each(|v| *v = *v * s);
+        y.iter_mut().for_each(|v| *v *= s);
     }
     fn sum_squares(&mut self, x: &Vec<R>) -> f64 {
         elementwise::sum_squares(x)
@@ -119,5 +122,23 @@ impl<R: Real> Backend for Cpu<R> {
     }
     fn update(&mut self, u: Update, p: &mut Vec<R>, g: &Vec<R>, m: &mut Vec<R>, v: &mut Vec<R>) {
         optim::update(u, p, g, m, v);
+    }
+    fn embed_forward(&mut self, op: EmbedOp, ids: &Vec<R>, table: &Vec<R>, pos: &Vec<R>, y: &mut Vec<R>) {
+        sequence::embed_forward(op, ids, table, pos, y);
+    }
+    fn embed_backward(&mut self, op: EmbedOp, ids: &Vec<R>, g: &Vec<R>, d_table: &mut Vec<R>, d_pos: &mut Vec<R>) {
+        sequence::embed_backward(op, ids, g, d_table, d_pos);
+    }
+    fn pool_forward(&mut self, op: PoolOp, x: &Vec<R>, y: &mut Vec<R>) {
+        sequence::pool_forward(op, x, y);
+    }
+    fn pool_backward(&mut self, op: PoolOp, g: &Vec<R>, dx: &mut Vec<R>) {
+        sequence::pool_backward(op, g, dx);
+    }
+    fn attention_forward(&mut self, op: AttentionOp, qkv: &Vec<R>, probs: &mut Vec<R>, o: &mut Vec<R>) {
+        sequence::attention_forward(op, qkv, probs, o);
+    }
+    fn attention_backward(&mut self, op: AttentionOp, qkv: &Vec<R>, probs: &Vec<R>, d_o: &Vec<R>, d_qkv: &mut Vec<R>) {
+        sequence::attention_backward(op, qkv, probs, d_o, d_qkv);
     }
 }

@@ -93,9 +93,9 @@ pub fn backward<R: Real>(
     for r in 0..rows {
         for c in 0..cols {
             let i = r * cols + c;
-            d_gain[c] = d_gain[c] + g[i] * xhat[i];
+            d_gain[c] += g[i] * xhat[i];
             if let Some(ds) = d_shift.as_deref_mut() {
-                ds[c] = ds[c] + g[i];
+                ds[c] += g[i];
             }
         }
     }

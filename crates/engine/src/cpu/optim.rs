@@ -29,7 +29,7 @@ pub fn update<R: Real>(u: Update, p: &mut [R], g: &[R], m: &mut [R], v: &mut [R]
             let decay = R::of(1.0 - lr * weight_decay);
             for (((pv, &gv), mv), vv) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
                 if weight_decay != 0.0 {
-                    *pv = *pv * decay;
+                    *pv *= decay;
                 }
                 *mv = b1 * *mv + (one - b1) * gv;
                 *vv = b2 * *vv + (one - b2) * gv * gv;

@@ -60,11 +60,13 @@ pub struct Snapshot {
     pub similarity: Option<Vec<Vec<f64>>>,
 }
 
-/// One layer found by [`walk`]: its name, node, activations and depth-first index.
+/// One layer found by [`walk`]: its name, node, activations, and the tokens per example of
+/// its output (1 for vectors).
 pub struct Visit<'a, B: Backend> {
     pub name: String,
     pub node: &'a Node,
     pub acts: &'a Acts<B>,
+    pub tokens: usize,
 }
 
 /// Every node with its activations, depth-first: a container before its contents, as the page
@@ -72,28 +74,37 @@ pub struct Visit<'a, B: Backend> {
 pub fn walk<'a, B: Backend>(nodes: &'a [Node], acts: &'a [Acts<B>]) -> Vec<Visit<'a, B>> {
     let mut out = Vec::new();
     let last = nodes.len().saturating_sub(1);
+    let mut tokens = 1;
     for (i, (node, a)) in nodes.iter().zip(acts).enumerate() {
-        let name = if i == last { "output".to_string() } else { format!("model[{i}]") };
-        visit(name, node, a, &mut out);
+        let name = match node {
+            _ if i == last => "output".to_string(),
+            Node::Last { .. } => "answer".to_string(),
+            _ => format!("model[{i}]"),
+        };
+        visit(name, node, a, tokens, &mut out);
+        tokens = node.tokens_out(tokens);
     }
     out
 }
 
-fn visit<'a, B: Backend>(name: String, node: &'a Node, acts: &'a Acts<B>, out: &mut Vec<Visit<'a, B>>) {
+fn visit<'a, B: Backend>(name: String, node: &'a Node, acts: &'a Acts<B>, tokens: usize, out: &mut Vec<Visit<'a, B>>) {
     let at = out.len();
-    out.push(Visit { name, node, acts });
+    out.push(Visit { name, node, acts, tokens: node.tokens_out(tokens) });
     let name = out[at].name.clone();
+    let inner_sequence = |nodes: &'a [Node], acts: &'a [Acts<B>], prefix: &str, out: &mut Vec<Visit<'a, B>>| {
+        let mut t = tokens;
+        for (j, (n, a)) in nodes.iter().zip(acts).enumerate() {
+            visit(format!("{prefix}[{j}]"), n, a, t, out);
+            t = n.tokens_out(t);
+        }
+    };
     match (node, &acts.saved) {
         (Node::Residual { body, .. }, Saved::Residual { body: inner, .. }) => {
-            for (j, (n, a)) in body.iter().zip(inner).enumerate() {
-                visit(format!("{name}.body[{j}]"), n, a, out);
-            }
+            inner_sequence(body, inner, &format!("{name}.body"), out);
         }
         (Node::Parallel { branches, .. }, Saved::Parallel { branches: inner, .. }) => {
             for (b, (branch, acts)) in branches.iter().zip(inner).enumerate() {
-                for (j, (n, a)) in branch.iter().zip(acts).enumerate() {
-                    visit(format!("{name}.branches[{b}][{j}]"), n, a, out);
-                }
+                inner_sequence(branch, acts, &format!("{name}.branches[{b}]"), out);
             }
         }
         _ => {}
@@ -109,6 +120,10 @@ pub fn kind(node: &Node) -> &'static str {
         Node::Dropout { .. } => "dropout",
         Node::Residual { .. } => "residual",
         Node::Parallel { .. } => "parallel",
+        Node::Embed { .. } => "embed",
+        Node::Pool { .. } => "pool",
+        Node::Attention { .. } => "attention",
+        Node::Last { .. } => "answer",
     }
 }
 
@@ -117,6 +132,8 @@ pub fn weights(node: &Node) -> Vec<usize> {
     match *node {
         Node::Dense { w, .. } => vec![w],
         Node::Glu { w, v, .. } => vec![w, v],
+        Node::Embed { table, pos, .. } => vec![table, pos],
+        Node::Attention { qkv, out, .. } => vec![qkv, out],
         _ => Vec::new(),
     }
 }
@@ -127,9 +144,29 @@ pub fn params(node: &Node) -> impl Iterator<Item = usize> {
         Node::Dense { w, b, .. } => [Some(w), b, None, None],
         Node::Glu { w, b, v, c, .. } => [Some(w), Some(b), Some(v), Some(c)],
         Node::Norm { gain, shift, .. } => [Some(gain), shift, None, None],
+        Node::Embed { table, pos, .. } => [Some(table), Some(pos), None, None],
+        Node::Attention { qkv, qkv_bias, out, out_bias, .. } => [Some(qkv), Some(qkv_bias), Some(out), Some(out_bias)],
         _ => [None; 4],
     };
     own.into_iter().flatten()
+}
+
+/// The ranks of a sequence layer: of each example's tokens × width matrix, centred over its
+/// tokens (the residual `X − 1xᵀ` of "Attention is Not All You Need: Pure Attention Loses Rank
+/// Doubly Exponentially with Depth"), averaged over the probe examples; the numerical rank is
+/// the rounded mean.
+fn sequence_ranks(output: &[f32], tokens: usize, width: usize) -> Ranks {
+    let examples = output.len() / (tokens * width);
+    let each: Vec<Ranks> = output
+        .chunks_exact(tokens * width)
+        .map(|x| ranks(Matrix { data: x, rows: tokens, cols: width }, RankConfig::default()))
+        .collect();
+    let n = examples.max(1) as f64;
+    Ranks {
+        effective: each.iter().map(|r| r.effective).sum::<f64>() / n,
+        stable: each.iter().map(|r| r.stable).sum::<f64>() / n,
+        numerical: (each.iter().map(|r| r.numerical as f64).sum::<f64>() / n).round() as usize,
+    }
 }
 
 /// Measures one layer's output (`rows` probe examples) and weights.
@@ -142,9 +179,13 @@ pub fn layer<B: Backend>(
     settings: &MetricsSpec,
 ) -> LayerMetrics {
     let width = visit.node.width();
+    let tokens = visit.tokens;
+    let rows = rows * tokens;
     let output: Vec<f32> = crate::model::read(b, &visit.acts.y)[..rows * width].iter().map(|&v| v as f32).collect();
     let m = Matrix { data: &output, rows, cols: width };
-    let r = settings.rank.then(|| ranks(m, RankConfig::default()));
+    let r = settings
+        .rank
+        .then(|| if tokens > 1 { sequence_ranks(&output, tokens, width) } else { ranks(m, RankConfig::default()) });
     let s = settings.sparsity.then(|| sparsity(m, NEAR_ZERO));
     let own = weights(visit.node);
     let has_weights = settings.gradients && !own.is_empty();

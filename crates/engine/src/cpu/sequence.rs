@@ -1,0 +1,175 @@
+//! Ops on sequences of tokens, forward and backward side by side: the token and position
+//! embedding, pooling a sequence into one vector, and multi-head scaled dot-product attention.
+//! A batch of sequences is `rows · len` token rows of `dim` numbers, example by example.
+
+use crate::backend::{AttentionOp, EmbedOp, PoolOp};
+use crate::real::Real;
+use layerlab_spec::limits::MAX_SEQUENCE;
+use layerlab_spec::model::PoolMode;
+
+/// The token id at `i` as an index; ids outside the vocabulary (which the data never holds)
+/// are clamped rather than read out of bounds.
+fn id<R: Real>(ids: &[R], i: usize, vocab: usize) -> usize {
+    let v = ids[i].to64();
+    if v.is_finite() && v > 0.0 { (v as usize).min(vocab - 1) } else { 0 }
+}
+
+/// `y[e, t] = table[ids[e, t]] + pos[t]`.
+pub fn embed_forward<R: Real>(op: EmbedOp, ids: &[R], table: &[R], pos: &[R], y: &mut [R]) {
+    let EmbedOp { rows, len, vocab, dim } = op;
+    for e in 0..rows {
+        for t in 0..len {
+            let token = id(ids, e * len + t, vocab);
+            let out = &mut y[(e * len + t) * dim..][..dim];
+            for ((o, &w), &p) in out.iter_mut().zip(&table[token * dim..][..dim]).zip(&pos[t * dim..][..dim]) {
+                *o = w + p;
+            }
+        }
+    }
+}
+
+/// Scatters the output gradient back onto the rows of the table and the positions.
+pub fn embed_backward<R: Real>(op: EmbedOp, ids: &[R], g: &[R], d_table: &mut [R], d_pos: &mut [R]) {
+    let EmbedOp { rows, len, vocab, dim } = op;
+    d_table.iter_mut().for_each(|v| *v = R::zero());
+    d_pos.iter_mut().for_each(|v| *v = R::zero());
+    for e in 0..rows {
+        for t in 0..len {
+            let token = id(ids, e * len + t, vocab);
+            let grad = &g[(e * len + t) * dim..][..dim];
+            for (d, &v) in d_table[token * dim..][..dim].iter_mut().zip(grad) {
+                *d += v;
+            }
+            for (d, &v) in d_pos[t * dim..][..dim].iter_mut().zip(grad) {
+                *d += v;
+            }
+        }
+    }
+}
+
+/// One vector per sequence: the mean of its tokens, or its last token.
+pub fn pool_forward<R: Real>(op: PoolOp, x: &[R], y: &mut [R]) {
+    let PoolOp { rows, len, dim, mode } = op;
+    let scale = R::of(1.0 / len as f64);
+    for e in 0..rows {
+        let out = &mut y[e * dim..][..dim];
+        match mode {
+            PoolMode::Mean => {
+                out.iter_mut().for_each(|v| *v = R::zero());
+                for t in 0..len {
+                    for (o, &v) in out.iter_mut().zip(&x[(e * len + t) * dim..][..dim]) {
+                        *o += v;
+                    }
+                }
+                out.iter_mut().for_each(|v| *v *= scale);
+            }
+            PoolMode::Last => out.copy_from_slice(&x[(e * len + len - 1) * dim..][..dim]),
+        }
+    }
+}
+
+pub fn pool_backward<R: Real>(op: PoolOp, g: &[R], dx: &mut [R]) {
+    let PoolOp { rows, len, dim, mode } = op;
+    let scale = R::of(1.0 / len as f64);
+    for e in 0..rows {
+        let grad = &g[e * dim..][..dim];
+        for t in 0..len {
+            let d = &mut dx[(e * len + t) * dim..][..dim];
+            match mode {
+                PoolMode::Mean => d.iter_mut().zip(grad).for_each(|(d, &v)| *d = v * scale),
+                PoolMode::Last if t == len - 1 => d.copy_from_slice(grad),
+                PoolMode::Last => d.iter_mut().for_each(|v| *v = R::zero()),
+            }
+        }
+    }
+}
+
+/// Where head `h` of the query, key and value of token `t` of example `e` start in `qkv`, whose
+/// rows are `[q | k | v]`, each `dim` wide and split into `heads` slices of `dim / heads`.
+fn at(op: AttentionOp, e: usize, t: usize, part: usize, h: usize) -> usize {
+    let head = op.dim / op.heads;
+    (e * op.len + t) * 3 * op.dim + part * op.dim + h * head
+}
+
+/// `o = softmax(q kᵀ / √d_head + mask) v` per example and head; the attention probabilities go
+/// to `probs` (`rows × heads × len × len`), for the backward pass and for plotting.
+pub fn attention_forward<R: Real>(op: AttentionOp, qkv: &[R], probs: &mut [R], o: &mut [R]) {
+    let AttentionOp { rows, len, dim, heads, causal } = op;
+    let head = dim / heads;
+    let scale = 1.0 / (head as f64).sqrt();
+    // On the stack: a step allocates nothing (the spec caps sequences at MAX_SEQUENCE).
+    let mut scores = [0.0f64; MAX_SEQUENCE as usize];
+    let scores = &mut scores[..len];
+    for e in 0..rows {
+        for h in 0..heads {
+            for i in 0..len {
+                let q = &qkv[at(op, e, i, 0, h)..][..head];
+                let visible = if causal { i + 1 } else { len };
+                let mut max = f64::NEG_INFINITY;
+                for (j, s) in scores[..visible].iter_mut().enumerate() {
+                    let k = &qkv[at(op, e, j, 1, h)..][..head];
+                    *s = q.iter().zip(k).map(|(a, b)| a.to64() * b.to64()).sum::<f64>() * scale;
+                    max = max.max(*s);
+                }
+                let mut sum = 0.0;
+                for s in &mut scores[..visible] {
+                    *s = (*s - max).exp();
+                    sum += *s;
+                }
+                let p = &mut probs[((e * heads + h) * len + i) * len..][..len];
+                for (j, pj) in p.iter_mut().enumerate() {
+                    *pj = if j < visible { R::of(scores[j] / sum) } else { R::zero() };
+                }
+                let out = &mut o[(e * len + i) * dim + h * head..][..head];
+                out.iter_mut().for_each(|v| *v = R::zero());
+                for (j, &pj) in p[..visible].iter().enumerate() {
+                    let v = &qkv[at(op, e, j, 2, h)..][..head];
+                    out.iter_mut().zip(v).for_each(|(o, &v)| *o += pj * v);
+                }
+            }
+        }
+    }
+}
+
+/// From the gradient of `o` to the gradient of `qkv` (written, not added):
+/// `dv = pᵀ do`, `dp = do vᵀ`, `ds = p ⊙ (dp − rowsum(p ⊙ dp))`, `dq = ds k / √d`, `dk = dsᵀ q / √d`.
+pub fn attention_backward<R: Real>(op: AttentionOp, qkv: &[R], probs: &[R], d_o: &[R], d_qkv: &mut [R]) {
+    let AttentionOp { rows, len, dim, heads, causal } = op;
+    let head = dim / heads;
+    let scale = 1.0 / (head as f64).sqrt();
+    d_qkv[..rows * len * 3 * dim].iter_mut().for_each(|v| *v = R::zero());
+    let mut ds = [0.0f64; MAX_SEQUENCE as usize];
+    let ds = &mut ds[..len];
+    for e in 0..rows {
+        for h in 0..heads {
+            for i in 0..len {
+                let visible = if causal { i + 1 } else { len };
+                let p = &probs[((e * heads + h) * len + i) * len..][..len];
+                let grad = &d_o[(e * len + i) * dim + h * head..][..head];
+                let mut dot = 0.0;
+                for (j, d) in ds[..visible].iter_mut().enumerate() {
+                    let v = &qkv[at(op, e, j, 2, h)..][..head];
+                    *d = grad.iter().zip(v).map(|(a, b)| a.to64() * b.to64()).sum::<f64>();
+                    dot += p[j].to64() * *d;
+                }
+                for (j, d) in ds[..visible].iter_mut().enumerate() {
+                    let pj = p[j].to64();
+                    *d = pj * (*d - dot) * scale;
+                    // dv_j += p_ij · do_i
+                    let dv = at(op, e, j, 2, h);
+                    for (c, &g) in grad.iter().enumerate() {
+                        d_qkv[dv + c] += R::of(pj) * g;
+                    }
+                }
+                let dq = at(op, e, i, 0, h);
+                for (j, &d) in ds[..visible].iter().enumerate() {
+                    let (k, dk, q) = (at(op, e, j, 1, h), at(op, e, j, 1, h), at(op, e, i, 0, h));
+                    for c in 0..head {
+                        d_qkv[dq + c] += R::of(d) * qkv[k + c];
+                        d_qkv[dk + c] += R::of(d) * qkv[q + c];
+                    }
+                }
+            }
+        }
+    }
+}
