@@ -40,6 +40,8 @@ const LEARNING: &[(&str, &str, Bound)] = &[
     ("spiral.json", "test_accuracy", Bound::AtLeast(0.95)),
     ("digits.json", "test_accuracy", Bound::AtLeast(0.95)),
     ("plane.json", "test_loss", Bound::AtMost(0.01)),
+    // "MLP-Mixer: An all-MLP Architecture for Vision" on 2×2 patches of the 8×8 digits.
+    ("mixer.json", "test_accuracy", Bound::AtLeast(0.90)),
 ];
 
 #[derive(Debug, Clone, Copy)]

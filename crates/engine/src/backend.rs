@@ -166,6 +166,10 @@ pub trait Backend {
     /// One vector per sequence (the mean of its tokens, or its last).
     fn pool_forward(&mut self, op: PoolOp, x: &Self::Buf, y: &mut Self::Buf);
     fn pool_backward(&mut self, op: PoolOp, g: &Self::Buf, dx: &mut Self::Buf);
+    /// Swaps the two middle axes of each example's `outer × a × b × inner` block of numbers:
+    /// the transposes behind MLP-Mixer's token mixing and behind cutting an image into patches.
+    /// Its backward is the same op with `a` and `b` exchanged.
+    fn swap_axes(&mut self, op: SwapAxes, x: &Self::Buf, y: &mut Self::Buf);
     /// Scaled dot-product attention per example and head on `qkv` (token rows `[q | k | v]`),
     /// keeping the probabilities in `probs` (`rows × heads × len × len`).
     fn attention_forward(&mut self, op: AttentionOp, qkv: &Self::Buf, probs: &mut Self::Buf, o: &mut Self::Buf);
@@ -187,6 +191,23 @@ pub struct EmbedOp {
     pub len: usize,
     pub vocab: usize,
     pub dim: usize,
+}
+
+/// `examples` blocks of `outer × a × b × inner` numbers, each rearranged to `outer × b × a × inner`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SwapAxes {
+    pub examples: usize,
+    pub outer: usize,
+    pub a: usize,
+    pub b: usize,
+    pub inner: usize,
+}
+
+impl SwapAxes {
+    /// The op that undoes this one.
+    pub fn inverse(self) -> SwapAxes {
+        SwapAxes { a: self.b, b: self.a, ..self }
+    }
 }
 
 /// Pooling `rows` sequences of `len` tokens of `dim` numbers.

@@ -8,8 +8,10 @@
 
 use layerlab_spec::model::{Activation, Merge};
 
-use crate::backend::{AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, Gemm, NormOp, NormSaved, PoolOp};
-use crate::model::{Acts, Node, Param, Saved};
+use crate::backend::{
+    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, Gemm, NormOp, NormSaved, PoolOp, SwapAxes,
+};
+use crate::model::{Acts, Node, Param, Saved, Swap};
 use crate::rng::{self, Stream};
 
 /// What kind of pass this is: training (dropout on, BatchNorm on batch statistics) or not, and
@@ -110,6 +112,9 @@ fn forward_node<B: Backend>(
         }
         (&Node::Last { len, keep, dim }, Saved::None) => {
             b.copy_cols(last_tokens(rows / len, len, keep, dim, true), x, &mut a.y);
+        }
+        (&Node::Rearrange { swap, width_in, .. }, Saved::None) => {
+            b.swap_axes(swap_op(swap, rows, width_in), x, &mut a.y);
         }
         (
             &Node::Attention { qkv: w, qkv_bias, out: wo, out_bias, heads, causal, len, dim },
@@ -233,6 +238,11 @@ fn backward_node<B: Backend>(
             if let Some(dx) = dx {
                 b.scale(0.0, dx);
                 b.copy_cols(last_tokens(rows / len, len, keep, dim, false), &a.grad, dx);
+            }
+        }
+        (&Node::Rearrange { swap, width_in, .. }, Saved::None) => {
+            if let Some(dx) = dx {
+                b.swap_axes(swap_op(swap, rows, width_in).inverse(), &a.grad, dx);
             }
         }
         (
@@ -428,6 +438,12 @@ fn last_tokens(examples: usize, len: usize, keep: usize, dim: usize, forward: bo
             accumulate: false,
         }
     }
+}
+
+/// The swap of a [`Node::Rearrange`] on `rows` rows of `width_in`.
+fn swap_op(swap: Swap, rows: usize, width_in: usize) -> SwapAxes {
+    let Swap { outer, a, b, inner } = swap;
+    SwapAxes { examples: rows * width_in / swap.size(), outer, a, b, inner }
 }
 
 fn norm_op(kind: layerlab_spec::model::NormKind, rows: usize, cols: usize, train: bool) -> NormOp {

@@ -102,6 +102,14 @@ pub enum Node {
         len: usize,
         dim: usize,
     },
+    /// Reorders each example's numbers (`swap`), regrouping them into rows of `width_out`
+    /// instead of `width_in`: a Mixer's turn from tokens to channels and back, an image's cut
+    /// into patches.
+    Rearrange {
+        swap: Swap,
+        width_in: usize,
+        width_out: usize,
+    },
     /// The last `keep` of `len` token rows per example: the positions a sequence task answers at.
     Last {
         len: usize,
@@ -111,7 +119,7 @@ pub enum Node {
 }
 
 impl Node {
-    /// Numbers per example this node outputs.
+    /// Numbers per row this node outputs: per example for vectors, per token for sequences.
     pub fn width(&self) -> usize {
         match *self {
             Node::Dense { units, .. } | Node::Glu { units, .. } => units,
@@ -120,6 +128,7 @@ impl Node {
             Node::Embed { dim, .. } | Node::Pool { dim, .. } | Node::Attention { dim, .. } | Node::Last { dim, .. } => {
                 dim
             }
+            Node::Rearrange { width_out, .. } => width_out,
         }
     }
 
@@ -130,6 +139,11 @@ impl Node {
             Node::Embed { len, .. } => rows * len,
             Node::Pool { len, .. } => rows / len,
             Node::Last { len, keep, .. } => rows / len * keep,
+            Node::Rearrange { width_in, width_out, .. } => rows * width_in / width_out,
+            // Branches agree in rows (they are summed or concatenated): follow the first.
+            Node::Parallel { ref branches, .. } => {
+                branches.first().map_or(rows, |b| b.iter().fold(rows, |r, n| n.rows_out(r)))
+            }
             _ => rows,
         }
     }
@@ -140,6 +154,10 @@ impl Node {
             Node::Embed { len, .. } => len,
             Node::Pool { .. } => 1,
             Node::Last { keep, .. } => keep,
+            Node::Rearrange { width_in, width_out, .. } => tokens * width_in / width_out,
+            Node::Parallel { ref branches, .. } => {
+                branches.first().map_or(tokens, |b| b.iter().fold(tokens, |t, n| n.tokens_out(t)))
+            }
             _ => tokens,
         }
     }
@@ -211,6 +229,23 @@ pub enum Saved<B: Backend> {
         d_o: B::Buf,
         d_qkv: B::Buf,
     },
+}
+
+/// An example's numbers as an `outer × a × b × inner` block whose middle axes a
+/// [`Node::Rearrange`] swaps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Swap {
+    pub outer: usize,
+    pub a: usize,
+    pub b: usize,
+    pub inner: usize,
+}
+
+impl Swap {
+    /// Numbers per example.
+    pub fn size(self) -> usize {
+        self.outer * self.a * self.b * self.inner
+    }
 }
 
 /// How to build: the shape of an example going in, the shape the output layer gives (as the
@@ -411,8 +446,8 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
                     path,
                     format!(
                         "is a {name} block, which this version of the engine cannot train yet; \
-                         dense, norm, dropout, residual, parallel, hourglass, glu, embed, attention and pool \
-                         blocks it can"
+                         dense, norm, dropout, residual, parallel, hourglass, glu, embed, attention, pool, \
+                         mixer and patchify blocks it can"
                     ),
                 ));
             }
@@ -436,7 +471,10 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
                 Node::Pool { mode: p.mode, len: len as usize, dim: dim as usize }
             }
             (Block::Attention(a), Shape::Seq { len, dim }) => self.attention(a, len as usize, dim as usize, path)?,
-            (Block::Pool(_) | Block::Attention(_), _) => return Err(needs("a sequence of tokens")),
+            (Block::Mixer(m), Shape::Seq { len, dim }) => self.mixer(m, len as usize, dim as usize),
+            (Block::Patchify(p), Shape::Flat(pixels)) => self.patchify(p, pixels as usize, path)?,
+            (Block::Patchify(_), _) => return Err(needs("a flat square image")),
+            (Block::Pool(_) | Block::Attention(_) | Block::Mixer(_), _) => return Err(needs("a sequence of tokens")),
             _ => return Ok(None),
         }))
     }
@@ -487,6 +525,63 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
         } else {
             Node::Parallel { branches: vec![nodes], merge: Merge::Sum, widths: vec![dim], width: dim }
         })
+    }
+
+    /// "MLP-Mixer: An all-MLP Architecture for Vision": `x + Tᵀ·MLP(T·LayerNorm(x))` across
+    /// tokens (T turns each example's tokens × channels into channels × tokens), then
+    /// `x + MLP(LayerNorm(x))` across channels; GELU MLPs. One node: a parallel of one branch.
+    fn mixer(&mut self, m: &layerlab_spec::model::Mixer, len: usize, dim: usize) -> Node {
+        let (th, ch) = (m.token_hidden as usize, m.channel_hidden as usize);
+        let turn = |a, b| Node::Rearrange { swap: Swap { outer: 1, a, b, inner: 1 }, width_in: b, width_out: a };
+        let tokens = vec![
+            self.layer_norm(dim),
+            turn(len, dim),
+            self.dense(len, th, Activation::Gelu, true),
+            self.dense(th, len, Activation::Identity, true),
+            turn(dim, len),
+        ];
+        let token_mixing = Node::Residual { body: tokens, drop_path: 0.0, width: dim, site: self.site() };
+        let channels = vec![
+            self.layer_norm(dim),
+            self.dense(dim, ch, Activation::Gelu, true),
+            self.dense(ch, dim, Activation::Identity, true),
+        ];
+        let channel_mixing = Node::Residual { body: channels, drop_path: 0.0, width: dim, site: self.site() };
+        Node::Parallel {
+            branches: vec![vec![token_mixing, channel_mixing]],
+            merge: Merge::Sum,
+            widths: vec![dim],
+            width: dim,
+        }
+    }
+
+    /// Cuts a `side × side` image (row-major) into `patch × patch` patches, in row-major patch
+    /// order with each patch's pixels row-major, and embeds each linearly as a token.
+    fn patchify(&mut self, p: &layerlab_spec::model::Patchify, pixels: usize, path: &str) -> Result<Node, SpecError> {
+        let side = (pixels as f64).sqrt().round() as usize;
+        let patch = p.patch as usize;
+        if side * side != pixels || patch == 0 || side % patch != 0 {
+            return Err(SpecError::new(
+                format!("{path}.patch"),
+                format!("= {patch} does not cut a square image of {pixels} pixels into whole patches"),
+            ));
+        }
+        // The image as (patch rows) × (pixel row in patch) × (patch columns) × (pixel column in
+        // patch); swapping the middle axes puts each patch's pixels together.
+        let cut = Node::Rearrange {
+            swap: Swap { outer: side / patch, a: patch, b: side / patch, inner: patch },
+            width_in: pixels,
+            width_out: patch * patch,
+        };
+        let embed = self.dense(patch * patch, p.dim as usize, Activation::Identity, true);
+        let dim = p.dim as usize;
+        Ok(Node::Parallel { branches: vec![vec![cut, embed]], merge: Merge::Sum, widths: vec![dim], width: dim })
+    }
+
+    fn layer_norm(&mut self, width: usize) -> Node {
+        let gain = self.param(vec![1.0; width], ParamKind::Gain, true);
+        let shift = Some(self.param(vec![0.0; width], ParamKind::Shift, true));
+        Node::Norm { kind: NormKind::Layer, gain, shift, running: None, width }
     }
 
     fn dense(&mut self, inputs: usize, units: usize, act: Activation, bias: bool) -> Node {
@@ -564,7 +659,7 @@ fn alloc_node<B: Backend>(b: &mut B, node: &Node, inputs: usize, rows: usize) ->
             branches: branches.iter().map(|br| alloc_sequence(b, br, inputs, rows)).collect(),
             tmp: b.alloc(rows * inputs),
         },
-        Node::Embed { .. } | Node::Pool { .. } | Node::Last { .. } => Saved::None,
+        Node::Embed { .. } | Node::Pool { .. } | Node::Last { .. } | Node::Rearrange { .. } => Saved::None,
         Node::Attention { heads, len, dim, .. } => Saved::Attention {
             qkv_z: b.alloc(rows * 3 * dim),
             qkv: b.alloc(rows * 3 * dim),
@@ -585,6 +680,16 @@ fn shape_after(node: &Node, before: Shape) -> Shape {
         (Node::Embed { len, .. }, _) => Shape::Seq { len: *len as u32, dim: width },
         (Node::Pool { .. }, _) => Shape::Flat(width),
         (Node::Last { keep, .. }, _) => Shape::Seq { len: *keep as u32, dim: width },
+        (Node::Parallel { branches, .. }, _) if branches.len() == 1 => {
+            // A block built as one branch (hourglass, attention, mixer, patchify): follow it.
+            branches[0].iter().fold(before, |shape, n| shape_after(n, shape))
+        }
+        (Node::Rearrange { width_in, width_out, .. }, Shape::Flat(_)) => {
+            Shape::Seq { len: (width_in / width_out) as u32, dim: width }
+        }
+        (Node::Rearrange { width_in, width_out, .. }, Shape::Seq { len, .. }) => {
+            Shape::Seq { len: len * *width_in as u32 / *width_out as u32, dim: width }
+        }
         (_, Shape::Seq { len, .. }) => Shape::Seq { len, dim: width },
         _ => Shape::Flat(width),
     }

@@ -9,7 +9,10 @@ use layerlab_engine::cpu::Cpu;
 use layerlab_engine::train::Trainer;
 use layerlab_spec::Spec;
 use layerlab_spec::data::Dataset;
-use layerlab_spec::model::{Activation, Block, Dense, Dropout, Merge, Norm, NormKind, Parallel, Residual};
+use layerlab_spec::model::{
+    Activation, Attention, Block, Dense, Dropout, Merge, Mixer, Norm, NormKind, Parallel, Patchify, Pool, PoolMode,
+    Residual,
+};
 use layerlab_spec::train::{GradientNoise, Optimizer};
 
 struct Counting;
@@ -63,7 +66,22 @@ fn training_steps_allocate_nothing() {
         Block::Dropout(Dropout { rate: 0.1 }),
         dense(8, Activation::Silu),
     ];
-    let mut trainer = Trainer::new(Cpu::<f32>::new(), &spec, None).expect("a valid spec");
+    // And the sequence blocks: patches of the digits images, mixers, attention, pooling.
+    let mut sequences = spec.clone();
+    sequences.data.dataset = Dataset::Digits;
+    sequences.model = vec![
+        Block::Patchify(Patchify { patch: 2, dim: 8 }),
+        Block::Mixer(Mixer { token_hidden: 8, channel_hidden: 16 }),
+        Block::Attention(Attention { heads: 2, causal: true, skip: true, mlp_hidden: 8 }),
+        Block::Pool(Pool { mode: PoolMode::Mean }),
+    ];
+    for spec in [spec, sequences] {
+        steps_and_evaluation_allocate_nothing(&spec);
+    }
+}
+
+fn steps_and_evaluation_allocate_nothing(spec: &Spec) {
+    let mut trainer = Trainer::new(Cpu::<f32>::new(), spec, None).expect("a valid spec");
     // The first steps may size the matrix multiply's packing buffers.
     for _ in 0..3 {
         trainer.step().expect("finite");

@@ -50,6 +50,17 @@ fn models() -> Vec<(&'static str, Dataset, Vec<Block>)> {
                 Block::Glu(Glu { units: 4, kind: GluKind::Swiglu }),
             ],
         ),
+        (
+            "patches, mixers, pool",
+            Dataset::Digits,
+            vec![
+                Block::Patchify(Patchify { patch: 4, dim: 12 }),
+                Block::Mixer(Mixer { token_hidden: 5, channel_hidden: 7 }),
+                Block::Mixer(Mixer::default()),
+                Block::Pool(Pool { mode: PoolMode::Last }),
+                dense(6),
+            ],
+        ),
     ]
 }
 

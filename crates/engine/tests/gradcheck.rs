@@ -8,8 +8,8 @@ use layerlab_engine::model::{self, Model, Plan};
 use layerlab_engine::rng::{Stream, rng};
 use layerlab_spec::Shape;
 use layerlab_spec::model::{
-    Activation, Attention, Block, Dense, Dropout, Embed, Glu, GluKind, Hourglass, Merge, Norm, NormKind, Parallel,
-    Pool, PoolMode, Residual,
+    Activation, Attention, Block, Dense, Dropout, Embed, Glu, GluKind, Hourglass, Merge, Mixer, Norm, NormKind,
+    Parallel, Patchify, Pool, PoolMode, Residual,
 };
 use layerlab_spec::train::{Init, Loss};
 use rand::Rng;
@@ -143,6 +143,13 @@ fn cases() -> Vec<Case> {
             Shape::Flat(3),
         ),
     ]);
+    let patchify = || Block::Patchify(Patchify { patch: 2, dim: 3 });
+    let mixer = || Block::Mixer(Mixer { token_hidden: 3, channel_hidden: 5 });
+    cases.extend([
+        case("patchify, then pool", vec![patchify(), pool(PoolMode::Mean)], 16, 2, Loss::Mse),
+        case("mixer on patches", vec![patchify(), mixer(), pool(PoolMode::Mean)], 16, 3, Loss::CrossEntropy),
+        tokens("mixer on tokens", vec![embed(), mixer(), mixer()], answer(4)),
+    ]);
     cases
 }
 
@@ -240,7 +247,7 @@ fn gradients_match_finite_differences() {
     for case in &all {
         check(case);
     }
-    assert!(all.len() >= 35, "every activation, loss, norm, container and sequence block is covered");
+    assert!(all.len() >= 38, "every activation, loss, norm, container and sequence block is covered");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use layerlab_spec::model::Activation;
 use layerlab_spec::train::Loss;
 
 use crate::backend::{
-    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, Gemm, NormOp, NormSaved, PoolOp, Update,
+    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, Gemm, NormOp, NormSaved, PoolOp, SwapAxes, Update,
 };
 use crate::real::Real;
 
@@ -134,6 +134,9 @@ impl<R: Real> Backend for Cpu<R> {
     }
     fn pool_backward(&mut self, op: PoolOp, g: &Vec<R>, dx: &mut Vec<R>) {
         sequence::pool_backward(op, g, dx);
+    }
+    fn swap_axes(&mut self, op: SwapAxes, x: &Vec<R>, y: &mut Vec<R>) {
+        sequence::swap_axes(op, x, y);
     }
     fn attention_forward(&mut self, op: AttentionOp, qkv: &Vec<R>, probs: &mut Vec<R>, o: &mut Vec<R>) {
         sequence::attention_forward(op, qkv, probs, o);

@@ -2,7 +2,7 @@
 //! embedding, pooling a sequence into one vector, and multi-head scaled dot-product attention.
 //! A batch of sequences is `rows · len` token rows of `dim` numbers, example by example.
 
-use crate::backend::{AttentionOp, EmbedOp, PoolOp};
+use crate::backend::{AttentionOp, EmbedOp, PoolOp, SwapAxes};
 use crate::real::Real;
 use layerlab_spec::limits::MAX_SEQUENCE;
 use layerlab_spec::model::PoolMode;
@@ -171,5 +171,58 @@ pub fn attention_backward<R: Real>(op: AttentionOp, qkv: &[R], probs: &[R], d_o:
                 }
             }
         }
+    }
+}
+
+/// `y[e, o, j, i, k] = x[e, o, i, j, k]`.
+pub fn swap_axes<R: Real>(op: SwapAxes, x: &[R], y: &mut [R]) {
+    let SwapAxes { examples, outer, a, b, inner } = op;
+    let block = a * b * inner;
+    for e in 0..examples * outer {
+        let (src, dst) = (&x[e * block..][..block], &mut y[e * block..][..block]);
+        for i in 0..a {
+            for j in 0..b {
+                dst[(j * a + i) * inner..][..inner].copy_from_slice(&src[(i * b + j) * inner..][..inner]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swapping_the_middle_axes_cuts_an_image_into_patches_and_transposes_tokens() {
+        // A 4×4 image, 2×2 patches: (patch row, pixel row, patch column, pixel column).
+        let image: Vec<f32> = (0..16).map(|v| v as f32).collect();
+        let cut = SwapAxes { examples: 1, outer: 2, a: 2, b: 2, inner: 2 };
+        let mut patches = vec![0.0; 16];
+        swap_axes(cut, &image, &mut patches);
+        let want = [0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15].map(|v| v as f32);
+        assert_eq!(patches, want);
+        let mut back = vec![0.0; 16];
+        swap_axes(cut.inverse(), &patches, &mut back);
+        assert_eq!(back, image);
+        // Two examples of 2 tokens × 3 channels to 3 channels × 2 tokens.
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0];
+        let mut y = [0.0; 12];
+        swap_axes(SwapAxes { examples: 2, outer: 1, a: 2, b: 3, inner: 1 }, &x, &mut y);
+        assert_eq!(y, [1.0, 4.0, 2.0, 5.0, 3.0, 6.0, 7.0, 10.0, 8.0, 11.0, 9.0, 12.0]);
+    }
+
+    #[test]
+    fn causal_attention_sees_only_the_past() {
+        // One example, 3 tokens, width 2, one head: the first token can only attend to itself.
+        let op = AttentionOp { rows: 1, len: 3, dim: 2, heads: 1, causal: true };
+        let qkv: Vec<f64> = (0..18).map(|v| (v as f64 * 0.37).sin()).collect();
+        let (mut probs, mut o) = (vec![0.0; 9], vec![0.0; 6]);
+        attention_forward(op, &qkv, &mut probs, &mut o);
+        assert_eq!(&probs[..3], &[1.0, 0.0, 0.0]);
+        assert_eq!(probs[5], 0.0);
+        for row in probs.chunks(3) {
+            assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+        assert_eq!(&o[..2], &qkv[4..6], "token 0's output is its own value");
     }
 }

@@ -124,6 +124,7 @@ pub fn kind(node: &Node) -> &'static str {
         Node::Pool { .. } => "pool",
         Node::Attention { .. } => "attention",
         Node::Last { .. } => "answer",
+        Node::Rearrange { .. } => "rearrange",
     }
 }
 
