@@ -560,7 +560,7 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
     fn patchify(&mut self, p: &layerlab_spec::model::Patchify, pixels: usize, path: &str) -> Result<Node, SpecError> {
         let side = (pixels as f64).sqrt().round() as usize;
         let patch = p.patch as usize;
-        if side * side != pixels || patch == 0 || side % patch != 0 {
+        if side * side != pixels || patch == 0 || !side.is_multiple_of(patch) {
             return Err(SpecError::new(
                 format!("{path}.patch"),
                 format!("= {patch} does not cut a square image of {pixels} pixels into whole patches"),
