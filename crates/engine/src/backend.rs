@@ -170,6 +170,22 @@ pub trait Backend {
     /// the transposes behind MLP-Mixer's token mixing and behind cutting an image into patches.
     /// Its backward is the same op with `a` and `b` exchanged.
     fn swap_axes(&mut self, op: SwapAxes, x: &Self::Buf, y: &mut Self::Buf);
+    /// A Kolmogorov-Arnold layer's per-edge features of each input: `[silu(x), B₀(x), …]`.
+    fn kan_basis(&mut self, op: KanOp, x: &Self::Buf, features: &mut Self::Buf);
+    /// From the features' gradient to the input's.
+    fn kan_basis_backward(&mut self, op: KanOp, x: &Self::Buf, d_features: &Self::Buf, dx: &mut Self::Buf);
+    /// `y = P(x) / (1 + |Q(x)|)`, one rational function per group of columns.
+    fn rational_forward(&mut self, op: RationalOp, x: &Self::Buf, coeffs: &Self::Buf, y: &mut Self::Buf);
+    /// Writes the coefficients' gradients and, when asked, `dx`.
+    fn rational_backward(
+        &mut self,
+        op: RationalOp,
+        x: &Self::Buf,
+        coeffs: &Self::Buf,
+        g: &Self::Buf,
+        d_coeffs: &mut Self::Buf,
+        dx: Option<&mut Self::Buf>,
+    );
     /// Scaled dot-product attention per example and head on `qkv` (token rows `[q | k | v]`),
     /// keeping the probabilities in `probs` (`rows × heads × len × len`).
     fn attention_forward(&mut self, op: AttentionOp, qkv: &Self::Buf, probs: &mut Self::Buf, o: &mut Self::Buf);
@@ -191,6 +207,23 @@ pub struct EmbedOp {
     pub len: usize,
     pub vocab: usize,
     pub dim: usize,
+}
+
+/// B-spline features of `rows × width` inputs: `grid` intervals over [−1, 1], splines of `order`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KanOp {
+    pub rows: usize,
+    pub width: usize,
+    pub grid: usize,
+    pub order: usize,
+}
+
+/// Group-rational functions on `rows × width` inputs, `width / groups` columns per group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RationalOp {
+    pub rows: usize,
+    pub width: usize,
+    pub groups: usize,
 }
 
 /// `examples` blocks of `outer × a × b × inner` numbers, each rearranged to `outer × b × a × inner`.

@@ -9,7 +9,8 @@
 use layerlab_spec::model::{Activation, Merge};
 
 use crate::backend::{
-    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, Gemm, NormOp, NormSaved, PoolOp, SwapAxes,
+    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, Gemm, KanOp, NormOp, NormSaved, PoolOp, RationalOp,
+    SwapAxes,
 };
 use crate::model::{Acts, Node, Param, Saved, Swap};
 use crate::rng::{self, Stream};
@@ -115,6 +116,15 @@ fn forward_node<B: Backend>(
         }
         (&Node::Rearrange { swap, width_in, .. }, Saved::None) => {
             b.swap_axes(swap_op(swap, rows, width_in), x, &mut a.y);
+        }
+        (&Node::Kan { w, grid, order, inputs, units }, Saved::Kan { features, .. }) => {
+            b.kan_basis(KanOp { rows, width: inputs, grid, order }, x, features);
+            let k = inputs * (grid + order + 1);
+            let mm = Gemm { m: rows, n: units, k, a_trans: false, b_trans: false, accumulate: false };
+            b.matmul(mm, features, &st.params[w].value, &mut a.y);
+        }
+        (&Node::Rational { coeffs, groups, width }, Saved::None) => {
+            b.rational_forward(RationalOp { rows, width, groups }, x, &st.params[coeffs].value, &mut a.y);
         }
         (
             &Node::Attention { qkv: w, qkv_bias, out: wo, out_bias, heads, causal, len, dim },
@@ -244,6 +254,21 @@ fn backward_node<B: Backend>(
             if let Some(dx) = dx {
                 b.swap_axes(swap_op(swap, rows, width_in).inverse(), &a.grad, dx);
             }
+        }
+        (&Node::Kan { w, grid, order, inputs, units }, Saved::Kan { features, d_features }) => {
+            let k = inputs * (grid + order + 1);
+            let gw = Gemm { m: k, n: units, k: rows, a_trans: true, b_trans: false, accumulate: false };
+            b.matmul(gw, features, &a.grad, &mut st.params[w].grad);
+            if let Some(dx) = dx {
+                let gf = Gemm { m: rows, n: k, k: units, a_trans: false, b_trans: true, accumulate: false };
+                b.matmul(gf, &a.grad, &st.params[w].value, d_features);
+                b.kan_basis_backward(KanOp { rows, width: inputs, grid, order }, x, d_features, dx);
+            }
+        }
+        (&Node::Rational { coeffs, groups, width }, Saved::None) => {
+            let op = RationalOp { rows, width, groups };
+            let p = &mut st.params[coeffs];
+            b.rational_backward(op, x, &p.value, &a.grad, &mut p.grad, dx);
         }
         (
             &Node::Attention { qkv: w, qkv_bias, out: wo, out_bias, heads, causal, len, dim },

@@ -2,7 +2,7 @@
 //! of [`Param`]s (in the canonical order: depth-first through the blocks, then the output layer),
 //! and the activations one batch needs ([`Acts`], allocated once per batch size).
 
-use layerlab_spec::model::{Activation, Block, GluKind, Merge, NormKind, PoolMode};
+use layerlab_spec::model::{Activation, Block, GluKind, KanBasis, Merge, NormKind, PoolMode};
 use layerlab_spec::train::Init;
 use layerlab_spec::{Shape, SpecError};
 use rand::Rng;
@@ -102,6 +102,22 @@ pub enum Node {
         len: usize,
         dim: usize,
     },
+    /// A Kolmogorov-Arnold layer with B-splines: each input's features `[silu(x), B₀(x), …]`
+    /// times the weights `w` (`inputs·(grid+order+1) × units`: per edge a base weight and the
+    /// spline's coefficients).
+    Kan {
+        w: usize,
+        grid: usize,
+        order: usize,
+        inputs: usize,
+        units: usize,
+    },
+    /// One rational function `P/(1+|Q|)` per group of consecutive columns (10 coefficients each).
+    Rational {
+        coeffs: usize,
+        groups: usize,
+        width: usize,
+    },
     /// Reorders each example's numbers (`swap`), regrouping them into rows of `width_out`
     /// instead of `width_in`: a Mixer's turn from tokens to channels and back, an image's cut
     /// into patches.
@@ -129,6 +145,8 @@ impl Node {
                 dim
             }
             Node::Rearrange { width_out, .. } => width_out,
+            Node::Kan { units, .. } => units,
+            Node::Rational { width, .. } => width,
         }
     }
 
@@ -218,6 +236,11 @@ pub enum Saved<B: Backend> {
     },
     /// Nothing: embedding, pooling and cutting keep no intermediate values.
     None,
+    /// Each input's base and spline features, and their gradient.
+    Kan {
+        features: B::Buf,
+        d_features: B::Buf,
+    },
     /// The projections before and after their bias, the attention probabilities (for plotting
     /// too), the heads' output before the output projection, and their gradients.
     Attention {
@@ -230,6 +253,23 @@ pub enum Saved<B: Backend> {
         d_qkv: B::Buf,
     },
 }
+
+/// The starting point of every group-rational function: GELU, as "Kolmogorov-Arnold
+/// Transformer" initialises its rationals to a known activation; `a₀..a₅` then `b₁..b₄`. Fitted by
+/// least squares of `P − GELU·Q = GELU` on [−3, 3] by `tests/parity/fit_rational_gelu.py`; within
+/// 1e-3 of GELU there (checked by a unit test of the CPU backend).
+pub const RATIONAL_GELU: [f64; 10] = [
+    -0.0005348572638036031,
+    0.49999999999999983,
+    0.4032177975711518,
+    0.07582950749944983,
+    -0.011625828497988289,
+    -0.0035173577448795687,
+    6.267832635036009e-14,
+    0.15165901499884787,
+    1.402627039719301e-14,
+    -0.007034715489760545,
+];
 
 /// An example's numbers as an `outer × a × b × inner` block whose middle axes a
 /// [`Node::Rearrange`] swaps.
@@ -440,13 +480,36 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
                 let c = self.param(vec![0.0; units], ParamKind::Bias, true);
                 Node::Glu { w, b, v, c, gate, inputs: width, units }
             }
+            Block::Kan(k) => match k.basis {
+                KanBasis::BSpline => self.kan_spline(width, k.units as usize, k.grid as usize, k.order as usize),
+                KanBasis::GroupRational => {
+                    let groups = k.groups as usize;
+                    if groups == 0 || !width.is_multiple_of(groups) {
+                        return Err(SpecError::new(
+                            format!("{path}.groups"),
+                            format!("= {groups} does not divide the input width {width}"),
+                        ));
+                    }
+                    let coeffs: Vec<f64> = (0..groups).flat_map(|_| RATIONAL_GELU).collect();
+                    let coeffs = self.param(coeffs, ParamKind::Gain, true);
+                    let units = k.units as usize;
+                    let rational = Node::Rational { coeffs, groups, width };
+                    let linear = self.dense(width, units, Activation::Identity, true);
+                    Node::Parallel {
+                        branches: vec![vec![rational, linear]],
+                        merge: Merge::Sum,
+                        widths: vec![units],
+                        width: units,
+                    }
+                }
+            },
             other => {
                 let name = other.kind();
                 return Err(SpecError::new(
                     path,
                     format!(
                         "is a {name} block, which this version of the engine cannot train yet; \
-                         dense, norm, dropout, residual, parallel, hourglass, glu, embed, attention, pool, \
+                         dense, norm, dropout, residual, parallel, hourglass, kan, glu, embed, attention, pool, \
                          mixer and patchify blocks it can"
                     ),
                 ));
@@ -578,6 +641,21 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
         Ok(Node::Parallel { branches: vec![vec![cut, embed]], merge: Merge::Sum, widths: vec![dim], width: dim })
     }
 
+    /// Base weights from the initialiser, spline coefficients N(0, (0.1/√inputs)²): at first the
+    /// layer is close to a dense layer on silu(x), and the splines grow as they learn.
+    fn kan_spline(&mut self, inputs: usize, units: usize, grid: usize, order: usize) -> Node {
+        let features = grid + order + 1;
+        let base = init::weights(self.init, inputs, units, self.rng);
+        let splines = init::normals(inputs * (features - 1) * units, 0.1 / (inputs as f64).sqrt(), self.rng);
+        let mut w = Vec::with_capacity(inputs * features * units);
+        for i in 0..inputs {
+            w.extend_from_slice(&base[i * units..][..units]);
+            w.extend_from_slice(&splines[i * (features - 1) * units..][..(features - 1) * units]);
+        }
+        let w = self.param(w, ParamKind::Weight, true);
+        Node::Kan { w, grid, order, inputs, units }
+    }
+
     fn layer_norm(&mut self, width: usize) -> Node {
         let gain = self.param(vec![1.0; width], ParamKind::Gain, true);
         let shift = Some(self.param(vec![0.0; width], ParamKind::Shift, true));
@@ -659,7 +737,13 @@ fn alloc_node<B: Backend>(b: &mut B, node: &Node, inputs: usize, rows: usize) ->
             branches: branches.iter().map(|br| alloc_sequence(b, br, inputs, rows)).collect(),
             tmp: b.alloc(rows * inputs),
         },
-        Node::Embed { .. } | Node::Pool { .. } | Node::Last { .. } | Node::Rearrange { .. } => Saved::None,
+        Node::Embed { .. } | Node::Pool { .. } | Node::Last { .. } | Node::Rearrange { .. } | Node::Rational { .. } => {
+            Saved::None
+        }
+        Node::Kan { grid, order, inputs, .. } => {
+            let n = rows * inputs * (grid + order + 1);
+            Saved::Kan { features: b.alloc(n), d_features: b.alloc(n) }
+        }
         Node::Attention { heads, len, dim, .. } => Saved::Attention {
             qkv_z: b.alloc(rows * 3 * dim),
             qkv: b.alloc(rows * 3 * dim),

@@ -10,8 +10,8 @@ use layerlab_engine::train::Trainer;
 use layerlab_spec::Spec;
 use layerlab_spec::data::Dataset;
 use layerlab_spec::model::{
-    Activation, Attention, Block, Dense, Dropout, Merge, Mixer, Norm, NormKind, Parallel, Patchify, Pool, PoolMode,
-    Residual,
+    Activation, Attention, Block, Dense, Dropout, Kan, KanBasis, Merge, Mixer, Norm, NormKind, Parallel, Patchify,
+    Pool, PoolMode, Residual,
 };
 use layerlab_spec::train::{GradientNoise, Optimizer};
 
@@ -65,6 +65,8 @@ fn training_steps_allocate_nothing() {
         }),
         Block::Dropout(Dropout { rate: 0.1 }),
         dense(8, Activation::Silu),
+        Block::Kan(Kan { units: 8, ..Kan::default() }),
+        Block::Kan(Kan { units: 6, basis: KanBasis::GroupRational, groups: 4, ..Kan::default() }),
     ];
     // And the sequence blocks: patches of the digits images, mixers, attention, pooling.
     let mut sequences = spec.clone();

@@ -51,6 +51,14 @@ fn models() -> Vec<(&'static str, Dataset, Vec<Block>)> {
             ],
         ),
         (
+            "kan kinds",
+            Dataset::Circle,
+            vec![
+                Block::Kan(Kan { units: 6, grid: 7, order: 2, ..Kan::default() }),
+                Block::Kan(Kan { units: 5, basis: KanBasis::GroupRational, groups: 3, ..Kan::default() }),
+            ],
+        ),
+        (
             "patches, mixers, pool",
             Dataset::Digits,
             vec![

@@ -8,8 +8,8 @@ use layerlab_engine::model::{self, Model, Plan};
 use layerlab_engine::rng::{Stream, rng};
 use layerlab_spec::Shape;
 use layerlab_spec::model::{
-    Activation, Attention, Block, Dense, Dropout, Embed, Glu, GluKind, Hourglass, Merge, Mixer, Norm, NormKind,
-    Parallel, Patchify, Pool, PoolMode, Residual,
+    Activation, Attention, Block, Dense, Dropout, Embed, Glu, GluKind, Hourglass, Kan, KanBasis, Merge, Mixer, Norm,
+    NormKind, Parallel, Patchify, Pool, PoolMode, Residual,
 };
 use layerlab_spec::train::{Init, Loss};
 use rand::Rng;
@@ -150,6 +150,30 @@ fn cases() -> Vec<Case> {
         case("mixer on patches", vec![patchify(), mixer(), pool(PoolMode::Mean)], 16, 3, Loss::CrossEntropy),
         tokens("mixer on tokens", vec![embed(), mixer(), mixer()], answer(4)),
     ]);
+    let kan = |units, basis, grid, order, groups| Block::Kan(Kan { units, basis, grid, order, groups });
+    cases.extend([
+        case(
+            "kan, cubic splines",
+            vec![kan(4, KanBasis::BSpline, 5, 3, 1), kan(2, KanBasis::BSpline, 3, 2, 1)],
+            3,
+            2,
+            Loss::Mse,
+        ),
+        case(
+            "kan, linear splines after tanh",
+            vec![dense(4, Tanh), kan(3, KanBasis::BSpline, 4, 1, 1)],
+            3,
+            3,
+            Loss::CrossEntropy,
+        ),
+        case(
+            "kan, group rationals",
+            vec![dense(6, Identity), kan(4, KanBasis::GroupRational, 0, 0, 3)],
+            3,
+            2,
+            Loss::Mse,
+        ),
+    ]);
     cases
 }
 
@@ -247,7 +271,7 @@ fn gradients_match_finite_differences() {
     for case in &all {
         check(case);
     }
-    assert!(all.len() >= 38, "every activation, loss, norm, container and sequence block is covered");
+    assert!(all.len() >= 41, "every activation, loss, norm, container and sequence block is covered");
 }
 
 #[test]
@@ -276,12 +300,12 @@ fn dropout_drops_about_its_rate_and_keeps_the_expectation() {
 #[test]
 fn unavailable_blocks_are_refused_with_their_path() {
     let mut b = Cpu::<f32>::new();
-    let blocks = vec![dense(4, Activation::Tanh), Block::Kan(Default::default())];
+    let blocks = vec![dense(4, Activation::Tanh), Block::Moe(Default::default())];
     let plan =
         Plan { input: Shape::Flat(2), output: Shape::Flat(1), init: Init::Xavier, rng: &mut rng(1, Stream::Init) };
-    let err = Model::build(&mut b, &blocks, plan).err().expect("kan is refused");
+    let err = Model::build(&mut b, &blocks, plan).err().expect("moe is refused");
     assert_eq!(err.path, "model[1]");
-    assert!(err.message.contains("kan block, which this version of the engine cannot train"), "{}", err.message);
+    assert!(err.message.contains("moe block, which this version of the engine cannot train"), "{}", err.message);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 mod elementwise;
 pub mod gemm;
+mod kan;
 mod loss;
 mod norm;
 mod optim;
@@ -15,7 +16,8 @@ use layerlab_spec::model::Activation;
 use layerlab_spec::train::Loss;
 
 use crate::backend::{
-    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, Gemm, NormOp, NormSaved, PoolOp, SwapAxes, Update,
+    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, Gemm, KanOp, NormOp, NormSaved, PoolOp, RationalOp,
+    SwapAxes, Update,
 };
 use crate::real::Real;
 
@@ -134,6 +136,26 @@ impl<R: Real> Backend for Cpu<R> {
     }
     fn pool_backward(&mut self, op: PoolOp, g: &Vec<R>, dx: &mut Vec<R>) {
         sequence::pool_backward(op, g, dx);
+    }
+    fn kan_basis(&mut self, op: KanOp, x: &Vec<R>, features: &mut Vec<R>) {
+        kan::kan_basis(op, x, features);
+    }
+    fn kan_basis_backward(&mut self, op: KanOp, x: &Vec<R>, d_features: &Vec<R>, dx: &mut Vec<R>) {
+        kan::kan_basis_backward(op, x, d_features, dx);
+    }
+    fn rational_forward(&mut self, op: RationalOp, x: &Vec<R>, coeffs: &Vec<R>, y: &mut Vec<R>) {
+        kan::rational_forward(op, x, coeffs, y);
+    }
+    fn rational_backward(
+        &mut self,
+        op: RationalOp,
+        x: &Vec<R>,
+        coeffs: &Vec<R>,
+        g: &Vec<R>,
+        d_coeffs: &mut Vec<R>,
+        dx: Option<&mut Vec<R>>,
+    ) {
+        kan::rational_backward(op, x, coeffs, g, d_coeffs, dx.map(|d| &mut d[..]));
     }
     fn swap_axes(&mut self, op: SwapAxes, x: &Vec<R>, y: &mut Vec<R>) {
         sequence::swap_axes(op, x, y);

@@ -125,6 +125,8 @@ pub fn kind(node: &Node) -> &'static str {
         Node::Attention { .. } => "attention",
         Node::Last { .. } => "answer",
         Node::Rearrange { .. } => "rearrange",
+        Node::Kan { .. } => "kan",
+        Node::Rational { .. } => "rational",
     }
 }
 
@@ -135,6 +137,7 @@ pub fn weights(node: &Node) -> Vec<usize> {
         Node::Glu { w, v, .. } => vec![w, v],
         Node::Embed { table, pos, .. } => vec![table, pos],
         Node::Attention { qkv, out, .. } => vec![qkv, out],
+        Node::Kan { w, .. } => vec![w],
         _ => Vec::new(),
     }
 }
@@ -147,6 +150,8 @@ pub fn params(node: &Node) -> impl Iterator<Item = usize> {
         Node::Norm { gain, shift, .. } => [Some(gain), shift, None, None],
         Node::Embed { table, pos, .. } => [Some(table), Some(pos), None, None],
         Node::Attention { qkv, qkv_bias, out, out_bias, .. } => [Some(qkv), Some(qkv_bias), Some(out), Some(out_bias)],
+        Node::Kan { w, .. } => [Some(w), None, None, None],
+        Node::Rational { coeffs, .. } => [Some(coeffs), None, None, None],
         _ => [None; 4],
     };
     own.into_iter().flatten()
