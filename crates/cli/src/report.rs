@@ -237,7 +237,7 @@ fn emit(
     Ok(())
 }
 
-const LAYERS_HEADER: &str = "step,layer,kind,width,effective_rank,stable_rank,numerical_rank,sparsity,near_zero,dead_units,weight_norm,grad_norm,update_ratio";
+const LAYERS_HEADER: &str = "step,layer,kind,width,effective_rank,stable_rank,numerical_rank,sparsity,near_zero,dead_units,weight_norm,grad_norm,update_ratio,expert_load";
 
 /// One CSV row per layer of the snapshot; absent figures are empty cells.
 fn write_layers(file: &mut std::fs::File, s: &Snapshot) -> std::io::Result<()> {
@@ -246,7 +246,7 @@ fn write_layers(file: &mut std::fs::File, s: &Snapshot) -> std::io::Result<()> {
     for l in &s.layers {
         writeln!(
             file,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             s.step,
             l.name,
             l.kind,
@@ -259,7 +259,12 @@ fn write_layers(file: &mut std::fs::File, s: &Snapshot) -> std::io::Result<()> {
             count(l.dead_units),
             cell(l.weight_norm),
             cell(l.grad_norm),
-            cell(l.update_ratio)
+            cell(l.update_ratio),
+            // One share per expert, separated by semicolons inside the one cell.
+            l.expert_load
+                .as_ref()
+                .map(|v| v.iter().map(f64::to_string).collect::<Vec<_>>().join(";"))
+                .unwrap_or_default()
         )?;
     }
     Ok(())

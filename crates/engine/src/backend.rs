@@ -186,6 +186,29 @@ pub trait Backend {
         d_coeffs: &mut Self::Buf,
         dx: Option<&mut Self::Buf>,
     );
+    /// Router probabilities, gates (probabilities of the top-k experts, 0 elsewhere) and the
+    /// load-balancing loss in `aux[0]`, from the router's logits.
+    fn moe_route(
+        &mut self,
+        op: MoeOp,
+        logits: &Self::Buf,
+        probs: &mut Self::Buf,
+        gates: &mut Self::Buf,
+        aux: &mut Self::Buf,
+    );
+    /// From the gates' gradient and the balancing loss to the router logits' gradient.
+    fn moe_route_backward(
+        &mut self,
+        op: MoeOp,
+        probs: &Self::Buf,
+        gates: &Self::Buf,
+        d_gates: &Self::Buf,
+        d_logits: &mut Self::Buf,
+    );
+    /// `y (+)= gates[:, expert] ⊙ x` row by row (`x` and `y` are rows × cols).
+    fn gate_rows(&mut self, op: GateOp, gates: &Self::Buf, x: &Self::Buf, y: &mut Self::Buf);
+    /// `d_gates[:, expert] = rowsum(g ⊙ x)`.
+    fn gate_grad(&mut self, op: GateOp, g: &Self::Buf, x: &Self::Buf, d_gates: &mut Self::Buf);
     /// Scaled dot-product attention per example and head on `qkv` (token rows `[q | k | v]`),
     /// keeping the probabilities in `probs` (`rows × heads × len × len`).
     fn attention_forward(&mut self, op: AttentionOp, qkv: &Self::Buf, probs: &mut Self::Buf, o: &mut Self::Buf);
@@ -207,6 +230,24 @@ pub struct EmbedOp {
     pub len: usize,
     pub vocab: usize,
     pub dim: usize,
+}
+
+/// Routing `rows` rows among `experts`, `top_k` each, with the balancing loss weighted `balance`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MoeOp {
+    pub rows: usize,
+    pub experts: usize,
+    pub top_k: usize,
+    pub balance: f64,
+}
+
+/// One expert's gate applied to (or differentiated against) its rows × cols output.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GateOp {
+    pub moe: MoeOp,
+    pub expert: usize,
+    pub cols: usize,
+    pub accumulate: bool,
 }
 
 /// B-spline features of `rows × width` inputs: `grid` intervals over [−1, 1], splines of `order`.

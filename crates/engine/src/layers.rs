@@ -9,8 +9,8 @@
 use layerlab_spec::model::{Activation, Merge};
 
 use crate::backend::{
-    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, Gemm, KanOp, NormOp, NormSaved, PoolOp, RationalOp,
-    SwapAxes,
+    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, KanOp, MoeOp, NormOp, NormSaved, PoolOp,
+    RationalOp, SwapAxes,
 };
 use crate::model::{Acts, Node, Param, Saved, Swap};
 use crate::rng::{self, Stream};
@@ -122,6 +122,19 @@ fn forward_node<B: Backend>(
             let k = inputs * (grid + order + 1);
             let mm = Gemm { m: rows, n: units, k, a_trans: false, b_trans: false, accumulate: false };
             b.matmul(mm, features, &st.params[w].value, &mut a.y);
+        }
+        (
+            Node::Moe { router, experts, top_k, balance, units },
+            Saved::Moe { router: r, probs, gates, aux, experts: ex, .. },
+        ) => {
+            let op = MoeOp { rows, experts: experts.len(), top_k: *top_k, balance: *balance };
+            forward_node(b, router, st, r, x, rows, pass);
+            b.moe_route(op, &r.y, probs, gates, aux);
+            for (e, (expert, acts)) in experts.iter().zip(ex.iter_mut()).enumerate() {
+                forward(b, expert, st, acts, x, rows, pass);
+                let gate = GateOp { moe: op, expert: e, cols: *units, accumulate: e > 0 };
+                b.gate_rows(gate, gates, output(acts, x), &mut a.y);
+            }
         }
         (&Node::Rational { coeffs, groups, width }, Saved::None) => {
             b.rational_forward(RationalOp { rows, width, groups }, x, &st.params[coeffs].value, &mut a.y);
@@ -263,6 +276,34 @@ fn backward_node<B: Backend>(
                 let gf = Gemm { m: rows, n: k, k: units, a_trans: false, b_trans: true, accumulate: false };
                 b.matmul(gf, &a.grad, &st.params[w].value, d_features);
                 b.kan_basis_backward(KanOp { rows, width: inputs, grid, order }, x, d_features, dx);
+            }
+        }
+        (
+            Node::Moe { router, experts, top_k, balance, units },
+            Saved::Moe { router: r, probs, gates, d_gates, experts: ex, tmp, .. },
+        ) => {
+            let op = MoeOp { rows, experts: experts.len(), top_k: *top_k, balance: *balance };
+            let mut dx = dx;
+            for (e, (expert, acts)) in experts.iter().zip(ex.iter_mut()).enumerate() {
+                let gate = GateOp { moe: op, expert: e, cols: *units, accumulate: false };
+                b.gate_grad(gate, &a.grad, output(acts, x), d_gates);
+                let target = if e == 0 { dx.as_deref_mut() } else { dx.is_some().then_some(&mut *tmp) };
+                if let Some(top) = top_grad(acts, target) {
+                    b.gate_rows(gate, gates, &a.grad, top);
+                }
+                let target = if e == 0 { dx.as_deref_mut() } else { dx.is_some().then_some(&mut *tmp) };
+                backward(b, expert, st, acts, x, target, rows);
+                if e > 0
+                    && let Some(dx) = dx.as_deref_mut()
+                {
+                    b.axpby(b.len(tmp), 1.0, tmp, 1.0, dx);
+                }
+            }
+            b.moe_route_backward(op, probs, gates, d_gates, &mut r.grad);
+            let target = dx.is_some().then_some(&mut *tmp);
+            backward_node(b, router, st, r, x, target, rows);
+            if let Some(dx) = dx {
+                b.axpby(b.len(tmp), 1.0, tmp, 1.0, dx);
             }
         }
         (&Node::Rational { coeffs, groups, width }, Saved::None) => {
@@ -430,6 +471,10 @@ fn zero_grads<B: Backend>(b: &mut B, nodes: &[Node], st: &mut State<'_, B>) {
         match node {
             Node::Residual { body, .. } => zero_grads(b, body, st),
             Node::Parallel { branches, .. } => branches.iter().for_each(|branch| zero_grads(b, branch, st)),
+            Node::Moe { router, experts, .. } => {
+                zero_grads(b, std::slice::from_ref(router.as_ref()), st);
+                experts.iter().for_each(|expert| zero_grads(b, expert, st));
+            }
             _ => {}
         }
         for i in crate::metrics::params(node) {

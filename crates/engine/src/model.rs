@@ -112,6 +112,18 @@ pub enum Node {
         inputs: usize,
         units: usize,
     },
+    /// A mixture of experts: the `router` (a dense layer to one logit per expert) picks each
+    /// row's `top_k` experts; each expert is a GELU MLP (a sequence of two dense nodes), and the
+    /// output is the chosen experts' outputs weighted by their router probabilities. Every
+    /// expert runs on every row (unchosen ones are weighted 0): the same numbers as sparse
+    /// dispatch, at dense cost.
+    Moe {
+        router: Box<Node>,
+        experts: Vec<Vec<Node>>,
+        top_k: usize,
+        balance: f64,
+        units: usize,
+    },
     /// One rational function `P/(1+|Q|)` per group of consecutive columns (10 coefficients each).
     Rational {
         coeffs: usize,
@@ -145,7 +157,7 @@ impl Node {
                 dim
             }
             Node::Rearrange { width_out, .. } => width_out,
-            Node::Kan { units, .. } => units,
+            Node::Kan { units, .. } | Node::Moe { units, .. } => units,
             Node::Rational { width, .. } => width,
         }
     }
@@ -236,6 +248,18 @@ pub enum Saved<B: Backend> {
     },
     /// Nothing: embedding, pooling and cutting keep no intermediate values.
     None,
+    /// The router's activations (its logits in `y`), its probabilities, the gates, their
+    /// gradient, the balancing loss (1 number), each expert's activations, and scratch for
+    /// summing the input gradient.
+    Moe {
+        router: Box<Acts<B>>,
+        probs: B::Buf,
+        gates: B::Buf,
+        d_gates: B::Buf,
+        aux: B::Buf,
+        experts: Vec<Vec<Acts<B>>>,
+        tmp: B::Buf,
+    },
     /// Each input's base and spline features, and their gradient.
     Kan {
         features: B::Buf,
@@ -374,6 +398,12 @@ impl<B: Backend> Model<B> {
         &mut acts.last_mut().expect("a model has at least its output layer").grad
     }
 
+    /// The auxiliary losses of the last forward pass (the experts' load balancing), summed: part
+    /// of the loss being minimised, whose gradient the backward pass includes.
+    pub fn aux_loss(&self, b: &mut B, acts: &[Acts<B>]) -> f64 {
+        aux_loss(b, &self.nodes, acts)
+    }
+
     /// Trainable numbers in the model.
     pub fn parameter_count(&self) -> usize {
         self.params.iter().filter(|p| p.trainable).map(|p| p.len).sum()
@@ -480,6 +510,25 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
                 let c = self.param(vec![0.0; units], ParamKind::Bias, true);
                 Node::Glu { w, b, v, c, gate, inputs: width, units }
             }
+            Block::Moe(m) => {
+                let (experts, hidden, units) = (m.experts as usize, m.hidden as usize, m.units as usize);
+                if m.top_k == 0 || m.top_k > m.experts {
+                    return Err(SpecError::new(
+                        format!("{path}.top_k"),
+                        format!("= {} must be 1 to the number of experts ({experts})", m.top_k),
+                    ));
+                }
+                let router = Box::new(self.dense(width, experts, Activation::Identity, true));
+                let experts = (0..experts)
+                    .map(|_| {
+                        vec![
+                            self.dense(width, hidden, Activation::Gelu, true),
+                            self.dense(hidden, units, Activation::Identity, true),
+                        ]
+                    })
+                    .collect();
+                Node::Moe { router, experts, top_k: m.top_k as usize, balance: f64::from(m.balance), units }
+            }
             Block::Kan(k) => match k.basis {
                 KanBasis::BSpline => self.kan_spline(width, k.units as usize, k.grid as usize, k.order as usize),
                 KanBasis::GroupRational => {
@@ -503,16 +552,9 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
                     }
                 }
             },
-            other => {
-                let name = other.kind();
-                return Err(SpecError::new(
-                    path,
-                    format!(
-                        "is a {name} block, which this version of the engine cannot train yet; \
-                         dense, norm, dropout, residual, parallel, hourglass, kan, glu, embed, attention, pool, \
-                         mixer and patchify blocks it can"
-                    ),
-                ));
+            // The sequence blocks were built (or refused with their shape) above.
+            Block::Embed(_) | Block::Pool(_) | Block::Attention(_) | Block::Mixer(_) | Block::Patchify(_) => {
+                unreachable!("sequence blocks are built by sequence_block")
             }
         })
     }
@@ -740,6 +782,18 @@ fn alloc_node<B: Backend>(b: &mut B, node: &Node, inputs: usize, rows: usize) ->
         Node::Embed { .. } | Node::Pool { .. } | Node::Last { .. } | Node::Rearrange { .. } | Node::Rational { .. } => {
             Saved::None
         }
+        Node::Moe { router, experts, .. } => {
+            let e = experts.len();
+            Saved::Moe {
+                router: Box::new(alloc_node(b, router, inputs, rows)),
+                probs: b.alloc(rows * e),
+                gates: b.alloc(rows * e),
+                d_gates: b.alloc(rows * e),
+                aux: b.alloc(1),
+                experts: experts.iter().map(|ex| alloc_sequence(b, ex, inputs, rows)).collect(),
+                tmp: b.alloc(rows * inputs),
+            }
+        }
         Node::Kan { grid, order, inputs, .. } => {
             let n = rows * inputs * (grid + order + 1);
             Saved::Kan { features: b.alloc(n), d_features: b.alloc(n) }
@@ -755,6 +809,27 @@ fn alloc_node<B: Backend>(b: &mut B, node: &Node, inputs: usize, rows: usize) ->
         },
     };
     Acts { y: b.alloc(out), grad: b.alloc(out), saved }
+}
+
+fn aux_loss<B: Backend>(b: &mut B, nodes: &[Node], acts: &[Acts<B>]) -> f64 {
+    let mut total = 0.0;
+    for (node, a) in nodes.iter().zip(acts) {
+        total += match (node, &a.saved) {
+            (Node::Moe { .. }, Saved::Moe { aux, .. }) => {
+                let mut host = [<B::R as num_traits::Zero>::zero()];
+                b.download(aux, &mut host);
+                host[0].to64()
+            }
+            (Node::Residual { body, .. }, Saved::Residual { body: inner, kept, .. }) if *kept => {
+                aux_loss(b, body, inner)
+            }
+            (Node::Parallel { branches, .. }, Saved::Parallel { branches: inner, .. }) => {
+                branches.iter().zip(inner).map(|(br, a)| aux_loss(b, br, a)).sum()
+            }
+            _ => 0.0,
+        };
+    }
+    total
 }
 
 /// The shape of an example after `node`, given the shape before it.

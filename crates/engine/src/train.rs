@@ -420,7 +420,7 @@ pub fn step<B: Backend>(
     model.forward(b, acts, x, rows, pass);
     let dims = Dims { rows: model.output_rows(rows), cols: model.outputs };
     let head = acts.last_mut().expect("a model has an output layer");
-    let value = b.loss(loss, dims, &head.y, t, &mut head.grad);
+    let value = b.loss(loss, dims, &head.y, t, &mut head.grad) + model.aux_loss(b, acts);
     if !value.is_finite() {
         return Err(Divergence::Loss(value));
     }

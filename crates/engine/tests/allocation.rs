@@ -10,7 +10,7 @@ use layerlab_engine::train::Trainer;
 use layerlab_spec::Spec;
 use layerlab_spec::data::Dataset;
 use layerlab_spec::model::{
-    Activation, Attention, Block, Dense, Dropout, Kan, KanBasis, Merge, Mixer, Norm, NormKind, Parallel, Patchify,
+    Activation, Attention, Block, Dense, Dropout, Kan, KanBasis, Merge, Mixer, Moe, Norm, NormKind, Parallel, Patchify,
     Pool, PoolMode, Residual,
 };
 use layerlab_spec::train::{GradientNoise, Optimizer};
@@ -67,6 +67,7 @@ fn training_steps_allocate_nothing() {
         dense(8, Activation::Silu),
         Block::Kan(Kan { units: 8, ..Kan::default() }),
         Block::Kan(Kan { units: 6, basis: KanBasis::GroupRational, groups: 4, ..Kan::default() }),
+        Block::Moe(Moe { experts: 3, top_k: 2, hidden: 8, units: 6, balance: 0.1 }),
     ];
     // And the sequence blocks: patches of the digits images, mixers, attention, pooling.
     let mut sequences = spec.clone();

@@ -51,6 +51,11 @@ fn models() -> Vec<(&'static str, Dataset, Vec<Block>)> {
             ],
         ),
         (
+            "mixture of experts",
+            Dataset::Iris,
+            vec![dense(5), Block::Moe(Moe { experts: 3, top_k: 2, hidden: 7, units: 4, balance: 0.1 })],
+        ),
+        (
             "kan kinds",
             Dataset::Circle,
             vec![

@@ -8,8 +8,8 @@ use layerlab_engine::model::{self, Model, Plan};
 use layerlab_engine::rng::{Stream, rng};
 use layerlab_spec::Shape;
 use layerlab_spec::model::{
-    Activation, Attention, Block, Dense, Dropout, Embed, Glu, GluKind, Hourglass, Kan, KanBasis, Merge, Mixer, Norm,
-    NormKind, Parallel, Patchify, Pool, PoolMode, Residual,
+    Activation, Attention, Block, Dense, Dropout, Embed, Glu, GluKind, Hourglass, Kan, KanBasis, Merge, Mixer, Moe,
+    Norm, NormKind, Parallel, Patchify, Pool, PoolMode, Residual,
 };
 use layerlab_spec::train::{Init, Loss};
 use rand::Rng;
@@ -150,6 +150,12 @@ fn cases() -> Vec<Case> {
         case("mixer on patches", vec![patchify(), mixer(), pool(PoolMode::Mean)], 16, 3, Loss::CrossEntropy),
         tokens("mixer on tokens", vec![embed(), mixer(), mixer()], answer(4)),
     ]);
+    let moe = |experts, top_k, balance| Block::Moe(Moe { experts, top_k, hidden: 4, units: 3, balance });
+    cases.extend([
+        case("mixture of experts, top-1, balanced", vec![moe(3, 1, 0.5)], 3, 2, Loss::Mse),
+        case("mixture of experts, top-2 of 4", vec![dense(4, Tanh), moe(4, 2, 0.1)], 3, 3, Loss::CrossEntropy),
+        tokens("mixture of experts on tokens", vec![embed(), moe(2, 2, 0.0)], answer(4)),
+    ]);
     let kan = |units, basis, grid, order, groups| Block::Kan(Kan { units, basis, grid, order, groups });
     cases.extend([
         case(
@@ -218,7 +224,8 @@ impl Setup {
         let dims = Dims { rows: self.model.output_rows(ROWS), cols: self.model.outputs };
         let out = self.model.output(&self.acts).clone();
         let grad = self.model.output_grad(&mut self.acts);
-        self.b.loss(self.loss, dims, &out, &self.t, grad)
+        let task = self.b.loss(self.loss, dims, &out, &self.t, grad);
+        task + self.model.aux_loss(&mut self.b, &self.acts)
     }
 }
 
@@ -271,7 +278,7 @@ fn gradients_match_finite_differences() {
     for case in &all {
         check(case);
     }
-    assert!(all.len() >= 41, "every activation, loss, norm, container and sequence block is covered");
+    assert!(all.len() >= 44, "every activation, loss, norm, container and sequence block is covered");
 }
 
 #[test]
@@ -298,14 +305,40 @@ fn dropout_drops_about_its_rate_and_keeps_the_expectation() {
 }
 
 #[test]
-fn unavailable_blocks_are_refused_with_their_path() {
-    let mut b = Cpu::<f32>::new();
-    let blocks = vec![dense(4, Activation::Tanh), Block::Moe(Default::default())];
-    let plan =
-        Plan { input: Shape::Flat(2), output: Shape::Flat(1), init: Init::Xavier, rng: &mut rng(1, Stream::Init) };
-    let err = Model::build(&mut b, &blocks, plan).err().expect("moe is refused");
-    assert_eq!(err.path, "model[1]");
-    assert!(err.message.contains("moe block, which this version of the engine cannot train"), "{}", err.message);
+fn misplaced_blocks_are_refused_with_their_path_and_shape() {
+    let cases: &[(&str, Vec<Block>, Shape, &str)] = &[
+        (
+            "attention on a vector",
+            vec![dense(4, Activation::Tanh), Block::Attention(Attention::default())],
+            Shape::Flat(2),
+            "(attention) needs a sequence of tokens but receives [4]",
+        ),
+        (
+            "embed on numbers",
+            vec![Block::Embed(Embed { dim: 4 })],
+            Shape::Flat(3),
+            "(embed) needs token ids but receives [3]",
+        ),
+        (
+            "dense on token ids",
+            vec![dense(4, Activation::Tanh)],
+            Shape::Tokens { len: 3, vocab: 5 },
+            "put an embed block first",
+        ),
+        (
+            "patchify on a sequence",
+            vec![Block::Embed(Embed { dim: 4 }), Block::Patchify(Patchify { patch: 2, dim: 3 })],
+            Shape::Tokens { len: 4, vocab: 5 },
+            "(patchify) needs a flat square image",
+        ),
+    ];
+    for (name, blocks, input, words) in cases {
+        let mut b = Cpu::<f32>::new();
+        let plan = Plan { input: *input, output: Shape::Flat(1), init: Init::Xavier, rng: &mut rng(1, Stream::Init) };
+        let err = Model::build(&mut b, blocks, plan).err().unwrap_or_else(|| panic!("{name} is refused"));
+        assert_eq!(err.path, format!("model[{}]", blocks.len() - 1), "{name}");
+        assert!(err.message.contains(words), "{name}: {}", err.message);
+    }
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod elementwise;
 pub mod gemm;
 mod kan;
 mod loss;
+mod moe;
 mod norm;
 mod optim;
 mod sequence;
@@ -16,8 +17,8 @@ use layerlab_spec::model::Activation;
 use layerlab_spec::train::Loss;
 
 use crate::backend::{
-    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, Gemm, KanOp, NormOp, NormSaved, PoolOp, RationalOp,
-    SwapAxes, Update,
+    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, KanOp, MoeOp, NormOp, NormSaved, PoolOp,
+    RationalOp, SwapAxes, Update,
 };
 use crate::real::Real;
 
@@ -156,6 +157,25 @@ impl<R: Real> Backend for Cpu<R> {
         dx: Option<&mut Vec<R>>,
     ) {
         kan::rational_backward(op, x, coeffs, g, d_coeffs, dx.map(|d| &mut d[..]));
+    }
+    fn moe_route(&mut self, op: MoeOp, logits: &Vec<R>, probs: &mut Vec<R>, gates: &mut Vec<R>, aux: &mut Vec<R>) {
+        moe::route(op, logits, probs, gates, aux);
+    }
+    fn moe_route_backward(
+        &mut self,
+        op: MoeOp,
+        probs: &Vec<R>,
+        gates: &Vec<R>,
+        d_gates: &Vec<R>,
+        d_logits: &mut Vec<R>,
+    ) {
+        moe::route_backward(op, probs, gates, d_gates, d_logits);
+    }
+    fn gate_rows(&mut self, op: GateOp, gates: &Vec<R>, x: &Vec<R>, y: &mut Vec<R>) {
+        moe::gate_rows(op.moe, op.expert, op.cols, gates, x, y, op.accumulate);
+    }
+    fn gate_grad(&mut self, op: GateOp, g: &Vec<R>, x: &Vec<R>, d_gates: &mut Vec<R>) {
+        moe::gate_grad(op.moe, op.expert, op.cols, g, x, d_gates);
     }
     fn swap_axes(&mut self, op: SwapAxes, x: &Vec<R>, y: &mut Vec<R>) {
         sequence::swap_axes(op, x, y);

@@ -48,6 +48,9 @@ pub struct LayerMetrics {
     /// ‖W_t − W_{t−1}‖ / ‖W_{t−1}‖ for the step just taken.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update_ratio: Option<f64>,
+    /// Mixture of experts: the share of the probe's routing choices each expert received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expert_load: Option<Vec<f64>>,
 }
 
 /// All layers at one step.
@@ -107,6 +110,12 @@ fn visit<'a, B: Backend>(name: String, node: &'a Node, acts: &'a Acts<B>, tokens
                 inner_sequence(branch, acts, &format!("{name}.branches[{b}]"), out);
             }
         }
+        (Node::Moe { router, experts, .. }, Saved::Moe { router: r, experts: inner, .. }) => {
+            visit(format!("{name}.router"), router, r, tokens, out);
+            for (e, (expert, acts)) in experts.iter().zip(inner).enumerate() {
+                inner_sequence(expert, acts, &format!("{name}.experts[{e}]"), out);
+            }
+        }
         _ => {}
     }
 }
@@ -126,6 +135,7 @@ pub fn kind(node: &Node) -> &'static str {
         Node::Last { .. } => "answer",
         Node::Rearrange { .. } => "rearrange",
         Node::Kan { .. } => "kan",
+        Node::Moe { .. } => "moe",
         Node::Rational { .. } => "rational",
     }
 }
@@ -214,7 +224,21 @@ pub fn layer<B: Backend>(
         }
         _ => None,
     };
+    let expert_load = match (visit.node, &visit.acts.saved) {
+        (Node::Moe { experts, top_k, .. }, Saved::Moe { gates, .. }) => {
+            let gates = crate::model::read(b, gates);
+            let e = experts.len();
+            let mut load = vec![0.0; e];
+            for row in gates[..rows * e].chunks_exact(e) {
+                row.iter().zip(&mut load).filter(|(g, _)| **g != 0.0).for_each(|(_, l)| *l += 1.0);
+            }
+            let total = (rows * top_k).max(1) as f64;
+            Some(load.into_iter().map(|l| l / total).collect())
+        }
+        _ => None,
+    };
     LayerMetrics {
+        expert_load,
         name: visit.name.clone(),
         kind: kind(visit.node),
         width,
