@@ -1,12 +1,12 @@
 //! The datasets: determinism, sizes and split, each generator's labels, the input features, the
-//! bundled files and the user's CSV with every error it can get. Cases are data; each kind of
-//! check has one helper.
+//! bundled files, the image and sequence datasets, and the user's CSV with every error it can get.
+//! Cases are data; each kind of check has one helper.
 
 use std::f64::consts::PI;
 
 use layerlab_engine::data::{BUNDLED_FILES, Data, DataError, Examples, load, train_count};
 use layerlab_spec::Shape;
-use layerlab_spec::data::{CsvRef, CsvTask, DataSpec, Dataset, Feature, Formula, FourierInput, Task};
+use layerlab_spec::data::{BundledImage, CsvRef, CsvTask, DataSpec, Dataset, Feature, Formula, FourierInput, Task};
 use sha2::{Digest, Sha256};
 
 // ---- helpers -------------------------------------------------------------------------------
@@ -82,9 +82,23 @@ fn error(spec: &DataSpec, csv: Option<&str>) -> String {
 
 // ---- determinism, sizes and split ----------------------------------------------------------
 
+/// The image and sequence datasets, with their parameters.
+fn images_and_sequences() -> Vec<Dataset> {
+    vec![
+        Dataset::Image { image: BundledImage::Scene, side: 32 },
+        Dataset::Image { image: BundledImage::Checker, side: 16 },
+        Dataset::ModularAddition { modulus: 97 },
+        Dataset::ModularAddition { modulus: 13 },
+        Dataset::Parity { bits: 8 },
+        Dataset::Copy { length: 8, vocabulary: 10 },
+        Dataset::Reverse { length: 5, vocabulary: 3 },
+    ]
+}
+
 #[test]
 fn same_seed_same_bytes_other_seed_other_bytes() {
-    for dataset in generated().into_iter().chain([Dataset::Digits, Dataset::Iris]) {
+    let others = [Dataset::Digits, Dataset::Iris].into_iter().chain(images_and_sequences());
+    for dataset in generated().into_iter().chain(others) {
         let spec = DataSpec { fourier: Some(FourierInput { count: 4, scale: 1.0 }), ..spec(dataset, 200, 0.2) };
         let spec = if spec.dataset.is_planar() { spec } else { DataSpec { fourier: None, ..spec } };
         let (a, b, c) = (loaded(&spec, 7), loaded(&spec, 7), loaded(&spec, 8));
@@ -334,7 +348,7 @@ fn the_encoder_frames_the_points() {
 // ---- bundled data --------------------------------------------------------------------------
 
 /// The SHA-256 of each committed file, and of what it inflates to, as `assets/data/README.md`.
-const CHECKSUMS: [(&str, &str, &str); 4] = [
+const CHECKSUMS: [(&str, &str, &str); 5] = [
     (
         "digits.u8.zlib",
         "afde73cd11bb949ba9af8e62bda8cd687364dc6358e2a9737b243ca960622011",
@@ -354,6 +368,11 @@ const CHECKSUMS: [(&str, &str, &str); 4] = [
         "breast_cancer.csv.zlib",
         "4da6d3e9065e3a08817f1cbed4ab7df505c9b011e96c24c9f5cd0b292ba35595",
         "fed3eb72d0575ef6192293f5093c6e801b1476b577d0386bf4455504522172ed",
+    ),
+    (
+        "scene.u8.zlib",
+        "dba78811666820573d130a8d1c9061b5c9fe73689e08efb83ea8d9960fd3f944",
+        "8507135f2ebee26665cffc77c0f4479abdb379df16fa2686f29c45ac5722d88f",
     ),
 ];
 
@@ -636,26 +655,231 @@ fn a_good_csv_loads_standardised() {
     assert_eq!(targets, [-7.5, 1000.0]);
 }
 
+// ---- images ------------------------------------------------------------------------------
+
+/// The scene as bundled: 256 × 256 bytes, row by row from the top.
+fn scene_pixels() -> Vec<u8> {
+    let (_, bytes) = BUNDLED_FILES.iter().find(|(name, _)| *name == "scene.u8.zlib").expect("the scene is bundled");
+    miniz_oxide::inflate::decompress_to_vec_zlib(bytes).expect("a zlib stream")
+}
+
+/// The image's brightness by pixel (row from the top, column from the left), read back from the
+/// examples' points, which must be exactly the pixel centres, each once.
+fn pixels_of(data: &Data, side: usize) -> Vec<f32> {
+    let mut grid = vec![f32::NAN; side * side];
+    let centre = |i: usize| ((2 * i + 1) as f64 / side as f64 - 1.0) as f32;
+    let index = |v: f32| (0..side).find(|&i| centre(i) == v);
+    for e in [&data.train, &data.test] {
+        assert_eq!(e.points, e.inputs, "the points are the inputs");
+        for i in 0..e.len {
+            let (x, y) = (e.inputs[2 * i], e.inputs[2 * i + 1]);
+            let (Some(column), Some(row)) = (index(x), index(-y)) else { panic!("({x}, {y}) is no pixel centre") };
+            assert!(grid[row * side + column].is_nan(), "pixel ({row}, {column}) twice");
+            grid[row * side + column] = e.targets[i];
+        }
+    }
+    grid
+}
+
+#[test]
+fn an_image_is_one_example_per_pixel_in_range() {
+    // (image, side); `samples` is ignored, so 10 and 5000 give the same data.
+    let cases = [
+        (BundledImage::Scene, 256),
+        (BundledImage::Scene, 64),
+        (BundledImage::Scene, 100),
+        (BundledImage::Scene, 1),
+        (BundledImage::Checker, 8),
+        (BundledImage::Checker, 24),
+        (BundledImage::Checker, 5),
+    ];
+    for (image, side) in cases {
+        let dataset = Dataset::Image { image, side };
+        let data = loaded(&spec(dataset.clone(), 10, 0.0), 3);
+        assert_eq!(data, loaded(&spec(dataset.clone(), 5000, 0.5), 3), "{dataset:?}: samples and noise are ignored");
+        let n = (side * side) as usize;
+        assert_eq!((data.train.len, data.test.len), (train_count(n, 0.7), n - train_count(n, 0.7)), "{dataset:?}");
+        assert_eq!(data.task, Task::Regress { outputs: 1 });
+        assert_eq!((data.train.width, data.train.target_width), (2, 1));
+        assert_eq!(dataset.flat_inputs(), Some(2));
+        assert!(data.encoder.is_none());
+        let grid = pixels_of(&data, side as usize);
+        assert!(grid.iter().all(|v| (0.0..=1.0).contains(v)), "{dataset:?}: brightness in [0, 1]");
+        if side >= 8 {
+            assert!(grid.iter().any(|&v| v > 0.85) && grid.iter().any(|&v| v < 0.15), "{dataset:?}: light and dark");
+        }
+    }
+}
+
+#[test]
+fn the_checker_is_exact() {
+    // (side, row, column, brightness): 8 × 8 cells, the top-left one white.
+    let cases = [
+        (16, 0, 0, 1.0),
+        (16, 0, 2, 0.0),
+        (16, 1, 1, 1.0),
+        (16, 3, 5, 0.0),
+        (16, 3, 6, 1.0),
+        (16, 15, 0, 0.0),
+        (16, 15, 15, 1.0),
+        (8, 0, 7, 0.0),
+        (8, 7, 7, 1.0),
+        (5, 2, 2, 1.0),
+        (5, 0, 1, 1.0),
+        (5, 0, 3, 0.0),
+    ];
+    for (side, row, column, brightness) in cases {
+        let data = loaded(&spec(Dataset::Image { image: BundledImage::Checker, side }, 10, 0.0), 1);
+        let grid = pixels_of(&data, side as usize);
+        assert_eq!(grid[(row * side + column) as usize], brightness, "side {side}, pixel ({row}, {column})");
+    }
+    // Every pixel at side 64: the parity of its cell's row and column.
+    let grid = pixels_of(&loaded(&spec(Dataset::Image { image: BundledImage::Checker, side: 64 }, 10, 0.0), 1), 64);
+    for (i, &v) in grid.iter().enumerate() {
+        let (row, column) = (i / 64 / 8, i % 64 / 8);
+        assert_eq!(v, if (row + column) % 2 == 0 { 1.0 } else { 0.0 }, "pixel {i}");
+    }
+}
+
+#[test]
+fn the_scene_is_the_bundled_pixels_box_filtered() {
+    let pixels = scene_pixels();
+    assert_eq!(pixels.len(), 256 * 256);
+    let at = |side: usize| {
+        pixels_of(&loaded(&spec(Dataset::Image { image: BundledImage::Scene, side: side as u32 }, 10, 0.0), 2), side)
+    };
+    // At full size each pixel as it is; at 128 and 32 the mean of each 2 × 2 and 8 × 8 block.
+    let full = at(256);
+    assert!(full.iter().zip(&pixels).all(|(v, &p)| *v == (f64::from(p) / 255.0) as f32));
+    for side in [128, 32] {
+        let k = 256 / side;
+        for (i, v) in at(side).iter().enumerate() {
+            let (row, column) = (i / side, i % side);
+            let block = (0..k * k).map(|j| f64::from(pixels[(row * k + j / k) * 256 + column * k + j % k]));
+            let mean = block.sum::<f64>() / (k * k) as f64 / 255.0;
+            assert!(near(f64::from(*v), mean, 1e-6), "side {side}, pixel ({row}, {column}): {v} vs {mean}");
+        }
+    }
+    // At a side that does not divide 256, the mean brightness is kept.
+    let mean = |grid: &[f32]| grid.iter().map(|&v| f64::from(v)).sum::<f64>() / grid.len() as f64;
+    for side in [100, 33, 1] {
+        assert!(near(mean(&at(side)), mean(&full), 2e-3), "side {side}");
+    }
+}
+
+// ---- sequences -----------------------------------------------------------------------------
+
+/// The tokens and the target row of every example, train then test.
+fn token_rows(data: &Data) -> Vec<(Vec<f32>, Vec<f32>)> {
+    [&data.train, &data.test]
+        .into_iter()
+        .flat_map(|e| {
+            (0..e.len).map(move |i| {
+                let tokens = e.inputs[i * e.width..(i + 1) * e.width].to_vec();
+                (tokens, e.targets[i * e.target_width..(i + 1) * e.target_width].to_vec())
+            })
+        })
+        .collect()
+}
+
+type Answer = fn(&[f32]) -> Vec<f32>;
+
+/// The answer to a copy or reverse input: checks the second half is all blanks, then gives the
+/// first half (reversed when asked).
+fn answer_after_blanks(t: &[f32], blank: f32, reverse: bool) -> Vec<f32> {
+    let (tokens, blanks) = t.split_at(t.len() / 2);
+    assert!(blanks.iter().all(|&b| b == blank), "{t:?}");
+    assert!(tokens.iter().all(|&v| v < blank), "{t:?}");
+    if reverse { tokens.iter().rev().copied().collect() } else { tokens.to_vec() }
+}
+
+#[test]
+fn sequences_have_their_shapes_and_answers() {
+    // (dataset, samples, the target of the tokens)
+    let cases: Vec<(Dataset, u32, Answer)> = vec![
+        // Copy and reverse: the tokens, then as many blanks (the id after the vocabulary).
+        (Dataset::Copy { length: 8, vocabulary: 10 }, 300, |t| answer_after_blanks(t, 10.0, false)),
+        (Dataset::Copy { length: 1, vocabulary: 2 }, 10, |t| answer_after_blanks(t, 2.0, false)),
+        (Dataset::Reverse { length: 5, vocabulary: 3 }, 300, |t| answer_after_blanks(t, 3.0, true)),
+        (Dataset::Reverse { length: 64, vocabulary: 1023 }, 50, |t| answer_after_blanks(t, 1023.0, true)),
+        (Dataset::Parity { bits: 8 }, 400, |t| vec![t.iter().sum::<f32>() % 2.0]),
+        (Dataset::Parity { bits: 1 }, 20, |t| vec![t[0]]),
+        (Dataset::ModularAddition { modulus: 7 }, 30, |t| vec![(t[0] + t[1]) % 7.0]),
+        (Dataset::ModularAddition { modulus: 97 }, 500, |t| vec![(t[0] + t[1]) % 97.0]),
+    ];
+    for (dataset, samples, answer) in cases {
+        let data = loaded(&spec(dataset.clone(), samples, 0.0), 5);
+        let (length, vocabulary) = dataset.token_input().expect("a sequence dataset");
+        let n = samples as usize;
+        assert_eq!((data.train.len, data.test.len), (train_count(n, 0.7), n - train_count(n, 0.7)), "{dataset:?}");
+        assert_eq!(data.task, dataset.task());
+        let target_width = match data.task {
+            Task::Sequence { length, .. } => length as usize,
+            _ => 1,
+        };
+        for e in [&data.train, &data.test] {
+            assert_eq!((e.width, e.target_width), (length as usize, target_width), "{dataset:?}");
+            assert_eq!((e.inputs.len(), e.targets.len()), (e.len * e.width, e.len * target_width));
+            assert!(e.points.is_empty() && data.encoder.is_none());
+        }
+        let rows = token_rows(&data);
+        for (tokens, target) in &rows {
+            let token = |v: &f32| v.fract() == 0.0 && (0.0..vocabulary as f32).contains(v);
+            assert!(tokens.iter().all(token), "{dataset:?}: {tokens:?} are not tokens below {vocabulary}");
+            assert_eq!(*target, answer(tokens), "{dataset:?}: the answer to {tokens:?}");
+        }
+        if let Dataset::ModularAddition { modulus } = dataset {
+            let p = modulus as f32;
+            assert!(rows.iter().all(|(t, _)| t[2] == p && t[0] < p && t[1] < p), "{dataset:?}: [a, b, =]");
+            let mut pairs: Vec<(u32, u32)> = rows.iter().map(|(t, _)| (t[0] as u32, t[1] as u32)).collect();
+            pairs.sort_unstable();
+            pairs.dedup();
+            assert_eq!(pairs.len(), n, "{dataset:?}: distinct pairs");
+        }
+        if let Task::Classify { classes } = data.task {
+            for class in 0..classes.min(2) {
+                assert!(rows.iter().any(|(_, t)| t[0] == class as f32), "{dataset:?} has class {class}");
+            }
+        }
+    }
+}
+
+#[test]
+fn modular_addition_is_every_pair_once_when_samples_allow() {
+    // The grokking setup: all 97² pairs, half to train (⌊0.5 · 9409⌋ = 4704 by `train_count`).
+    for samples in [9409, 10_000, 100_000] {
+        let spec = DataSpec { train_fraction: 0.5, ..spec(Dataset::ModularAddition { modulus: 97 }, samples, 0.0) };
+        let data = loaded(&spec, 1);
+        assert_eq!((data.train.len, data.test.len), (4704, 4705));
+        assert_eq!(data.task, Task::Classify { classes: 97 });
+        let mut seen = vec![0; 97 * 97];
+        for (tokens, target) in token_rows(&data) {
+            let (a, b) = (tokens[0] as usize, tokens[1] as usize);
+            assert_eq!((tokens[2], target[0]), (97.0, ((a + b) % 97) as f32));
+            seen[a * 97 + b] += 1;
+        }
+        assert!(seen.iter().all(|&count| count == 1), "every pair exactly once");
+    }
+    // Below p², the pairs drawn follow the seed (the data stream), not only their split.
+    let few = spec(Dataset::ModularAddition { modulus: 97 }, 200, 0.0);
+    let pairs = |seed: u64| {
+        let rows = token_rows(&loaded(&few, seed));
+        let mut pairs: Vec<(u32, u32)> = rows.iter().map(|(t, _)| (t[0] as u32, t[1] as u32)).collect();
+        pairs.sort_unstable();
+        pairs
+    };
+    assert_eq!(pairs(4), pairs(4));
+    assert_ne!(pairs(4), pairs(5));
+}
+
 // ---- what is not there yet -----------------------------------------------------------------
 
 #[test]
-fn sequences_and_images_say_they_are_not_available() {
-    let cases = [
-        (Dataset::ModularAddition { modulus: 97 }, "the modular addition sequences"),
-        (Dataset::Parity { bits: 8 }, "the parity sequences"),
-        (Dataset::Copy { length: 8, vocabulary: 10 }, "the copy sequences"),
-        (Dataset::Reverse { length: 8, vocabulary: 10 }, "the reverse sequences"),
-        (Dataset::Arithmetic { digits: 3, chain_of_thought: true }, "the arithmetic sequences"),
-        (
-            Dataset::Image { image: layerlab_spec::data::BundledImage::Cameraman, side: 32 },
-            "the image (implicit neural representation) dataset",
-        ),
-    ];
-    for (dataset, what) in cases {
-        let expected = format!(
-            "data.dataset: {what} is not available in this version of the engine: choose a 2D dataset, digits, one \
-             of the tables or a CSV file"
-        );
+fn arithmetic_says_it_is_not_available() {
+    for chain_of_thought in [false, true] {
+        let dataset = Dataset::Arithmetic { digits: 3, chain_of_thought };
+        let expected = "data.dataset: the next-token arithmetic sequences are not available in this version of the \
+                        engine: for a sequence task choose modular addition, parity, copy or reverse";
         assert_eq!(error(&spec(dataset, 500, 0.0), None), expected);
     }
 }
@@ -667,10 +891,8 @@ fn every_dataset_in_the_catalogue_loads_or_says_why_not() {
         match (&dataset, result) {
             (_, Ok(data)) => assert!(data.train.len > 0 && data.test.len > 0, "{dataset:?}"),
             (Dataset::Csv(_), Err(e)) => assert!(e.message.contains("is not loaded"), "{e}"),
-            (_, Err(e)) => {
-                let later = dataset.token_input().is_some() || matches!(dataset, Dataset::Image { .. });
-                assert!(later && e.message.contains("is not available in this version"), "{dataset:?}: {e}");
-            }
+            (Dataset::Arithmetic { .. }, Err(e)) => assert!(e.message.contains("not available"), "{e}"),
+            (_, Err(e)) => panic!("{dataset:?}: {e}"),
         }
     }
 }
@@ -689,6 +911,47 @@ fn impossible_parameters_are_errors_not_panics() {
         (
             DataSpec { fourier: Some(FourierInput { count: 5000, scale: 1.0 }), ..spec(Dataset::Xor, 100, 0.0) },
             "data.fourier.count: is 5000: use 1 to 1024 (MAX_FOURIER_FEATURES)",
+        ),
+        (spec(Dataset::Parity { bits: 8 }, 0, 0.0), "data.samples: is 0: generate 1 to 100000 examples (MAX_SAMPLES)"),
+        (
+            spec(Dataset::ModularAddition { modulus: 97 }, 100_001, 0.0),
+            "data.samples: is 100001: generate 1 to 100000 examples (MAX_SAMPLES)",
+        ),
+        (
+            spec(Dataset::ModularAddition { modulus: 1 }, 100, 0.0),
+            "data.dataset.modulus: is 1: use 2 to 1023 (MAX_VOCABULARY − 1: the `=` token takes one id)",
+        ),
+        (
+            spec(Dataset::ModularAddition { modulus: 1024 }, 100, 0.0),
+            "data.dataset.modulus: is 1024: use 2 to 1023 (MAX_VOCABULARY − 1: the `=` token takes one id)",
+        ),
+        (spec(Dataset::Parity { bits: 0 }, 100, 0.0), "data.dataset.bits: is 0: use 1 to 256 bits (MAX_SEQUENCE)"),
+        (spec(Dataset::Parity { bits: 257 }, 100, 0.0), "data.dataset.bits: is 257: use 1 to 256 bits (MAX_SEQUENCE)"),
+        (
+            spec(Dataset::Copy { length: 0, vocabulary: 10 }, 100, 0.0),
+            "data.dataset.length: is 0: use 1 to 128 tokens (MAX_SEQUENCE / 2: the answer doubles it)",
+        ),
+        (
+            spec(Dataset::Copy { length: 8, vocabulary: 1 }, 100, 0.0),
+            "data.dataset.vocabulary: is 1: use 2 to 1023 tokens (MAX_VOCABULARY − 1: the blank takes one id)",
+        ),
+        (
+            spec(Dataset::Reverse { length: 300, vocabulary: 10 }, 100, 0.0),
+            "data.dataset.length: is 300: use 1 to 128 tokens (MAX_SEQUENCE / 2: the answer doubles it)",
+        ),
+        (
+            spec(Dataset::Reverse { length: 8, vocabulary: 5000 }, 100, 0.0),
+            "data.dataset.vocabulary: is 5000: use 2 to 1023 tokens (MAX_VOCABULARY − 1: the blank takes one id)",
+        ),
+        (
+            spec(Dataset::Image { image: BundledImage::Scene, side: 0 }, 100, 0.0),
+            "data.dataset.side: is 0: use 1 to 256 pixels a side (the bundled images are 256 × 256; the spec's own \
+             limit is MAX_IMAGE_SIDE)",
+        ),
+        (
+            spec(Dataset::Image { image: BundledImage::Checker, side: 257 }, 100, 0.0),
+            "data.dataset.side: is 257: use 1 to 256 pixels a side (the bundled images are 256 × 256; the spec's own \
+             limit is MAX_IMAGE_SIDE)",
         ),
     ];
     for (spec, expected) in cases {

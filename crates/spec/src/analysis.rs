@@ -188,8 +188,10 @@ fn check_data(data: &DataSpec, errors: &mut Errors) -> Option<(Shape, Task)> {
             errors.int(at("bits"), (*bits).into(), 1, MAX_SEQUENCE.into(), "MAX_SEQUENCE");
         }
         Dataset::Copy { length, vocabulary } | Dataset::Reverse { length, vocabulary } => {
-            errors.int(at("length"), (*length).into(), 1, MAX_SEQUENCE.into(), "MAX_SEQUENCE");
-            errors.int(at("vocabulary"), (*vocabulary).into(), 2, MAX_VOCABULARY.into(), "MAX_VOCABULARY");
+            // The model sees 2·length tokens (the sequence, then a blank per answer) and the
+            // blank takes one id of the vocabulary.
+            errors.int(at("length"), (*length).into(), 1, (MAX_SEQUENCE / 2).into(), "MAX_SEQUENCE / 2");
+            errors.int(at("vocabulary"), (*vocabulary).into(), 2, (MAX_VOCABULARY - 1).into(), "MAX_VOCABULARY − 1");
         }
         Dataset::Arithmetic { digits, .. } => {
             errors.int(at("digits"), (*digits).into(), 1, 8, "8 digits");

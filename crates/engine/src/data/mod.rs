@@ -1,14 +1,17 @@
 //! The examples an experiment trains and tests on, made from its [`DataSpec`]: generated 2D sets
-//! (TensorFlow Playground's and more), the bundled real data, and the user's CSV. Everything
+//! (TensorFlow Playground's and more), the bundled real data, an image to fit from pixel
+//! coordinates, the sequence tasks (token ids as f32), and the user's CSV. Everything
 //! random comes from the seed's streams ([`Stream::Data`] to generate, `Split` to shuffle and
 //! split, `Fourier` for Fourier features), so the same spec and seed give the same bytes on every
 //! platform.
 
 mod csv;
 mod features;
+mod image;
 mod planar;
 mod playground;
 mod sample;
+mod sequences;
 mod shapes;
 mod split;
 mod tables;
@@ -27,7 +30,9 @@ use split::Rows;
 use tables::Table;
 
 /// Examples as rows: `inputs` is len × width row-major; `targets` is len × target_width
-/// (classification: one column holding the class index as f32; regression: the values).
+/// (classification: one column holding the class index as f32; regression: the values;
+/// [`Task::Sequence`]: the `length` token ids the model must output at the last `length`
+/// positions). Sequence datasets' inputs are token ids as f32, width the sequence length.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Examples {
     pub inputs: Vec<f32>,
@@ -35,7 +40,8 @@ pub struct Examples {
     pub width: usize,
     pub target_width: usize,
     pub len: usize,
-    /// 2D datasets: the raw (x, y) of each example, len × 2, for drawing; empty otherwise.
+    /// 2D datasets and images: the raw (x, y) of each example, len × 2, for drawing; empty
+    /// otherwise.
     pub points: Vec<f32>,
 }
 
@@ -73,6 +79,9 @@ impl std::error::Error for DataError {}
 /// Makes the data `spec` describes under `seed`. `csv` is the text of the user's file for
 /// [`Dataset::Csv`] (ignored otherwise). The spec should have passed `layerlab_spec::analyse`;
 /// what would make the data impossible is checked again here and reported, never a panic.
+///
+/// Sequence datasets make `samples` examples (modular addition: all p² pairs when `samples` ≥ p²);
+/// an image has one example per pixel whatever `samples` says (see the `image` module).
 pub fn load(spec: &DataSpec, seed: u64, csv: Option<&str>) -> Result<Data, DataError> {
     let fraction = spec.train_fraction;
     if !(fraction > 0.0 && fraction < 1.0) {
@@ -88,6 +97,11 @@ pub fn load(spec: &DataSpec, seed: u64, csv: Option<&str>) -> Result<Data, DataE
         Dataset::Wine => (tables::table(Table::Wine)?, None),
         Dataset::BreastCancer => (tables::table(Table::BreastCancer)?, None),
         Dataset::Csv(reference) => (csv::read(reference, csv)?, None),
+        Dataset::Image { image, side } => (image::rows(*image, *side)?, None),
+        dataset if dataset.token_input().is_some() => {
+            check_samples(spec.samples)?;
+            (sequences::rows(dataset, spec.samples, seed)?, None)
+        }
         other => return Err(not_available(other)),
     };
     let (train, test) = split::shuffle_split(&rows, fraction, seed);
@@ -96,10 +110,7 @@ pub fn load(spec: &DataSpec, seed: u64, csv: Option<&str>) -> Result<Data, DataE
 
 /// Generates a 2D dataset and encodes its points.
 fn planar_rows(spec: &DataSpec, seed: u64) -> Result<(Rows, PlanarEncoder), DataError> {
-    if !(1..=MAX_SAMPLES).contains(&spec.samples) {
-        let message = format!("is {}: generate 1 to {MAX_SAMPLES} examples (MAX_SAMPLES)", spec.samples);
-        return Err(DataError::new("data.samples", message));
-    }
+    check_samples(spec.samples)?;
     if !(spec.noise.is_finite() && spec.noise >= 0.0) {
         return Err(DataError::new("data.noise", format!("is {}: use a noise from 0 to 1", spec.noise)));
     }
@@ -139,22 +150,18 @@ fn planar_rows(spec: &DataSpec, seed: u64) -> Result<(Rows, PlanarEncoder), Data
     Ok((rows, encoder))
 }
 
-/// The error for datasets this version cannot make yet.
+/// An error unless a generated dataset's `samples` lies in 1..=MAX_SAMPLES.
+fn check_samples(samples: u32) -> Result<(), DataError> {
+    if (1..=MAX_SAMPLES).contains(&samples) {
+        return Ok(());
+    }
+    let message = format!("is {samples}: generate 1 to {MAX_SAMPLES} examples (MAX_SAMPLES)");
+    Err(DataError::new("data.samples", message))
+}
+
+/// The error for a dataset this version cannot make (every dataset but next-token arithmetic,
+/// which says so itself, is made: this is a guard for one added later).
 fn not_available(dataset: &Dataset) -> DataError {
-    let what = match dataset {
-        Dataset::ModularAddition { .. } => "the modular addition sequences",
-        Dataset::Parity { .. } => "the parity sequences",
-        Dataset::Copy { .. } => "the copy sequences",
-        Dataset::Reverse { .. } => "the reverse sequences",
-        Dataset::Arithmetic { .. } => "the arithmetic sequences",
-        Dataset::Image { .. } => "the image (implicit neural representation) dataset",
-        _ => "this dataset",
-    };
-    DataError::new(
-        "data.dataset",
-        format!(
-            "{what} is not available in this version of the engine: choose a 2D dataset, digits, one of the tables \
-             or a CSV file"
-        ),
-    )
+    let message = format!("`{}` is not available in this version of the engine", dataset.name());
+    DataError::new("data.dataset", message)
 }

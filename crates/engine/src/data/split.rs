@@ -9,15 +9,23 @@ use crate::rng::{Stream, rng};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Rows {
     pub inputs: Vec<f32>,
+    /// `target_width` values per example (one for classes and single values).
     pub targets: Vec<f32>,
     pub width: usize,
-    /// The raw (x, y) of 2D examples; empty otherwise.
+    pub target_width: usize,
+    /// The raw (x, y) of 2D examples and image pixels; empty otherwise.
     pub points: Vec<f32>,
 }
 
 impl Rows {
+    /// Rows of `width` inputs and one target each.
     pub(crate) fn new(width: usize) -> Self {
-        Self { width, ..Self::default() }
+        Self { width, target_width: 1, ..Self::default() }
+    }
+
+    /// How many examples there are.
+    pub(crate) fn len(&self) -> usize {
+        self.targets.len().checked_div(self.target_width).unwrap_or(0)
     }
 }
 
@@ -34,7 +42,7 @@ pub fn train_count(n: usize, fraction: f32) -> usize {
 
 /// Shuffles the rows on the seed's split stream and cuts them into (train, test).
 pub(crate) fn shuffle_split(rows: &Rows, fraction: f32, seed: u64) -> (Examples, Examples) {
-    let n = rows.targets.len();
+    let n = rows.len();
     let mut order: Vec<usize> = (0..n).collect();
     let mut rng = rng(seed, Stream::Split);
     for counter in (1..=n).rev() {
@@ -46,18 +54,18 @@ pub(crate) fn shuffle_split(rows: &Rows, fraction: f32, seed: u64) -> (Examples,
 }
 
 fn gather(rows: &Rows, order: &[usize]) -> Examples {
-    let width = rows.width;
+    let (width, target_width) = (rows.width, rows.target_width);
     let mut examples = Examples {
         inputs: Vec::with_capacity(order.len() * width),
-        targets: Vec::with_capacity(order.len()),
+        targets: Vec::with_capacity(order.len() * target_width),
         width,
-        target_width: 1,
+        target_width,
         len: order.len(),
         points: Vec::new(),
     };
     for &i in order {
         examples.inputs.extend_from_slice(&rows.inputs[i * width..(i + 1) * width]);
-        examples.targets.push(rows.targets[i]);
+        examples.targets.extend_from_slice(&rows.targets[i * target_width..(i + 1) * target_width]);
         if !rows.points.is_empty() {
             examples.points.extend_from_slice(&rows.points[2 * i..2 * i + 2]);
         }

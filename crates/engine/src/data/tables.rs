@@ -1,6 +1,6 @@
-//! The real data bundled under `assets/data/` (origin, licence and checksums in its README.md):
-//! the 8×8 handwritten digits and three small tables, as scikit-learn ships them, each
-//! zlib-compressed and embedded in the binary.
+//! The data bundled under `assets/data/` (origin, licence and checksums in its README.md): the
+//! 8×8 handwritten digits and three small tables, as scikit-learn ships them, and the generated
+//! grayscale scene the image dataset fits, each zlib-compressed and embedded in the binary.
 
 use super::DataError;
 use super::split::Rows;
@@ -12,17 +12,24 @@ const DIGITS: &[u8] = include_bytes!("../../../../assets/data/digits.u8.zlib");
 const IRIS: &[u8] = include_bytes!("../../../../assets/data/iris.csv.zlib");
 const WINE: &[u8] = include_bytes!("../../../../assets/data/wine_data.csv.zlib");
 const BREAST_CANCER: &[u8] = include_bytes!("../../../../assets/data/breast_cancer.csv.zlib");
+/// The scene `assets/data/make_scene.py` generates: [`SCENE_SIDE`]² bytes, one per pixel (0 black
+/// to 255 white), row by row from the top, each row from left to right.
+const SCENE: &[u8] = include_bytes!("../../../../assets/data/scene.u8.zlib");
 
 /// The embedded files by name, as committed (compressed), for checking against the checksums
 /// in `assets/data/README.md`.
-pub const BUNDLED_FILES: [(&str, &[u8]); 4] = [
+pub const BUNDLED_FILES: [(&str, &[u8]); 5] = [
     ("digits.u8.zlib", DIGITS),
     ("iris.csv.zlib", IRIS),
     ("wine_data.csv.zlib", WINE),
     ("breast_cancer.csv.zlib", BREAST_CANCER),
+    ("scene.u8.zlib", SCENE),
 ];
 
 const PIXELS: usize = 64;
+
+/// Pixels on a side of the bundled scene.
+pub(crate) const SCENE_SIDE: usize = 256;
 
 /// The bundled tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +59,15 @@ pub(crate) fn digits() -> Result<Rows, DataError> {
         rows.targets.push(f32::from(image[PIXELS]));
     }
     Ok(rows)
+}
+
+/// The scene's [`SCENE_SIDE`]² pixels, row by row from the top.
+pub(crate) fn scene() -> Result<Vec<u8>, DataError> {
+    let pixels = inflate("scene", SCENE)?;
+    if pixels.len() != SCENE_SIDE * SCENE_SIDE {
+        return Err(damaged("scene", "it is not 256 × 256 pixels"));
+    }
+    Ok(pixels)
 }
 
 /// A table, each input column standardised to mean 0 and standard deviation 1. The mean and

@@ -44,12 +44,19 @@ fn leaf_block() -> impl Strategy<Value = Block> {
                 frozen_lift
             })
         ),
-        (any::<u32>(), any::<bool>(), any::<u32>(), any::<u32>(), any::<u32>()).prop_map(
-            |(units, rational, grid, order, groups)| {
+        (
+            any::<u32>(),
+            any::<bool>(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<u32>(),
+            proptest::option::of((any::<u32>(), any::<u32>()))
+        )
+            .prop_map(|(units, rational, grid, order, groups, refine)| {
                 let basis = if rational { KanBasis::GroupRational } else { KanBasis::BSpline };
-                Block::Kan(Kan { units, basis, grid, order, groups })
-            }
-        ),
+                let refine = refine.map(|(every, max_grid)| KanRefine { every, max_grid });
+                Block::Kan(Kan { units, basis, grid, order, groups, refine })
+            }),
         (any::<u32>(), prop_oneof![Just(GluKind::Glu), Just(GluKind::Bilinear), Just(GluKind::Swiglu)])
             .prop_map(|(units, kind)| Block::Glu(Glu { units, kind })),
         (any::<u32>(), any::<u32>(), any::<u32>(), any::<u32>(), finite()).prop_map(
@@ -103,7 +110,7 @@ fn dataset() -> impl Strategy<Value = Dataset> {
         Just(Dataset::Wine),
         Just(Dataset::BreastCancer),
         (any::<bool>(), any::<u32>()).prop_map(|(c, side)| Dataset::Image {
-            image: if c { BundledImage::Cameraman } else { BundledImage::Checker },
+            image: if c { BundledImage::Scene } else { BundledImage::Checker },
             side
         }),
         any::<u32>().prop_map(|modulus| Dataset::ModularAddition { modulus }),
