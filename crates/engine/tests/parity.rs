@@ -1,6 +1,10 @@
 //! Parity with PyTorch: the fixtures in `tests/parity/` were written by `make_fixtures.py`
 //! (PyTorch, float64) from the same initial weights and batches; the engine reproduces every
 //! step's loss and gradient norm and the final weights, in f64 and in f32.
+//!
+//! A fixture with `vocab` takes `inputs` token ids per example (`Shape::Tokens`); one with
+//! `answer` is a sequence task whose output is the last `answer` tokens of `outputs` logits each
+//! (`Shape::Seq`), with `answer` target ids per example.
 
 use layerlab_spec::Shape;
 use std::path::Path;
@@ -21,7 +25,13 @@ use serde_json::Value;
 struct Fixture {
     name: String,
     inputs: usize,
+    /// Token-id inputs: the vocabulary (the example's `inputs` numbers are ids below it).
+    #[serde(default)]
+    vocab: Option<usize>,
     outputs: usize,
+    /// A sequence task: answer tokens per example (the head's `outputs` are the token logits).
+    #[serde(default)]
+    answer: Option<usize>,
     loss: Loss,
     blocks: Vec<Block>,
     training: Training,
@@ -38,6 +48,14 @@ struct Fixture {
 struct FixtureBatch {
     x: Vec<Vec<f64>>,
     y: Value,
+}
+
+/// Every number in `v` (nested arrays flattened, row-major).
+fn flat_numbers(v: &Value) -> Vec<f64> {
+    match v {
+        Value::Array(items) => items.iter().flat_map(flat_numbers).collect(),
+        other => vec![other.as_f64().expect("a number")],
+    }
 }
 
 fn fixtures() -> Vec<Fixture> {
@@ -67,12 +85,15 @@ struct Run {
 
 fn run<R: Real>(f: &Fixture) -> Run {
     let mut b = Cpu::<R>::new();
-    let plan = Plan {
-        input: Shape::Flat(f.inputs as u32),
-        output: Shape::Flat(f.outputs as u32),
-        init: Init::Xavier,
-        rng: &mut rng(0, Stream::Init),
+    let input = match f.vocab {
+        Some(vocab) => Shape::Tokens { len: f.inputs as u32, vocab: vocab as u32 },
+        None => Shape::Flat(f.inputs as u32),
     };
+    let output = match f.answer {
+        Some(answer) => Shape::Seq { len: answer as u32, dim: f.outputs as u32 },
+        None => Shape::Flat(f.outputs as u32),
+    };
+    let plan = Plan { input, output, init: Init::Xavier, rng: &mut rng(0, Stream::Init) };
     let mut model = Model::build(&mut b, &f.blocks, plan).unwrap_or_else(|e| panic!("{}: {e}", f.name));
     assert_eq!(model.params.len(), f.params.len(), "{}: parameter tensors", f.name);
     for (p, values) in model.params.iter_mut().zip(&f.params) {
@@ -86,14 +107,16 @@ fn run<R: Real>(f: &Fixture) -> Run {
     let mut opt = Optimizer::new(&mut b, &f.training, &model.params, total, 0);
     let rows = f.batches[0].x.len();
     let mut acts = model.activations(&mut b, rows);
-    let (mut x, mut t) = (b.alloc(rows * f.inputs), b.alloc(rows * f.outputs));
+    // Targets per example: `outputs` reals for MSE, else one class (or token id) per answer.
+    let answers = f.answer.unwrap_or(1);
+    let per_row = if f.loss == Loss::Mse { f.outputs * answers } else { answers };
+    let (mut x, mut t) = (b.alloc(rows * f.inputs), b.alloc(rows * per_row));
     let mut out = Run { losses: vec![], grad_norms: vec![], params: vec![], buffers: vec![] };
     for batch in &f.batches {
         let xs: Vec<f64> = batch.x.iter().flatten().copied().collect();
-        let ts: Vec<f64> = match f.loss {
-            Loss::Mse => serde_json::from_value::<Vec<Vec<f64>>>(batch.y.clone()).expect("rows").concat(),
-            _ => serde_json::from_value::<Vec<f64>>(batch.y.clone()).expect("classes"),
-        };
+        let ts = flat_numbers(&batch.y);
+        assert_eq!(xs.len(), rows * f.inputs, "{}: inputs per batch", f.name);
+        assert_eq!(ts.len(), rows * per_row, "{}: targets per batch", f.name);
         model::write(&mut b, &mut x, &xs);
         model::write(&mut b, &mut t, &ts);
         let batch = Batch { x: &x, t: &t, rows, loss: f.loss, seed: 0, ceiling: f64::INFINITY };
@@ -114,7 +137,8 @@ fn worst(got: &[f64], want: &[f64], floor: f64) -> f64 {
 
 fn check<R: Real>(tolerance: f64, floor: f64) {
     let all = fixtures();
-    assert!(all.len() >= 7, "the fixtures are there");
+    assert!(all.len() >= 14, "the fixtures are there");
+    assert!(all.iter().any(|f| f.vocab.is_some() && f.answer.is_some()), "a sequence task is among them");
     for f in &all {
         let r = run::<R>(f);
         let errors = [
@@ -123,6 +147,16 @@ fn check<R: Real>(tolerance: f64, floor: f64) {
             ("final parameters", worst(&r.params.concat(), &f.final_params.concat(), floor)),
             ("final buffers", worst(&r.buffers.concat(), &f.final_buffers.concat(), floor)),
         ];
+        // Shown with `cargo test --test parity -- --nocapture`.
+        eprintln!(
+            "{:<55} {:<4} losses {:.1e}, gradient norms {:.1e}, final parameters {:.1e}, final buffers {:.1e}",
+            f.name,
+            std::any::type_name::<R>(),
+            errors[0].1,
+            errors[1].1,
+            errors[2].1,
+            errors[3].1
+        );
         for (what, err) in errors {
             assert!(
                 err <= tolerance,

@@ -9,7 +9,12 @@ order), the loss of every step and the final parameters and BatchNorm buffers.
 
 Every number that goes into a run (inputs, targets, initial parameters, hyperparameters) is
 exactly representable in float32, so an engine that reads the fixture in f32 starts from the very
-same values as this float64 reference (inputs and regression targets lie on a 1/256 grid).
+same values as this float64 reference (inputs and regression targets lie on a 1/256 grid; token
+ids are small integers).
+
+Besides flat vectors, a scenario may take token ids (`vocab`: embed, attention, mixer, pool) or a
+flat square image (patchify), and may answer with the last `answer` tokens of a sequence (a
+sequence task: cross-entropy over every answer token).
 
 Besides writing, the script checks itself: the parameter count against an independent count from
 the block list, every step's forward pass and loss against a plain-numpy re-implementation of the
@@ -68,44 +73,141 @@ def parallel(merge, *branches):
     return {"parallel": {"branches": [list(b) for b in branches], "merge": merge}}
 
 
+def embed(dim):
+    return {"embed": {"dim": dim}}
+
+
+def pool(mode):
+    return {"pool": {"mode": mode}}
+
+
+def attention(heads, causal, skip, mlp_hidden):
+    return {"attention": {"heads": heads, "causal": causal, "skip": skip, "mlp_hidden": mlp_hidden}}
+
+
+def mixer(token_hidden, channel_hidden):
+    return {"mixer": {"token_hidden": token_hidden, "channel_hidden": channel_hidden}}
+
+
+def patchify(patch, dim):
+    return {"patchify": {"patch": patch, "dim": dim}}
+
+
+def kan_spline(units, grid, order):
+    return {"kan": {"units": units, "basis": "b_spline", "grid": grid, "order": order}}
+
+
+def kan_rational(units, groups):
+    return {"kan": {"units": units, "basis": "group_rational", "groups": groups}}
+
+
+def answer(keep):
+    """Internal only (never written to a fixture): a sequence task keeps its last `keep` tokens
+    before the output head."""
+    return {"answer": {"keep": keep}}
+
+
 def kind_of(block):
     (kind,) = block.keys()
     return kind, block[kind]
 
 
 # ---------------------------------------------------------------------------------------------
+# Shapes of one example: ("flat", n), ("seq", len, dim) or ("tokens", len, vocab).
+
+
+def width_of(shape):
+    assert shape[0] in ("flat", "seq"), f"{shape}: token ids need an embed block first"
+    return shape[-1]
+
+
+def with_width(shape, width):
+    """The same shape with another per-token width (per-token blocks on a sequence)."""
+    return ("flat", width) if shape[0] == "flat" else ("seq", shape[1], width)
+
+
+def knots(grid, order):
+    """The uniform B-spline knots t_m = -1 + (m - K)·(2/G), m = 0..G+2K: the grid on [-1, 1]
+    extended by K knots on each side."""
+    return -1.0 + (np.arange(grid + 2 * order + 1) - order) * (2.0 / grid)
+
+
+# ---------------------------------------------------------------------------------------------
 # Independent shape/parameter count, straight from the block list.
 
 
-def count(blocks, width):
-    """(output width, parameter count, buffer count) of a block sequence on `width` features."""
+def count(blocks, shape):
+    """(output shape, parameter count, buffer count) of a block sequence on `shape`."""
     params = buffers = 0
     for block in blocks:
         kind, b = kind_of(block)
-        if kind == "dense":
+        if shape[0] == "tokens":
+            assert kind == "embed", "token ids go into an embed block"
+        if kind == "embed":
+            _, length, vocab = shape
+            params += vocab * b["dim"] + length * b["dim"]
+            shape = ("seq", length, b["dim"])
+        elif kind == "pool":
+            assert shape[0] == "seq"
+            shape = ("flat", shape[2])
+        elif kind == "answer":
+            assert shape[0] == "seq" and shape[1] >= b["keep"], "the answer must fit in the sequence"
+            shape = ("seq", b["keep"], shape[2])
+        elif kind == "attention":
+            assert shape[0] == "seq"
+            d, m = shape[2], b["mlp_hidden"]
+            assert d % b["heads"] == 0
+            params += d * 3 * d + 3 * d + d * d + d  # Wqkv, bqkv, Wo, bo
+            if m > 0:
+                params += d * m + m + m * d + d
+        elif kind == "mixer":
+            assert shape[0] == "seq"
+            _, length, d = shape
+            t, c = b["token_hidden"], b["channel_hidden"]
+            params += 2 * d + (length * t + t) + (t * length + length)  # LN1, token MLP
+            params += 2 * d + (d * c + c) + (c * d + d)  # LN2, channel MLP
+        elif kind == "patchify":
+            assert shape[0] == "flat"
+            side, p = math.isqrt(shape[1]), b["patch"]
+            assert side * side == shape[1] and side % p == 0
+            params += p * p * b["dim"] + b["dim"]
+            shape = ("seq", (side // p) ** 2, b["dim"])
+        elif kind == "kan":
+            width = width_of(shape)
+            if b["basis"] == "b_spline":
+                params += width * (b["grid"] + b["order"] + 1) * b["units"]
+            else:
+                assert width % b["groups"] == 0
+                params += 10 * b["groups"] + width * b["units"] + b["units"]
+            shape = with_width(shape, b["units"])
+        elif kind == "dense":
+            width = width_of(shape)
             params += width * b["units"] + (b["units"] if b["bias"] else 0)
-            width = b["units"]
+            shape = with_width(shape, b["units"])
         elif kind == "norm":
+            width = width_of(shape)
             params += width if b["kind"] == "rms" else 2 * width
+            assert b["kind"] != "batch" or shape[0] == "flat", "BatchNorm here takes flat vectors"
             buffers += 2 * width if b["kind"] == "batch" else 0
         elif kind == "residual":
-            out, p, q = count(b["body"], width)
-            assert out == width, "a residual body must keep the width"
+            out, p, q = count(b["body"], shape)
+            assert out == shape, "a residual body must keep the shape"
             params, buffers = params + p, buffers + q
         elif kind == "parallel":
             outs = []
             for branch in b["branches"]:
-                out, p, q = count(branch, width)
-                outs.append(out)
+                out, p, q = count(branch, shape)
+                assert out[:-1] == shape[:-1], "branches keep the number of tokens"
+                outs.append(width_of(out))
                 params, buffers = params + p, buffers + q
             if b["merge"] == "sum":
                 assert len(set(outs)) == 1, "summed branches must agree in width"
-                width = outs[0]
+                shape = with_width(shape, outs[0])
             else:
-                width = sum(outs)
+                shape = with_width(shape, sum(outs))
         else:
             raise ValueError(kind)
-    return width, params, buffers
+    return shape, params, buffers
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,36 +215,102 @@ def count(blocks, width):
 
 
 class Entry:
-    """One parameter tensor: its role ("W", "b", "gamma", "beta") and initial value (numpy)."""
+    """One parameter tensor: its role and initial value (numpy). The roles: "W" (a weight matrix,
+    embedding tables included: the L1/L2 penalty applies to these), "b", "gamma", "beta" and
+    "coeffs" (the group-rational coefficients)."""
 
     def __init__(self, role, value):
         self.role, self.value = role, value
 
 
-def init_params(blocks, width, rng, params, buffers):
+def rational_gelu():
+    """a0..a5, b1..b4 of P/(1+|Q|) fitted to GELU on [-3, 3] (fit_rational_gelu.py's least
+    squares): the centre the group-rational coefficients are drawn around."""
+    x = np.linspace(-3.0, 3.0, 601)
+    gelu = 0.5 * x * (1.0 + np.array([math.erf(v / math.sqrt(2.0)) for v in x]))
+    design = np.concatenate(
+        [np.stack([x**n for n in range(6)], 1), np.stack([-gelu * x**n for n in range(1, 5)], 1)], 1
+    )
+    return np.linalg.lstsq(design, gelu, rcond=None)[0]
+
+
+def init_linear(fan_in, units, rng, params, bias=True):
+    """A dense map's W (fan_in × units) and b, uniform ±1/√fan_in."""
+    bound = 1.0 / math.sqrt(fan_in)
+    params.append(Entry("W", rng.uniform(-bound, bound, (fan_in, units))))
+    if bias:
+        params.append(Entry("b", rng.uniform(-bound, bound, (units,))))
+
+
+def init_norm(width, rng, params, with_beta=True):
+    params.append(Entry("gamma", 1.0 + rng.uniform(-0.2, 0.2, (width,))))
+    if with_beta:
+        params.append(Entry("beta", rng.uniform(-0.2, 0.2, (width,))))
+
+
+def init_params(blocks, shape, rng, params, buffers):
     """Appends each block's parameters (and BatchNorm buffers) in canonical order; returns the
-    output width."""
+    output shape."""
     for block in blocks:
         kind, b = kind_of(block)
         if kind == "dense":
-            bound = 1.0 / math.sqrt(width)
-            params.append(Entry("W", rng.uniform(-bound, bound, (width, b["units"]))))
-            if b["bias"]:
-                params.append(Entry("b", rng.uniform(-bound, bound, (b["units"],))))
-            width = b["units"]
+            init_linear(width_of(shape), b["units"], rng, params, b["bias"])
+            shape = with_width(shape, b["units"])
         elif kind == "norm":
-            params.append(Entry("gamma", 1.0 + rng.uniform(-0.2, 0.2, (width,))))
-            if b["kind"] != "rms":
-                params.append(Entry("beta", rng.uniform(-0.2, 0.2, (width,))))
+            width = width_of(shape)
+            init_norm(width, rng, params, b["kind"] != "rms")
             if b["kind"] == "batch":
                 buffers.append(np.zeros(width))  # running mean
                 buffers.append(np.ones(width))  # running variance
         elif kind == "residual":
-            init_params(b["body"], width, rng, params, buffers)
+            init_params(b["body"], shape, rng, params, buffers)
         elif kind == "parallel":
-            outs = [init_params(branch, width, rng, params, buffers) for branch in b["branches"]]
-            width = outs[0] if b["merge"] == "sum" else sum(outs)
-    return width
+            outs = [width_of(init_params(branch, shape, rng, params, buffers)) for branch in b["branches"]]
+            shape = with_width(shape, outs[0] if b["merge"] == "sum" else sum(outs))
+        elif kind == "embed":
+            _, length, vocab = shape
+            params.append(Entry("W", rng.uniform(-1.0, 1.0, (vocab, b["dim"]))))  # table
+            params.append(Entry("W", rng.uniform(-0.5, 0.5, (length, b["dim"]))))  # positions
+            shape = ("seq", length, b["dim"])
+        elif kind == "pool":
+            shape = ("flat", shape[2])
+        elif kind == "answer":
+            shape = ("seq", b["keep"], shape[2])
+        elif kind == "attention":
+            d, m = shape[2], b["mlp_hidden"]
+            init_linear(d, 3 * d, rng, params)  # Wqkv: columns [q | k | v], and bqkv
+            init_linear(d, d, rng, params)  # Wo, bo
+            if m > 0:
+                init_linear(d, m, rng, params)
+                init_linear(m, d, rng, params)
+        elif kind == "mixer":
+            _, length, d = shape
+            t, c = b["token_hidden"], b["channel_hidden"]
+            init_norm(d, rng, params)
+            init_linear(length, t, rng, params)
+            init_linear(t, length, rng, params)
+            init_norm(d, rng, params)
+            init_linear(d, c, rng, params)
+            init_linear(c, d, rng, params)
+        elif kind == "patchify":
+            side, p = math.isqrt(shape[1]), b["patch"]
+            init_linear(p * p, b["dim"], rng, params)
+            shape = ("seq", (side // p) ** 2, b["dim"])
+        elif kind == "kan":
+            width = width_of(shape)
+            if b["basis"] == "b_spline":
+                features = b["grid"] + b["order"] + 1
+                bound = 1.0 / math.sqrt(width)
+                params.append(Entry("W", rng.uniform(-bound, bound, (width * features, b["units"]))))
+            else:
+                # GELU's fit, each coefficient moved by up to ±0.03 (so b1 is no longer ~0 and Q
+                # changes sign near the origin: the |Q| branch is exercised).
+                params.append(Entry("coeffs", rational_gelu() + rng.uniform(-0.03, 0.03, (b["groups"], 10))))
+                init_linear(width, b["units"], rng, params)
+            shape = with_width(shape, b["units"])
+        else:
+            raise ValueError(kind)
+    return shape
 
 
 def head(outputs):
@@ -164,9 +332,27 @@ TORCH_ACT = {
 }
 
 
+def torch_gelu(z):
+    return F.gelu(z, approximate="none")
+
+
+def torch_bsplines(x, grid, order):
+    """B_0..B_{G+K-1} of every entry of `x` (shape (..., I) -> (..., I, G+K)): pykan's B_batch,
+    Cox-de Boor from the half-open degree-0 indicators, on the extended uniform knots."""
+    t = torch.tensor(knots(grid, order))
+    xx = x.unsqueeze(-1)
+    basis = ((xx >= t[:-1]) & (xx < t[1:])).to(x.dtype)
+    for k in range(1, order + 1):
+        basis = (xx - t[: -(k + 1)]) / (t[k:-1] - t[: -(k + 1)]) * basis[..., :-1] + (t[k + 1 :] - xx) / (
+            t[k + 1 :] - t[1:-k]
+        ) * basis[..., 1:]
+    return basis
+
+
 def torch_forward(blocks, x, params, buffers):
     """`params` and `buffers` are iterators in canonical order; BatchNorm runs in training mode and
-    updates its buffers in place."""
+    updates its buffers in place. A flat batch is (rows, width), a sequence (rows, len, dim), token
+    ids (rows, len) integers."""
     for block in blocks:
         kind, b = kind_of(block)
         if kind == "dense":
@@ -176,7 +362,7 @@ def torch_forward(blocks, x, params, buffers):
                 z = z + next(params)
             x = TORCH_ACT[b["activation"]](z)
         elif kind == "norm":
-            d = x.shape[1]
+            d = x.shape[-1]
             if b["kind"] == "layer":
                 gamma, beta = next(params), next(params)
                 x = F.layer_norm(x, (d,), gamma, beta, eps=NORM_EPS)
@@ -196,7 +382,63 @@ def torch_forward(blocks, x, params, buffers):
                     y = y + o
                 x = y
             else:
-                x = torch.cat(outs, dim=1)
+                x = torch.cat(outs, dim=-1)
+        elif kind == "embed":
+            table, pos = next(params), next(params)
+            x = F.embedding(x, table) + pos
+        elif kind == "pool":
+            x = x.mean(dim=1) if b["mode"] == "mean" else x[:, -1, :]
+        elif kind == "answer":
+            x = x[:, -b["keep"] :, :]
+        elif kind == "attention":
+            n, length, d = x.shape
+            heads = b["heads"]
+            wqkv, bqkv, wo, bo = next(params), next(params), next(params), next(params)
+            q, k, v = (x @ wqkv + bqkv).split(d, dim=-1)
+
+            def split_heads(z):
+                return z.reshape(n, length, heads, d // heads).transpose(1, 2)
+
+            o = F.scaled_dot_product_attention(split_heads(q), split_heads(k), split_heads(v), is_causal=b["causal"])
+            a = o.transpose(1, 2).reshape(n, length, d) @ wo + bo
+            x = x + a if b["skip"] else a
+            if b["mlp_hidden"] > 0:
+                w1, b1, w2, b2 = next(params), next(params), next(params), next(params)
+                m = torch_gelu(x @ w1 + b1) @ w2 + b2
+                x = x + m if b["skip"] else m
+        elif kind == "mixer":
+            d = x.shape[-1]
+            g1, s1, wt1, bt1, wt2, bt2 = (next(params) for _ in range(6))
+            g2, s2, wc1, bc1, wc2, bc2 = (next(params) for _ in range(6))
+            u = F.layer_norm(x, (d,), g1, s1, eps=NORM_EPS).transpose(1, 2)  # rows: channels
+            u = torch_gelu(u @ wt1 + bt1) @ wt2 + bt2
+            x = x + u.transpose(1, 2)
+            x = x + torch_gelu(F.layer_norm(x, (d,), g2, s2, eps=NORM_EPS) @ wc1 + bc1) @ wc2 + bc2
+        elif kind == "patchify":
+            n, pixels = x.shape
+            side, p = math.isqrt(pixels), b["patch"]
+            cut = x.reshape(n, side // p, p, side // p, p).permute(0, 1, 3, 2, 4).reshape(n, (side // p) ** 2, p * p)
+            w, bias = next(params), next(params)
+            x = cut @ w + bias
+        elif kind == "kan" and b["basis"] == "b_spline":
+            w = next(params)
+            features = torch.cat([F.silu(x).unsqueeze(-1), torch_bsplines(x, b["grid"], b["order"])], dim=-1)
+            x = features.reshape(*x.shape[:-1], -1) @ w
+        elif kind == "kan":
+            coeffs = next(params)
+            width = x.shape[-1]
+            c = coeffs[torch.arange(width) // (width // b["groups"])]  # (width, 10): each column's group
+            num, den, power = torch.zeros_like(x), torch.zeros_like(x), torch.ones_like(x)
+            for n in range(6):
+                num = num + c[:, n] * power
+                if n >= 1 and n <= 4:
+                    den = den + c[:, 5 + n] * power
+                power = power * x
+            x = num / (1.0 + torch.abs(den))
+            w, bias = next(params), next(params)
+            x = x @ w + bias
+        else:
+            raise ValueError(kind)
     return x
 
 
@@ -206,7 +448,8 @@ def torch_loss(loss, out, y):
     if loss == "binary_cross_entropy":
         return F.binary_cross_entropy_with_logits(out[:, 0], y, reduction="mean")
     if loss == "cross_entropy":
-        return F.cross_entropy(out, y, reduction="mean")
+        # A sequence task: every answer token is one example.
+        return F.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1), reduction="mean")
     raise ValueError(loss)
 
 
@@ -228,6 +471,30 @@ NP_ACT = {
 }
 
 
+# Distances below which the engine, in f32, could land on the other side of a kink that matters: the
+# knots of a linear (order 1) B-spline, and the real roots of a rational's Q (where |Q| bends).
+KINK_MARGIN = 1e-4
+
+
+def np_layer_norm(x, gamma, beta):
+    mu = x.mean(axis=-1, keepdims=True)
+    var = ((x - mu) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mu) / np.sqrt(var + NORM_EPS) * gamma + beta
+
+
+def np_bsplines(x, grid, order):
+    """B_j(x) = N_K((x − t_j)/h) with h = 2/G and the cardinal B-spline written as truncated powers,
+    N_K(u) = Σ_i (−1)^i C(K+1, i) (u − i)_+^K / K! on [0, K+1) and 0 elsewhere: another formula than
+    the torch side's recursion. Shape (..., I) -> (..., I, G+K)."""
+    assert order >= 1, "the truncated powers below need order >= 1"
+    t, h = knots(grid, order), 2.0 / grid
+    u = (x[..., None] - t[: grid + order]) / h
+    total = np.zeros_like(u)
+    for i in range(order + 2):
+        total += (-1) ** i * math.comb(order + 1, i) * np.maximum(u - i, 0.0) ** order
+    return np.where((u >= 0.0) & (u < order + 1), total / math.factorial(order), 0.0)
+
+
 def np_forward(blocks, x, params, buffers):
     for block in blocks:
         kind, b = kind_of(block)
@@ -239,12 +506,10 @@ def np_forward(blocks, x, params, buffers):
         elif kind == "norm":
             if b["kind"] == "layer":
                 gamma, beta = next(params), next(params)
-                mu = x.mean(axis=1, keepdims=True)
-                var = ((x - mu) ** 2).mean(axis=1, keepdims=True)
-                x = (x - mu) / np.sqrt(var + NORM_EPS) * gamma + beta
+                x = np_layer_norm(x, gamma, beta)
             elif b["kind"] == "rms":
                 gamma = next(params)
-                x = x / np.sqrt((x**2).mean(axis=1, keepdims=True) + NORM_EPS) * gamma
+                x = x / np.sqrt((x**2).mean(axis=-1, keepdims=True) + NORM_EPS) * gamma
             else:
                 gamma, beta = next(params), next(params)
                 rm, rv = next(buffers), next(buffers)
@@ -260,7 +525,86 @@ def np_forward(blocks, x, params, buffers):
             x = x + np_forward(b["body"], x, params, buffers)
         elif kind == "parallel":
             outs = [np_forward(branch, x, params, buffers) for branch in b["branches"]]
-            x = sum(outs[1:], outs[0]) if b["merge"] == "sum" else np.concatenate(outs, axis=1)
+            x = sum(outs[1:], outs[0]) if b["merge"] == "sum" else np.concatenate(outs, axis=-1)
+        elif kind == "embed":
+            table, pos = next(params), next(params)
+            x = np.stack([[table[i] + pos[t] for t, i in enumerate(row)] for row in x])
+        elif kind == "pool":
+            x = x.sum(axis=1) / x.shape[1] if b["mode"] == "mean" else x[:, x.shape[1] - 1, :]
+        elif kind == "answer":
+            x = x[:, x.shape[1] - b["keep"] :, :]
+        elif kind == "attention":
+            n, length, d = x.shape
+            heads, dh = b["heads"], d // b["heads"]
+            wqkv, bqkv, wo, bo = next(params), next(params), next(params), next(params)
+            qkv = x @ wqkv + bqkv
+            o = np.zeros((n, length, d))
+            for e in range(n):
+                for h in range(heads):
+                    q = qkv[e, :, h * dh : (h + 1) * dh]
+                    k = qkv[e, :, d + h * dh : d + (h + 1) * dh]
+                    v = qkv[e, :, 2 * d + h * dh : 2 * d + (h + 1) * dh]
+                    for i in range(length):
+                        seen = i + 1 if b["causal"] else length
+                        scores = k[:seen] @ q[i] / math.sqrt(dh)
+                        weights = np.exp(scores - scores.max())
+                        o[e, i, h * dh : (h + 1) * dh] = (weights / weights.sum()) @ v[:seen]
+            a = o @ wo + bo
+            x = x + a if b["skip"] else a
+            if b["mlp_hidden"] > 0:
+                w1, b1, w2, b2 = next(params), next(params), next(params), next(params)
+                m = NP_ACT["gelu"](x @ w1 + b1) @ w2 + b2
+                x = x + m if b["skip"] else m
+        elif kind == "mixer":
+            g1, s1, wt1, bt1, wt2, bt2 = (next(params) for _ in range(6))
+            g2, s2, wc1, bc1, wc2, bc2 = (next(params) for _ in range(6))
+            u = np_layer_norm(x, g1, s1)
+            mixed = np.stack([(NP_ACT["gelu"](ue.T @ wt1 + bt1) @ wt2 + bt2).T for ue in u])
+            x = x + mixed
+            x = x + NP_ACT["gelu"](np_layer_norm(x, g2, s2) @ wc1 + bc1) @ wc2 + bc2
+        elif kind == "patchify":
+            n, pixels = x.shape
+            side, p = math.isqrt(pixels), b["patch"]
+            across = side // p
+            cut = np.zeros((n, across * across, p * p))
+            for pr in range(across):
+                for pc in range(across):
+                    for i in range(p):
+                        for j in range(p):
+                            cut[:, pr * across + pc, i * p + j] = x[:, (pr * p + i) * side + pc * p + j]
+            w, bias = next(params), next(params)
+            x = cut @ w + bias
+        elif kind == "kan" and b["basis"] == "b_spline":
+            w = next(params)
+            if b["order"] == 1:
+                gap = np.abs(x[..., None] - knots(b["grid"], b["order"])).min()
+                assert gap > KINK_MARGIN, f"a linear spline's input lies {gap:.1e} from a knot: pick another seed"
+            silu = x / (1.0 + np.exp(-x))
+            features = np.concatenate([silu[..., None], np_bsplines(x, b["grid"], b["order"])], axis=-1)
+            out = np.zeros(x.shape[:-1] + (b["units"],))
+            per = b["grid"] + b["order"] + 1
+            for i in range(x.shape[-1]):
+                out += features[..., i, :] @ w[i * per : (i + 1) * per]
+            x = out
+        elif kind == "kan":
+            coeffs = next(params)
+            width = x.shape[-1]
+            per = width // b["groups"]
+            y = np.zeros_like(x)
+            for col in range(width):
+                a_, b_ = coeffs[col // per, :6], coeffs[col // per, 6:]
+                xc = x[..., col]
+                num = np.polyval(a_[::-1], xc)
+                den = xc * np.polyval(b_[::-1], xc)  # Q = b1 x + b2 x² + b3 x³ + b4 x⁴
+                y[..., col] = num / (1.0 + np.abs(den))
+                roots = np.roots(b_[::-1])  # the roots of Q besides 0
+                kinks = np.concatenate([[0.0], roots[np.abs(roots.imag) < 1e-12].real])
+                gap = np.abs(xc[..., None] - kinks).min()
+                assert gap > KINK_MARGIN, f"a rational's input lies {gap:.1e} from a root of Q: pick another seed"
+            w, bias = next(params), next(params)
+            x = y @ w + bias
+        else:
+            raise ValueError(kind)
     return x
 
 
@@ -270,6 +614,7 @@ def np_loss(loss, out, y):
     if loss == "binary_cross_entropy":
         z = out[:, 0]
         return float((np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).mean())
+    out, y = out.reshape(-1, out.shape[-1]), np.asarray(y).reshape(-1)
     m = out.max(axis=1, keepdims=True)
     lse = m[:, 0] + np.log(np.exp(out - m).sum(axis=1))
     return float((lse - out[np.arange(len(y)), y]).mean())
@@ -379,6 +724,24 @@ def make_batches(rng, loss, inputs, outputs, steps, batch):
         else:
             y = np.argmax(z + 0.3 * rng.normal(size=z.shape), axis=1).astype(np.int64)
             batches.append((x, y))
+    return batches
+
+
+def make_token_batches(rng, length, vocab, outputs, answer_len, steps, batch):
+    """Token ids drawn uniformly from the vocabulary, a different batch per step. Pooled
+    classification: a random teacher scores each (position, token), and the class is the argmax of
+    the summed scores plus noise. A sequence task answers `answer_len` tokens: answer k is
+    (token answer_len−1−k + the last token) mod `outputs`, the start reversed and shifted."""
+    teacher = rng.normal(size=(length, vocab, outputs))
+    batches = []
+    for _ in range(steps):
+        x = rng.integers(0, vocab, (batch, length)).astype(np.int64)
+        if answer_len:
+            y = (x[:, answer_len - 1 :: -1] + x[:, -1:]) % outputs
+        else:
+            z = teacher[np.arange(length), x].sum(axis=1)
+            y = np.argmax(z + 0.3 * rng.normal(size=z.shape), axis=1)
+        batches.append((x, np.ascontiguousarray(y, dtype=np.int64)))
     return batches
 
 
@@ -555,6 +918,127 @@ SCENARIOS = [
         batch=8,
         clip="some",
     ),
+    # Sequences, images and KANs. Token inputs give `vocab`; a sequence task gives `answer`. No
+    # L1/L2 here. Attention runs with SGD or momentum only: the key bias bk has a gradient of
+    # exactly 0 (q·bk is the same for every key, and softmax ignores it), so its computed gradient
+    # is rounding noise, which Adam would scale up to steps of ±lr in f32.
+    dict(
+        name="embed_attention_mlp_pool_last_ce_momentum",
+        description="5 token ids < 6, embed 4, attention (2 heads, not causal, skip, MLP 6), pool "
+        "last, head 3; softmax cross-entropy, momentum 0.9, constant rate.",
+        seed=909,
+        inputs=5,
+        vocab=6,
+        outputs=3,
+        loss="cross_entropy",
+        blocks=[embed(4), attention(2, False, True, 6), pool("last")],
+        optimizer={"momentum": {"learning_rate": 0.1, "momentum": 0.9}},
+        schedule="constant",
+        l1=0.0,
+        l2=0.0,
+        clip_norm=None,
+        steps=6,
+        batch=8,
+    ),
+    dict(
+        name="embed_attention_stack_sequence_answer_sgd_cosine",
+        description="6 token ids < 5, embed 4, attention (2 heads, causal, skip, no MLP), residual "
+        "[attention (1 head, not causal, no skip, no MLP)], attention (2 heads, causal, no skip, "
+        "MLP 6); sequence task answering at the last 3 positions over 5 tokens (head per token, "
+        "cross-entropy over all answer tokens); SGD, cosine with 1 warm-up step. (The no-skip "
+        "attention sits in a residual: alone, it would make the tokens nearly equal.)",
+        seed=1010,
+        inputs=6,
+        vocab=5,
+        outputs=5,
+        answer=3,
+        loss="cross_entropy",
+        blocks=[
+            embed(4),
+            attention(2, True, True, 0),
+            residual(attention(1, False, False, 0)),
+            attention(2, True, False, 6),
+        ],
+        optimizer={"sgd": {"learning_rate": 0.5}},
+        schedule={"cosine": {"warmup": 1}},
+        l1=0.0,
+        l2=0.0,
+        clip_norm=None,
+        steps=6,
+        batch=6,
+    ),
+    dict(
+        name="patchify_mixer_pool_mean_ce_adam_clip",
+        description="4×4 image, patchify 2 -> 4 tokens × 6, mixer (token hidden 5, channel hidden 8), "
+        "pool mean, head 3; softmax cross-entropy, Adam, gradient clipping (some steps).",
+        seed=1111,
+        inputs=16,
+        outputs=3,
+        loss="cross_entropy",
+        blocks=[patchify(2, 6), mixer(5, 8), pool("mean")],
+        optimizer={"adam": {"learning_rate": 0.01, **ADAM}},
+        schedule="constant",
+        l1=0.0,
+        l2=0.0,
+        clip_norm=1.0,
+        steps=7,
+        batch=8,
+        clip="some",
+    ),
+    dict(
+        name="kan_bspline_cubic_linear_mse_adam",
+        description="3 inputs in [-2, 2], KAN 4 (B-splines, grid 5, order 3), KAN 3 (B-splines, grid "
+        "4, order 1), head 2; MSE, Adam, constant rate.",
+        seed=1212,
+        inputs=3,
+        outputs=2,
+        loss="mse",
+        blocks=[kan_spline(4, 5, 3), kan_spline(3, 4, 1)],
+        optimizer={"adam": {"learning_rate": 0.02, **ADAM}},
+        schedule="constant",
+        l1=0.0,
+        l2=0.0,
+        clip_norm=None,
+        steps=6,
+        batch=10,
+    ),
+    dict(
+        name="dense_kan_rational_quadratic_bce_momentum_step",
+        description="4-6 identity, group-rational KAN 4 (3 groups), KAN 3 (B-splines, grid 3, order "
+        "2), head 1; binary cross-entropy, momentum 0.8, step schedule (x0.5 every 2 steps).",
+        seed=1313,
+        inputs=4,
+        outputs=1,
+        loss="binary_cross_entropy",
+        blocks=[dense(6, "identity"), kan_rational(4, 3), kan_spline(3, 3, 2)],
+        optimizer={"momentum": {"learning_rate": 0.2, "momentum": 0.8}},
+        schedule={"step": {"every": 2, "factor": 0.5}},
+        l1=0.0,
+        l2=0.0,
+        clip_norm=None,
+        steps=6,
+        batch=10,
+    ),
+    dict(
+        name="embed_mixer_kan_sequence_answer_adamw",
+        description="4 token ids < 5, embed 4, mixer (token hidden 3, channel hidden 6), KAN 4 per "
+        "token (B-splines, grid 4, order 3), group-rational KAN 4 per token (2 groups); sequence task "
+        "answering at all 4 positions over 5 tokens; AdamW, exponential schedule.",
+        seed=1414,
+        inputs=4,
+        vocab=5,
+        outputs=5,
+        answer=4,
+        loss="cross_entropy",
+        blocks=[embed(4), mixer(3, 6), kan_spline(4, 4, 3), kan_rational(4, 2)],
+        optimizer={"adam_w": {"learning_rate": 0.01, **ADAM, "weight_decay": 0.05}},
+        schedule={"exponential": {"gamma": 0.9}},
+        l1=0.0,
+        l2=0.0,
+        clip_norm=None,
+        steps=6,
+        batch=6,
+    ),
 ]
 
 
@@ -586,19 +1070,28 @@ def run(sc):
     clip = None if sc["clip_norm"] is None else f32(sc["clip_norm"])
     steps, batch = sc["steps"], sc["batch"]
 
+    vocab, answer_len = sc.get("vocab"), sc.get("answer")
+    shape_in = ("tokens", sc["inputs"], vocab) if vocab else ("flat", sc["inputs"])
+    # A sequence task keeps its last `answer` tokens, then applies the head to each.
+    tail = ([answer(answer_len)] if answer_len else []) + [head(sc["outputs"])]
+    assert not answer_len or loss == "cross_entropy", "a sequence task uses cross-entropy"
+
     # Parameters, canonical order; every value rounded to float32.
     entries, buffers0 = [], []
-    width = init_params(blocks, sc["inputs"], rng, entries, buffers0)
-    init_params([head(sc["outputs"])], width, rng, entries, buffers0)
+    shape = init_params(blocks, shape_in, rng, entries, buffers0)
+    init_params(tail, shape, rng, entries, buffers0)
     for e in entries:
         e.value = np.vectorize(f32)(e.value)
         assert e.role != "W" or np.all(e.value != 0.0), "a weight of exactly 0 would test sign(0)"
-    all_blocks = blocks + [head(sc["outputs"])]
-    out_width, n_params, n_buffers = count(all_blocks, sc["inputs"])
-    assert out_width == sc["outputs"]
+    all_blocks = blocks + tail
+    out_shape, n_params, n_buffers = count(all_blocks, shape_in)
+    assert out_shape == (("seq", answer_len, sc["outputs"]) if answer_len else ("flat", sc["outputs"]))
     assert sum(e.value.size for e in entries) == n_params, "parameter count differs from the block list"
     assert sum(b.size for b in buffers0) == n_buffers
-    batches = make_batches(rng, loss, sc["inputs"], sc["outputs"], steps, batch)
+    if vocab:
+        batches = make_token_batches(rng, sc["inputs"], vocab, sc["outputs"], answer_len, steps, batch)
+    else:
+        batches = make_batches(rng, loss, sc["inputs"], sc["outputs"], steps, batch)
 
     tensors = [torch.tensor(e.value, requires_grad=True) for e in entries]
     tbuffers = [torch.tensor(b) for b in buffers0]
@@ -632,7 +1125,7 @@ def run(sc):
         for i, (a, b) in enumerate(zip(shadow_buffers, tbuffers)):
             close(a, b.numpy(), f"{sc['name']} step {s} buffer {i}")
 
-        # Penalty on dense weights only, then clipping of the global norm of all gradients.
+        # Penalty on weight matrices only, then clipping of the global norm of all gradients.
         raw = [t.grad.detach().numpy().copy() for t in tensors]
         with torch.no_grad():
             for e, t in zip(entries, tensors):
@@ -679,11 +1172,13 @@ def run(sc):
         "clip_norm": clip,
         "length": {"steps": steps},
     }
-    return {
-        "name": sc["name"],
-        "description": sc["description"],
-        "inputs": sc["inputs"],
-        "outputs": sc["outputs"],
+    fixture = {"name": sc["name"], "description": sc["description"], "inputs": sc["inputs"]}
+    if vocab:
+        fixture["vocab"] = vocab
+    fixture["outputs"] = sc["outputs"]
+    if answer_len:
+        fixture["answer"] = answer_len
+    return fixture | {
         "loss": loss,
         "blocks": blocks,
         "training": training,
@@ -703,7 +1198,9 @@ KEY_ORDER = [
     "name",
     "description",
     "inputs",
+    "vocab",  # only with token-id inputs
     "outputs",
+    "answer",  # only for a sequence task
     "loss",
     "blocks",
     "training",
@@ -722,13 +1219,14 @@ KEY_ORDER = [
 def render(fixture):
     """One top-level key per line (batches and parameter arrays one per line), numbers as Python's
     shortest round-trip repr: full float64 precision, same bytes on every run."""
-    assert list(fixture) == KEY_ORDER
+    optional = ("vocab", "answer")
+    assert list(fixture) == [k for k in KEY_ORDER if k in fixture or k not in optional]
 
     def dump(v):
         return json.dumps(v, allow_nan=False, separators=(",", ":"))
 
     lines = []
-    for key in KEY_ORDER:
+    for key in fixture:
         value = fixture[key]
         if key in ("batches", "params", "final_params", "buffers", "final_buffers") and value:
             inner = ",\n    ".join(dump(v) for v in value)
