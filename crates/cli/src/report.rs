@@ -217,6 +217,9 @@ fn emit(
     if let Some(r) = e.test_rmse {
         line.insert("test_rmse".into(), json!(r));
     }
+    if let Some(p) = e.test_psnr {
+        line.insert("test_psnr".into(), json!(p));
+    }
     line.insert("steps_per_sec".into(), json!(steps_per_sec));
     line.extend(extra.unwrap_or_default());
     writeln!(std::io::stdout(), "{}", Value::Object(line)).map_err(|e| format!("cannot write the metrics: {e}"))?;

@@ -250,13 +250,23 @@ pub struct GateOp {
     pub accumulate: bool,
 }
 
-/// B-spline features of `rows × width` inputs: `grid` intervals over [−1, 1], splines of `order`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// B-spline features of `rows × width` inputs: `grid` intervals over [`lo`, `hi`] (extended by
+/// `order` knots each side), splines of `order`.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KanOp {
     pub rows: usize,
     pub width: usize,
     pub grid: usize,
     pub order: usize,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl KanOp {
+    /// The spacing of the knots.
+    pub fn step(self) -> f64 {
+        (self.hi - self.lo) / self.grid as f64
+    }
 }
 
 /// Group-rational functions on `rows × width` inputs, `width / groups` columns per group.

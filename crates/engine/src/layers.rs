@@ -117,8 +117,8 @@ fn forward_node<B: Backend>(
         (&Node::Rearrange { swap, width_in, .. }, Saved::None) => {
             b.swap_axes(swap_op(swap, rows, width_in), x, &mut a.y);
         }
-        (&Node::Kan { w, grid, order, inputs, units }, Saved::Kan { features, .. }) => {
-            b.kan_basis(KanOp { rows, width: inputs, grid, order }, x, features);
+        (&Node::Kan { w, grid, order, inputs, units, lo, hi, .. }, Saved::Kan { features, .. }) => {
+            b.kan_basis(KanOp { rows, width: inputs, grid, order, lo, hi }, x, features);
             let k = inputs * (grid + order + 1);
             let mm = Gemm { m: rows, n: units, k, a_trans: false, b_trans: false, accumulate: false };
             b.matmul(mm, features, &st.params[w].value, &mut a.y);
@@ -268,14 +268,14 @@ fn backward_node<B: Backend>(
                 b.swap_axes(swap_op(swap, rows, width_in).inverse(), &a.grad, dx);
             }
         }
-        (&Node::Kan { w, grid, order, inputs, units }, Saved::Kan { features, d_features }) => {
+        (&Node::Kan { w, grid, order, inputs, units, lo, hi, .. }, Saved::Kan { features, d_features }) => {
             let k = inputs * (grid + order + 1);
             let gw = Gemm { m: k, n: units, k: rows, a_trans: true, b_trans: false, accumulate: false };
             b.matmul(gw, features, &a.grad, &mut st.params[w].grad);
             if let Some(dx) = dx {
                 let gf = Gemm { m: rows, n: k, k: units, a_trans: false, b_trans: true, accumulate: false };
                 b.matmul(gf, &a.grad, &st.params[w].value, d_features);
-                b.kan_basis_backward(KanOp { rows, width: inputs, grid, order }, x, d_features, dx);
+                b.kan_basis_backward(KanOp { rows, width: inputs, grid, order, lo, hi }, x, d_features, dx);
             }
         }
         (

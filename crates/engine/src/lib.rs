@@ -7,6 +7,7 @@ pub mod backend;
 pub mod cpu;
 pub mod data;
 pub mod init;
+pub mod kan_refine;
 pub mod layers;
 pub mod metrics;
 pub mod model;

@@ -111,6 +111,11 @@ pub enum Node {
         order: usize,
         inputs: usize,
         units: usize,
+        /// The grid's interior: [−1, 1] at first, wider after refinements.
+        lo: f64,
+        hi: f64,
+        /// Grid refinement: (every so many steps, up to this many intervals).
+        refine: Option<(u64, usize)>,
     },
     /// A mixture of experts: the `router` (a dense layer to one logit per expert) picks each
     /// row's `top_k` experts; each expert is a GELU MLP (a sequence of two dense nodes), and the
@@ -530,7 +535,13 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
                 Node::Moe { router, experts, top_k: m.top_k as usize, balance: f64::from(m.balance), units }
             }
             Block::Kan(k) => match k.basis {
-                KanBasis::BSpline => self.kan_spline(width, k.units as usize, k.grid as usize, k.order as usize),
+                KanBasis::BSpline => {
+                    let mut node = self.kan_spline(width, k.units as usize, k.grid as usize, k.order as usize);
+                    if let Node::Kan { refine, .. } = &mut node {
+                        *refine = k.refine.map(|r| (u64::from(r.every), r.max_grid as usize));
+                    }
+                    node
+                }
                 KanBasis::GroupRational => {
                     let groups = k.groups as usize;
                     if groups == 0 || !width.is_multiple_of(groups) {
@@ -695,7 +706,7 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
             w.extend_from_slice(&splines[i * (features - 1) * units..][..(features - 1) * units]);
         }
         let w = self.param(w, ParamKind::Weight, true);
-        Node::Kan { w, grid, order, inputs, units }
+        Node::Kan { w, grid, order, inputs, units, lo: -1.0, hi: 1.0, refine: None }
     }
 
     fn layer_norm(&mut self, width: usize) -> Node {

@@ -156,6 +156,19 @@ impl<B: Backend> Optimizer<B> {
     }
 }
 
+impl<B: Backend> Optimizer<B> {
+    /// Fresh, zero state for parameter `index`, now `len` numbers long (a KAN layer whose grid
+    /// was refined: its new coefficients start without momentum).
+    pub fn reset(&mut self, b: &mut B, index: usize, len: usize) {
+        let (first, second) = match self.rule {
+            UpdateRule::Sgd => (0, 0),
+            UpdateRule::Momentum { .. } => (len, 0),
+            UpdateRule::Adam { .. } => (len, len),
+        };
+        self.state[index] = (b.alloc(first), b.alloc(second));
+    }
+}
+
 /// The largest change one step may make to the weights (well inside `f32`'s range of 3.4e38).
 pub const MAX_UPDATE: f64 = 1e30;
 

@@ -31,6 +31,9 @@ pub struct Evaluation {
     pub test_accuracy: Option<f64>,
     /// Regression only.
     pub test_rmse: Option<f64>,
+    /// Images (implicit neural representations) only: peak signal-to-noise ratio in dB of the
+    /// test pixels, brightness in [0, 1]: `−20·log10(RMSE)`.
+    pub test_psnr: Option<f64>,
 }
 
 pub struct Trainer<B: Backend> {
@@ -69,6 +72,8 @@ pub struct Trainer<B: Backend> {
     base_rate: f32,
     /// The first step's training loss: the reference for [`LOSS_EXPLOSION`].
     first_loss: Option<f64>,
+    /// Whether the data is an image's pixels (then evaluations report PSNR).
+    image: bool,
 }
 
 /// The fixed probe batch the layer metrics are measured on: drawn once from the training set.
@@ -184,6 +189,7 @@ impl<B: Backend> Trainer<B> {
             previous_step: None,
             base_rate: spec.training.optimizer.learning_rate(),
             first_loss: None,
+            image: matches!(spec.data.dataset, layerlab_spec::data::Dataset::Image { .. }),
             probe,
         };
         Ok(trainer)
@@ -211,9 +217,24 @@ impl<B: Backend> Trainer<B> {
             Ok((loss, info)) => {
                 self.last = Some(info);
                 self.first_loss.get_or_insert(loss);
+                let steps = self.steps();
+                if crate::kan_refine::refine(&mut self.b, &mut self.model, &mut self.optimizer, steps) {
+                    self.resize();
+                }
                 Ok(loss)
             }
             Err(d) => Err(self.diagnose(d)),
+        }
+    }
+
+    /// Makes the activations anew after the model's shapes changed (a refined KAN grid).
+    fn resize(&mut self) {
+        self.acts = self.model.activations(&mut self.b, self.batch);
+        self.eval_acts = self.model.activations(&mut self.b, EVAL_ROWS);
+        self.probe.acts = self.model.activations(&mut self.b, self.probe.rows);
+        if !self.previous.is_empty() {
+            self.previous = model_params_host(&self.model);
+            self.previous_step = None;
         }
     }
 
@@ -277,7 +298,7 @@ impl<B: Backend> Trainer<B> {
     pub fn evaluate(&mut self) -> Evaluation {
         let train = self.measure(Split::Train);
         let test = self.measure(Split::Test);
-        let classify = matches!(self.task, Task::Classify { .. });
+        let classify = !matches!(self.task, Task::Regress { .. });
         Evaluation {
             step: self.steps(),
             train_loss: train.loss,
@@ -285,6 +306,7 @@ impl<B: Backend> Trainer<B> {
             train_accuracy: classify.then_some(train.accuracy),
             test_accuracy: classify.then_some(test.accuracy),
             test_rmse: (!classify).then_some(test.rmse),
+            test_psnr: self.image.then(|| -20.0 * test.rmse.max(1e-12).log10()),
         }
     }
 

@@ -156,7 +156,7 @@ fn cases() -> Vec<Case> {
         case("mixture of experts, top-2 of 4", vec![dense(4, Tanh), moe(4, 2, 0.1)], 3, 3, Loss::CrossEntropy),
         tokens("mixture of experts on tokens", vec![embed(), moe(2, 2, 0.0)], answer(4)),
     ]);
-    let kan = |units, basis, grid, order, groups| Block::Kan(Kan { units, basis, grid, order, groups });
+    let kan = |units, basis, grid, order, groups| Block::Kan(Kan { units, basis, grid, order, groups, refine: None });
     cases.extend([
         case(
             "kan, cubic splines",

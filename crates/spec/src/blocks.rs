@@ -143,7 +143,19 @@ impl Walker<'_> {
                         let ok = self.errors.int(field("grid"), k.grid.into(), 1, MAX_KAN_GRID.into(), "MAX_KAN_GRID")
                             & self.errors.int(field("order"), k.order.into(), 1, MAX_KAN_ORDER.into(), "MAX_KAN_ORDER");
                         ok.then_some(())?;
-                        // Per edge: a base weight and grid + order spline coefficients.
+                        if let Some(r) = k.refine {
+                            let ok = self.errors.int(field("refine.every"), r.every.into(), 1, MAX_STEPS, "MAX_STEPS")
+                                & self.errors.int(
+                                    field("refine.max_grid"),
+                                    r.max_grid.into(),
+                                    k.grid.into(),
+                                    MAX_KAN_GRID.into(),
+                                    "MAX_KAN_GRID",
+                                );
+                            ok.then_some(())?;
+                        }
+                        // Per edge: a base weight and grid + order spline coefficients (at the
+                        // starting grid; refinement adds coefficients as it goes).
                         let basis = u64::from(k.grid + k.order);
                         Cost {
                             params: i * o * (basis + 1),
@@ -153,6 +165,13 @@ impl Walker<'_> {
                         }
                     }
                     KanBasis::GroupRational => {
+                        if k.refine.is_some() {
+                            self.errors.push(
+                                field("refine"),
+                                "applies to B-spline KAN layers only: remove it or use basis b_spline",
+                            );
+                            return None;
+                        }
                         self.errors
                             .int(field("groups"), k.groups.into(), 1, width.into(), "the input width")
                             .then_some(())?;

@@ -142,6 +142,19 @@ pub struct Kan {
     pub order: u32,
     /// Groups sharing one rational function (group-rational).
     pub groups: u32,
+    /// Grid refinement during training (B-spline): every `every` steps the knot spacing halves
+    /// (a knot between each pair, over the splines' whole support: `G` intervals become
+    /// `2G + 2·order`) while the intervals stay within `max_grid`, each time refitted so the
+    /// learned functions are kept ("KAN: Kolmogorov-Arnold Networks", grid extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refine: Option<KanRefine>,
+}
+
+/// When and how far a KAN layer's grid grows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KanRefine {
+    pub every: u32,
+    pub max_grid: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -241,7 +254,7 @@ impl Default for Hourglass {
 }
 impl Default for Kan {
     fn default() -> Self {
-        Self { units: 8, basis: KanBasis::BSpline, grid: 5, order: 3, groups: 8 }
+        Self { units: 8, basis: KanBasis::BSpline, grid: 5, order: 3, groups: 8, refine: None }
     }
 }
 impl Default for Glu {

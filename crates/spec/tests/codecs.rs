@@ -191,7 +191,14 @@ fn preset_sized() -> Spec {
             Block::Parallel(Parallel {
                 branches: vec![
                     vec![dense(32, Activation::Relu), Block::Dropout(Dropout { rate: 0.2 })],
-                    vec![Block::Kan(Kan { units: 32, basis: KanBasis::BSpline, grid: 8, order: 3, groups: 8 })],
+                    vec![Block::Kan(Kan {
+                        units: 32,
+                        basis: KanBasis::BSpline,
+                        grid: 8,
+                        order: 3,
+                        groups: 8,
+                        refine: None,
+                    })],
                     vec![Block::Glu(Glu { units: 32, kind: GluKind::Swiglu })],
                 ],
                 merge: Merge::Concat,

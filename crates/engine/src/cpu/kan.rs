@@ -2,8 +2,8 @@
 //!
 //! - B-splines ("KAN: Kolmogorov-Arnold Networks"): each input `x` becomes the features
 //!   `[silu(x), B₀(x), …, B_{G+k−1}(x)]` — the residual base function and the `G + k` B-splines
-//!   of order `k` on a uniform grid of `G` intervals over [−1, 1], extended by `k` knots each
-//!   side. A matrix multiply with the layer's weights then sums `w·silu(x) + Σ c·B(x)` over the
+//!   of order `k` on a uniform grid of `G` intervals over [−1, 1] (wider after a refinement,
+//!   see [`crate::kan_refine`]), extended by `k` knots each side. A matrix multiply with the layer's weights then sums `w·silu(x) + Σ c·B(x)` over the
 //!   edges into each output.
 //! - Group rationals ("Kolmogorov-Arnold Transformer"): `F(x) = P(x) / (1 + |Q(x)|)` with `P` of
 //!   degree 5 and `Q` of degree 4 without constant term (the "safe" Padé form), one function per
@@ -18,9 +18,9 @@ use layerlab_spec::limits::{MAX_KAN_GRID, MAX_KAN_ORDER};
 const KNOTS: usize = (MAX_KAN_GRID + 2 * MAX_KAN_ORDER + 1) as usize;
 type Table = [[f64; KNOTS]; MAX_KAN_ORDER as usize + 1];
 
-/// The knots of the grid: `t_m = −1 + (m − k)·h` for `m = 0 ..= G + 2k`, `h = 2/G`.
+/// The knots of the grid: `t_m = lo + (m − k)·h` for `m = 0 ..= G + 2k`, `h = (hi − lo)/G`.
 pub fn knot(op: KanOp, m: usize) -> f64 {
-    -1.0 + (m as f64 - op.order as f64) * (2.0 / op.grid as f64)
+    op.lo + (m as f64 - op.order as f64) * op.step()
 }
 
 /// Every B-spline of order `0..=k` at `x` by the Cox–de Boor recursion, in `table[p][j]`
@@ -30,7 +30,7 @@ fn splines(op: KanOp, x: f64, table: &mut Table) {
     for (j, b) in table[0][..knots - 1].iter_mut().enumerate() {
         *b = if knot(op, j) <= x && x < knot(op, j + 1) { 1.0 } else { 0.0 };
     }
-    let h = 2.0 / op.grid as f64;
+    let h = op.step();
     for p in 1..=op.order {
         for j in 0..knots - 1 - p {
             // Uniform knots: both denominators are p·h.
@@ -59,7 +59,7 @@ pub fn kan_basis<R: Real>(op: KanOp, x: &[R], features: &mut [R]) {
 /// derivative `B'_{j,k} = (B_{j,k−1} − B_{j+1,k−1}) / h`.
 pub fn kan_basis_backward<R: Real>(op: KanOp, x: &[R], d_features: &[R], dx: &mut [R]) {
     let basis = op.grid + op.order;
-    let h = 2.0 / op.grid as f64;
+    let h = op.step();
     let mut table: Table = [[0.0; KNOTS]; MAX_KAN_ORDER as usize + 1];
     for (i, &v) in x[..op.rows * op.width].iter().enumerate() {
         let d = &d_features[i * (basis + 1)..][..basis + 1];
@@ -159,7 +159,7 @@ mod tests {
     #[test]
     fn b_splines_form_a_partition_of_unity_inside_the_grid() {
         for (grid, order) in [(5, 3), (3, 1), (8, 2), (64, 5)] {
-            let op = KanOp { rows: 1, width: 1, grid, order };
+            let op = KanOp { rows: 1, width: 1, grid, order, lo: -1.0, hi: 1.0 };
             let mut f = vec![0.0; grid + order + 1];
             for i in 0..50 {
                 let x = -0.999 + 1.998 * i as f64 / 49.0;

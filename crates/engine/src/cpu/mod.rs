@@ -4,7 +4,7 @@
 
 mod elementwise;
 pub mod gemm;
-mod kan;
+pub(crate) mod kan;
 mod loss;
 mod moe;
 mod norm;

@@ -51,7 +51,23 @@ pub struct LayerMetrics {
     /// Mixture of experts: the share of the probe's routing choices each expert received.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expert_load: Option<Vec<f64>>,
+    /// Attention: the first probe example's attention probabilities, for plotting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attention: Option<AttentionMap>,
 }
+
+/// One example's attention: `probs[h][i][j]`, how much token `i` attends to token `j` in head
+/// `h` (each row sums to 1; a causal mask leaves `j > i` at 0).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttentionMap {
+    pub heads: usize,
+    pub len: usize,
+    pub probs: Vec<Vec<Vec<f64>>>,
+}
+
+/// Attention maps larger than this (heads × len², numbers) are left out of snapshots: they
+/// would swamp the stream at every interval.
+pub const MAX_ATTENTION_MAP: usize = 16_384;
 
 /// All layers at one step.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -237,7 +253,21 @@ pub fn layer<B: Backend>(
         }
         _ => None,
     };
+    let attention = match (visit.node, &visit.acts.saved) {
+        (&Node::Attention { heads, len, .. }, Saved::Attention { probs, .. })
+            if heads * len * len <= MAX_ATTENTION_MAP =>
+        {
+            let all = crate::model::read(b, probs);
+            let probs = all[..heads * len * len]
+                .chunks_exact(len * len)
+                .map(|h| h.chunks_exact(len).map(<[f64]>::to_vec).collect())
+                .collect();
+            Some(AttentionMap { heads, len, probs })
+        }
+        _ => None,
+    };
     LayerMetrics {
+        attention,
         expert_load,
         name: visit.name.clone(),
         kind: kind(visit.node),
