@@ -5,7 +5,8 @@ use layerlab_engine::cpu::Cpu;
 use layerlab_engine::metrics::Snapshot;
 use layerlab_engine::train::Trainer;
 use layerlab_spec::Spec;
-use layerlab_spec::model::{Activation, Block, Dense, Residual};
+use layerlab_spec::data::Dataset;
+use layerlab_spec::model::{Activation, Attention, Block, Dense, Embed, Residual};
 use layerlab_spec::train::Optimizer;
 
 fn dense(units: u32, activation: Activation) -> Block {
@@ -64,4 +65,37 @@ fn every_layer_is_measured_within_its_width() {
     assert!(relu.sparsity.expect("on") > 0.2, "a fresh ReLU layer is about half zeros: {relu:?}");
     assert_eq!(s.layers[1].sparsity, Some(0.0), "tanh outputs are never exactly 0");
     assert!(s.layers[0].update_ratio.expect("gradients on") > 0.0);
+}
+
+/// "Attention is Not All You Need: Pure Attention Loses Rank Doubly Exponentially with Depth":
+/// at initialisation, 12 layers of pure self-attention (no skip, no MLP) drive every sequence's
+/// tokens together, so the per-sequence effective rank of the representation falls towards 1
+/// with depth; the same layers with skip connections keep it.
+#[test]
+fn pure_attention_loses_rank_with_depth_and_skips_keep_it() {
+    let ranks = |skip: bool| -> Vec<f64> {
+        let mut spec = Spec::default();
+        spec.data.dataset = Dataset::Copy { length: 16, vocabulary: 20 };
+        spec.data.samples = 200;
+        spec.model = vec![Block::Embed(Embed { dim: 32 })];
+        spec.model
+            .extend((0..12).map(|_| Block::Attention(Attention { heads: 2, causal: false, skip, mlp_hidden: 0 })));
+        let mut trainer = Trainer::new(Cpu::<f32>::new(), &spec, None).expect("valid");
+        let s = trainer.snapshot();
+        (0..13)
+            .map(|i| {
+                let name = format!("model[{i}]");
+                s.layers.iter().find(|l| l.name == name).and_then(|l| l.effective_rank).expect("measured")
+            })
+            .collect()
+    };
+    let pure = ranks(false);
+    let skips = ranks(true);
+    let show = |r: &[f64]| r.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>().join(" ");
+    eprintln!("effective rank by depth, pure attention: {}\nwith skips: {}", show(&pure), show(&skips));
+    // The embedding: 32 tokens (16 and their blanks) of width 32, high rank either way.
+    assert!(pure[0] > 10.0 && skips[0] > 10.0, "embedding ranks: {} / {}", pure[0], skips[0]);
+    assert!(pure[12] < 1.5, "pure attention should collapse towards rank 1: {}", show(&pure));
+    assert!(pure.windows(2).skip(1).all(|w| w[1] <= w[0] * 1.05), "falling with depth: {}", show(&pure));
+    assert!(skips.iter().all(|&r| r > 8.0), "skips keep the rank far from 1: {}", show(&skips));
 }

@@ -183,15 +183,18 @@ pub fn params(node: &Node) -> impl Iterator<Item = usize> {
     own.into_iter().flatten()
 }
 
-/// The ranks of a sequence layer: of each example's tokens × width matrix, centred over its
-/// tokens (the residual `X − 1xᵀ` of "Attention is Not All You Need: Pure Attention Loses Rank
-/// Doubly Exponentially with Depth"), averaged over the probe examples; the numerical rank is
-/// the rounded mean.
+/// The ranks of a sequence layer: of each example's tokens × width matrix, averaged over the
+/// probe examples (the numerical rank is the rounded mean). Not centred: when attention makes a
+/// sequence's tokens all alike ("Attention is Not All You Need: Pure Attention Loses Rank
+/// Doubly Exponentially with Depth") the matrix tends to rank 1, and its effective rank to 1;
+/// centred, the shrinking remainder would be measured as noise of any rank.
 fn sequence_ranks(output: &[f32], tokens: usize, width: usize) -> Ranks {
     let examples = output.len() / (tokens * width);
     let each: Vec<Ranks> = output
         .chunks_exact(tokens * width)
-        .map(|x| ranks(Matrix { data: x, rows: tokens, cols: width }, RankConfig::default()))
+        .map(|x| {
+            ranks(Matrix { data: x, rows: tokens, cols: width }, RankConfig { centre: false, ..RankConfig::default() })
+        })
         .collect();
     let n = examples.max(1) as f64;
     Ranks {
