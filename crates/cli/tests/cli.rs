@@ -283,6 +283,30 @@ fn kan_grid_refinement_keeps_the_function_and_fits_finer() {
     assert!(refined_rmse < fixed_rmse / 2.0, "refined {refined_rmse}, fixed grid {fixed_rmse}");
 }
 
+/// "Implicit Neural Representations with Periodic Activation Functions": the bundled 64×64 scene
+/// from pixel coordinates, 3×64 sine layers with SIREN's initialisation against the same network
+/// of ReLUs (Kaiming and Xavier), same optimizer and steps, PSNR on held-out pixels. Last
+/// measured: sine 27.8 dB, ReLU 21.7 (Kaiming) and 22.2 (Xavier).
+#[test]
+fn a_sine_network_fits_the_image_better_than_the_same_relu_network() {
+    let sine = summary(&layerlab(&["train", &spec_file("siren_image.json")]));
+    let sine_psnr = sine["test_psnr"].as_f64().expect("an image task reports PSNR");
+    let spec: Value =
+        serde_json::from_str(&std::fs::read_to_string(spec_file("siren_image.json")).expect("spec")).expect("JSON");
+    for init in ["kaiming", "xavier"] {
+        let mut relu = spec.clone();
+        for block in relu["model"].as_array_mut().expect("blocks") {
+            block["dense"]["activation"] = "relu".into();
+        }
+        relu["training"]["init"] = init.into();
+        let file = scratch(&format!("relu-image-{init}.json"), &relu.to_string());
+        let out = summary(&layerlab(&["train", file.to_str().expect("utf-8")]));
+        assert_eq!(out["parameters"], sine["parameters"], "the same size");
+        let relu_psnr = out["test_psnr"].as_f64().expect("psnr");
+        assert!(sine_psnr > relu_psnr + 2.0, "sine {sine_psnr} dB, relu ({init}) {relu_psnr} dB");
+    }
+}
+
 /// A mixture of 4 top-1 experts on digits with the balancing loss at 0.1: every expert keeps a
 /// real share of the load to the end (last measured 0.22–0.29 each; at 0.01 the router sends
 /// everything to one expert) and the model learns.

@@ -18,7 +18,32 @@ pub fn weights(init: Init, fan_in: usize, fan_out: usize, rng: &mut impl Rng) ->
             (0..fan_in * fan_out).map(|_| std * normal(rng)).collect()
         }
         Init::Orthogonal => orthogonal(fan_in, fan_out, rng),
+        // A layer that is neither first nor sine (see [`siren`]).
+        Init::Siren => siren(fan_in, fan_out, SirenLayer::Other, rng),
     }
+}
+
+/// SIREN's frequency ω₀ ("Implicit Neural Representations with Periodic Activation Functions").
+pub const SIREN_OMEGA: f64 = 30.0;
+
+/// Where a layer sits in a sine network, for [`siren`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SirenLayer {
+    First,
+    Sine,
+    Other,
+}
+
+/// SIREN's initialisation with ω₀ folded into the weights, so that `sin(Wx + b)` here is the
+/// paper's `sin(ω₀(W'x + b'))`: the first layer U(±ω₀/fan_in), later sine layers
+/// U(±√(6/fan_in)) (ω₀ times the paper's), other layers U(±√(6/fan_in)/ω₀).
+pub fn siren(fan_in: usize, fan_out: usize, layer: SirenLayer, rng: &mut impl Rng) -> Vec<f64> {
+    let bound = match layer {
+        SirenLayer::First => SIREN_OMEGA / fan_in as f64,
+        SirenLayer::Sine => (6.0 / fan_in as f64).sqrt(),
+        SirenLayer::Other => (6.0 / fan_in as f64).sqrt() / SIREN_OMEGA,
+    };
+    (0..fan_in * fan_out).map(|_| rng.random_range(-bound..bound)).collect()
 }
 
 fn normal(rng: &mut impl Rng) -> f64 {
@@ -89,5 +114,25 @@ mod tests {
         assert!((var(&x) - 2.0 / (2 * n) as f64).abs() < 0.1 * 2.0 / (2 * n) as f64, "xavier {}", var(&x));
         assert!((var(&k) - 2.0 / n as f64).abs() < 0.1 * 2.0 / n as f64, "kaiming {}", var(&k));
         assert_eq!(x, weights(Init::Xavier, n, n, &mut rng(1, Stream::Init)), "same seed, same weights");
+    }
+}
+
+#[cfg(test)]
+mod siren_tests {
+    use super::*;
+    use crate::rng::{Stream, rng};
+
+    #[test]
+    fn siren_bounds_follow_the_layer_position() {
+        let cases = [
+            (SirenLayer::First, 2, 15.0),
+            (SirenLayer::Sine, 64, (6.0f64 / 64.0).sqrt()),
+            (SirenLayer::Other, 64, (6.0f64 / 64.0).sqrt() / 30.0),
+        ];
+        for (layer, fan_in, bound) in cases {
+            let w = siren(fan_in, 64, layer, &mut rng(1, Stream::Init));
+            let max = w.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            assert!(max <= bound && max > 0.9 * bound, "{layer:?}: max |w| {max}, bound {bound}");
+        }
     }
 }

@@ -8,7 +8,7 @@ use layerlab_spec::{Shape, SpecError};
 use rand::Rng;
 
 use crate::backend::Backend;
-use crate::init;
+use crate::init::{self, SirenLayer};
 use crate::layers::{self, Pass, State};
 use crate::real::Real;
 
@@ -716,7 +716,7 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
     }
 
     fn dense(&mut self, inputs: usize, units: usize, act: Activation, bias: bool) -> Node {
-        let w = init::weights(self.init, inputs, units, self.rng);
+        let w = self.weights(inputs, units, act);
         let w = self.param(w, ParamKind::Weight, true);
         let b = bias.then(|| self.param(vec![0.0; units], ParamKind::Bias, true));
         Node::Dense { w, b, act, inputs, units }
@@ -724,10 +724,27 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
 
     /// A dense layer with bias whose parameters are trained or kept at their initial values.
     fn dense_with(&mut self, inputs: usize, units: usize, act: Activation, trainable: bool) -> Node {
-        let w = init::weights(self.init, inputs, units, self.rng);
+        let w = self.weights(inputs, units, act);
         let w = self.param(w, ParamKind::Weight, trainable);
         let b = Some(self.param(vec![0.0; units], ParamKind::Bias, trainable));
         Node::Dense { w, b, act, inputs, units }
+    }
+
+    /// A dense layer's weights under the spec's initialiser; SIREN's depends on where the layer
+    /// sits (the first matrix drawn, a sine layer, or another).
+    fn weights(&mut self, inputs: usize, units: usize, act: Activation) -> Vec<f64> {
+        let first = self.params.is_empty();
+        match self.init {
+            Init::Siren => {
+                let layer = match (first, act) {
+                    (true, _) => SirenLayer::First,
+                    (false, Activation::Sine) => SirenLayer::Sine,
+                    _ => SirenLayer::Other,
+                };
+                init::siren(inputs, units, layer, self.rng)
+            }
+            other => init::weights(other, inputs, units, self.rng),
+        }
     }
 
     fn param(&mut self, values: Vec<f64>, kind: ParamKind, trainable: bool) -> usize {

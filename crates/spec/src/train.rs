@@ -96,6 +96,10 @@ pub enum Init {
     #[default]
     Xavier,
     Orthogonal,
+    /// For sine networks ("Implicit Neural Representations with Periodic Activation
+    /// Functions"), with ω₀ = 30 folded into the weights: the first layer U(±30/fan_in), later
+    /// sine layers U(±√(6/fan_in)), other layers U(±√(6/fan_in)/30).
+    Siren,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -173,7 +173,7 @@ fn training() -> impl Strategy<Value = Training> {
         Just(LearningRule::TargetProjection),
     ];
     let loss = prop::option::of(prop_oneof![Just(Loss::Mse), Just(Loss::BinaryCrossEntropy), Just(Loss::CrossEntropy)]);
-    let init = prop_oneof![Just(Init::Kaiming), Just(Init::Xavier), Just(Init::Orthogonal)];
+    let init = prop_oneof![Just(Init::Kaiming), Just(Init::Xavier), Just(Init::Orthogonal), Just(Init::Siren)];
     let stop =
         prop::option::of(prop_oneof![finite().prop_map(Stop::LossBelow), finite().prop_map(Stop::AccuracyAbove)]);
     let noise = prop::option::of((finite(), finite()).prop_map(|(eta, gamma)| GradientNoise { eta, gamma }));
