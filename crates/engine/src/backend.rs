@@ -154,14 +154,14 @@ pub trait Backend {
 
     /// `y[e, t] = table[ids[e, t]] + pos[t]`: token ids (one row of `len` per example) to vectors.
     fn embed_forward(&mut self, op: EmbedOp, ids: &Self::Buf, table: &Self::Buf, pos: &Self::Buf, y: &mut Self::Buf);
-    /// Writes the table's and the positions' gradients from the output's.
+    /// Writes the table's gradient and, for learned positions, the positions' from the output's.
     fn embed_backward(
         &mut self,
         op: EmbedOp,
         ids: &Self::Buf,
         g: &Self::Buf,
         d_table: &mut Self::Buf,
-        d_pos: &mut Self::Buf,
+        d_pos: Option<&mut Self::Buf>,
     );
     /// One vector per sequence (the mean of its tokens, or its last).
     fn pool_forward(&mut self, op: PoolOp, x: &Self::Buf, y: &mut Self::Buf);

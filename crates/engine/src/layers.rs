@@ -12,7 +12,7 @@ use crate::backend::{
     AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, KanOp, MoeOp, NormOp, NormSaved, PoolOp,
     RationalOp, SwapAxes,
 };
-use crate::model::{Acts, Node, Param, Saved, Swap};
+use crate::model::{Acts, Node, Param, PositionTable, Saved, Swap};
 use crate::rng::{self, Stream};
 
 /// What kind of pass this is: training (dropout on, BatchNorm on batch statistics) or not, and
@@ -106,7 +106,11 @@ fn forward_node<B: Backend>(
     match (node, &mut a.saved) {
         (&Node::Embed { table, pos, vocab, len, dim }, Saved::None) => {
             let op = EmbedOp { rows, len, vocab, dim };
-            b.embed_forward(op, x, &st.params[table].value, &st.params[pos].value, &mut a.y);
+            let pos = match pos {
+                PositionTable::Learned(p) => &st.params[p].value,
+                PositionTable::Fixed(f) => &st.buffers[f],
+            };
+            b.embed_forward(op, x, &st.params[table].value, pos, &mut a.y);
         }
         (&Node::Pool { mode, len, dim }, Saved::None) => {
             b.pool_forward(PoolOp { rows: rows / len, len, dim, mode }, x, &mut a.y);
@@ -245,8 +249,12 @@ fn backward_node<B: Backend>(
     match (node, &mut a.saved) {
         (&Node::Embed { table, pos, vocab, len, dim }, Saved::None) => {
             let op = EmbedOp { rows, len, vocab, dim };
-            let (t, p) = two(st.params, table, Some(pos));
-            b.embed_backward(op, x, &a.grad, &mut t.grad, &mut p.expect("an embedding has positions").grad);
+            let learned = match pos {
+                PositionTable::Learned(p) => Some(p),
+                PositionTable::Fixed(_) => None,
+            };
+            let (t, p) = two(st.params, table, learned);
+            b.embed_backward(op, x, &a.grad, &mut t.grad, p.map(|p| &mut p.grad));
             // Token ids have no gradient.
             if let Some(dx) = dx {
                 b.scale(0.0, dx);

@@ -2,7 +2,7 @@
 //! of [`Param`]s (in the canonical order: depth-first through the blocks, then the output layer),
 //! and the activations one batch needs ([`Acts`], allocated once per batch size).
 
-use layerlab_spec::model::{Activation, Block, GluKind, KanBasis, Merge, NormKind, PoolMode};
+use layerlab_spec::model::{Activation, Block, GluKind, KanBasis, Merge, NormKind, PoolMode, Positions};
 use layerlab_spec::train::Init;
 use layerlab_spec::{Shape, SpecError};
 use rand::Rng;
@@ -79,7 +79,7 @@ pub enum Node {
     /// learned positions. Turns each example's row into `len` token rows.
     Embed {
         table: usize,
-        pos: usize,
+        pos: PositionTable,
         vocab: usize,
         len: usize,
         dim: usize,
@@ -299,6 +299,26 @@ pub const RATIONAL_GELU: [f64; 10] = [
     1.402627039719301e-14,
     -0.007034715489760545,
 ];
+
+/// Where an embedding's position vectors live: a learned parameter, or a fixed buffer of sines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PositionTable {
+    Learned(usize),
+    Fixed(usize),
+}
+
+/// The sinusoidal positions of "Attention Is All You Need": position `t`, column `2i` is
+/// `sin(t / 10000^(2i/dim))`, column `2i+1` the cosine of the same angle.
+pub fn sinusoidal_positions(len: usize, dim: usize) -> Vec<f64> {
+    let mut table = vec![0.0; len * dim];
+    for t in 0..len {
+        for c in 0..dim {
+            let angle = t as f64 / 10000f64.powf((c / 2 * 2) as f64 / dim as f64);
+            table[t * dim + c] = if c % 2 == 0 { angle.sin() } else { angle.cos() };
+        }
+    }
+    table
+}
 
 /// An example's numbers as an `outer × a × b × inner` block whose middle axes a
 /// [`Node::Rearrange`] swaps.
@@ -578,8 +598,13 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
                 let (len, vocab, dim) = (len as usize, vocab as usize, e.dim as usize);
                 let table = init::normals(vocab * dim, 1.0, self.rng);
                 let table = self.param(table, ParamKind::Weight, true);
-                let pos = init::normals(len * dim, 1.0, self.rng);
-                let pos = self.param(pos, ParamKind::Weight, true);
+                let pos = match e.positions {
+                    Positions::Learned => {
+                        let pos = init::normals(len * dim, 1.0, self.rng);
+                        PositionTable::Learned(self.param(pos, ParamKind::Weight, true))
+                    }
+                    Positions::Sinusoidal => PositionTable::Fixed(self.buffer(&sinusoidal_positions(len, dim))),
+                };
                 Node::Embed { table, pos, vocab, len, dim }
             }
             (Block::Embed(_), _) => return Err(needs("token ids")),

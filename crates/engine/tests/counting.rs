@@ -51,6 +51,23 @@ fn models() -> Vec<(&'static str, Dataset, Vec<Block>)> {
             ],
         ),
         (
+            "sequences",
+            Dataset::Copy { length: 5, vocabulary: 7 },
+            vec![
+                Block::Embed(Embed { dim: 8, positions: Positions::Sinusoidal }),
+                Block::Attention(Attention { heads: 2, causal: true, skip: true, mlp_hidden: 12 }),
+            ],
+        ),
+        (
+            "learned positions, pool",
+            Dataset::Parity { bits: 6 },
+            vec![
+                Block::Embed(Embed { dim: 6, positions: Positions::Learned }),
+                Block::Attention(Attention { heads: 3, causal: false, skip: false, mlp_hidden: 0 }),
+                Block::Pool(Pool { mode: PoolMode::Mean }),
+            ],
+        ),
+        (
             "mixture of experts",
             Dataset::Iris,
             vec![dense(5), Block::Moe(Moe { experts: 3, top_k: 2, hidden: 7, units: 4, balance: 0.1 })],

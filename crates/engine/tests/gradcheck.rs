@@ -9,7 +9,7 @@ use layerlab_engine::rng::{Stream, rng};
 use layerlab_spec::Shape;
 use layerlab_spec::model::{
     Activation, Attention, Block, Dense, Dropout, Embed, Glu, GluKind, Hourglass, Kan, KanBasis, Merge, Mixer, Moe,
-    Norm, NormKind, Parallel, Patchify, Pool, PoolMode, Residual,
+    Norm, NormKind, Parallel, Patchify, Pool, PoolMode, Positions, Residual,
 };
 use layerlab_spec::train::{Init, Loss};
 use rand::Rng;
@@ -65,7 +65,7 @@ fn cases() -> Vec<Case> {
     };
     let answer = |len| Shape::Seq { len, dim: 3 };
     let attn = |heads, causal, skip, mlp_hidden| Block::Attention(Attention { heads, causal, skip, mlp_hidden });
-    let embed = || Block::Embed(Embed { dim: 4 });
+    let embed = || Block::Embed(Embed { dim: 4, ..Embed::default() });
     let pool = |mode| Block::Pool(Pool { mode });
     let mut cases = Vec::new();
     for act in [Relu, LeakyRelu, Gelu, Silu, Tanh, Sigmoid, Sine, Identity] {
@@ -132,6 +132,11 @@ fn cases() -> Vec<Case> {
     cases.extend([
         tokens("embed, answering at every position", vec![embed(), dense(4, Tanh)], answer(4)),
         tokens("embed, answering at the last two positions", vec![embed(), dense(4, Tanh)], answer(2)),
+        tokens(
+            "sinusoidal positions",
+            vec![Block::Embed(Embed { dim: 4, positions: Positions::Sinusoidal }), attn(2, true, true, 0)],
+            answer(2),
+        ),
         tokens("mean pool", vec![embed(), pool(PoolMode::Mean), dense(3, Tanh)], Shape::Flat(3)),
         tokens("last-token pool", vec![embed(), pool(PoolMode::Last)], Shape::Flat(3)),
         tokens("pure attention, two heads", vec![embed(), attn(2, false, false, 0)], answer(4)),
@@ -278,7 +283,7 @@ fn gradients_match_finite_differences() {
     for case in &all {
         check(case);
     }
-    assert!(all.len() >= 44, "every activation, loss, norm, container and sequence block is covered");
+    assert!(all.len() >= 45, "every activation, loss, norm, container and sequence block is covered");
 }
 
 #[test]
@@ -315,7 +320,7 @@ fn misplaced_blocks_are_refused_with_their_path_and_shape() {
         ),
         (
             "embed on numbers",
-            vec![Block::Embed(Embed { dim: 4 })],
+            vec![Block::Embed(Embed { dim: 4, ..Embed::default() })],
             Shape::Flat(3),
             "(embed) needs token ids but receives [3]",
         ),
@@ -327,7 +332,7 @@ fn misplaced_blocks_are_refused_with_their_path_and_shape() {
         ),
         (
             "patchify on a sequence",
-            vec![Block::Embed(Embed { dim: 4 }), Block::Patchify(Patchify { patch: 2, dim: 3 })],
+            vec![Block::Embed(Embed { dim: 4, ..Embed::default() }), Block::Patchify(Patchify { patch: 2, dim: 3 })],
             Shape::Tokens { len: 4, vocab: 5 },
             "(patchify) needs a flat square image",
         ),

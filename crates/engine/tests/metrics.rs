@@ -77,7 +77,7 @@ fn pure_attention_loses_rank_with_depth_and_skips_keep_it() {
         let mut spec = Spec::default();
         spec.data.dataset = Dataset::Copy { length: 16, vocabulary: 20 };
         spec.data.samples = 200;
-        spec.model = vec![Block::Embed(Embed { dim: 32 })];
+        spec.model = vec![Block::Embed(Embed { dim: 32, ..Embed::default() })];
         spec.model
             .extend((0..12).map(|_| Block::Attention(Attention { heads: 2, causal: false, skip, mlp_hidden: 0 })));
         let mut trainer = Trainer::new(Cpu::<f32>::new(), &spec, None).expect("valid");

@@ -311,7 +311,8 @@ impl Walker<'_> {
                 };
                 self.width(field("dim"), e.dim).then_some(())?;
                 let out = Shape::Seq { len, dim: e.dim };
-                let params = (u64::from(vocab) + u64::from(len)) * u64::from(e.dim);
+                let positions = if e.positions == Positions::Learned { u64::from(len) } else { 0 };
+                let params = (u64::from(vocab) + positions) * u64::from(e.dim);
                 Some((out, Cost { params, frozen: 0, flops: out.elements(), activations: out.elements() }))
             }
             Block::Pool(_) => {

@@ -221,6 +221,18 @@ pub struct Patchify {
 #[serde(default)]
 pub struct Embed {
     pub dim: u32,
+    pub positions: Positions,
+}
+
+/// How an embed block tells positions apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Positions {
+    /// A learned vector per position.
+    #[default]
+    Learned,
+    /// Fixed sines and cosines of geometrically spaced frequencies ("Attention Is All You Need").
+    Sinusoidal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -284,7 +296,7 @@ impl Default for Patchify {
 }
 impl Default for Embed {
     fn default() -> Self {
-        Self { dim: 32 }
+        Self { dim: 32, positions: Positions::Learned }
     }
 }
 

@@ -51,7 +51,7 @@ const CASES: &[(&str, Change, &str, &str)] = &[
         |s| {
             s.data.dataset = Dataset::Parity { bits: 8 };
             s.model = vec![
-                Block::Embed(Embed { dim: 10 }),
+                Block::Embed(Embed { dim: 10, ..Embed::default() }),
                 Block::Attention(Attention { heads: 4, ..Attention::default() }),
                 Block::Pool(Pool::default()),
             ];

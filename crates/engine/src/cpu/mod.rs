@@ -129,8 +129,15 @@ impl<R: Real> Backend for Cpu<R> {
     fn embed_forward(&mut self, op: EmbedOp, ids: &Vec<R>, table: &Vec<R>, pos: &Vec<R>, y: &mut Vec<R>) {
         sequence::embed_forward(op, ids, table, pos, y);
     }
-    fn embed_backward(&mut self, op: EmbedOp, ids: &Vec<R>, g: &Vec<R>, d_table: &mut Vec<R>, d_pos: &mut Vec<R>) {
-        sequence::embed_backward(op, ids, g, d_table, d_pos);
+    fn embed_backward(
+        &mut self,
+        op: EmbedOp,
+        ids: &Vec<R>,
+        g: &Vec<R>,
+        d_table: &mut Vec<R>,
+        d_pos: Option<&mut Vec<R>>,
+    ) {
+        sequence::embed_backward(op, ids, g, d_table, d_pos.map(|d| &mut d[..]));
     }
     fn pool_forward(&mut self, op: PoolOp, x: &Vec<R>, y: &mut Vec<R>) {
         sequence::pool_forward(op, x, y);

@@ -28,11 +28,14 @@ pub fn embed_forward<R: Real>(op: EmbedOp, ids: &[R], table: &[R], pos: &[R], y:
     }
 }
 
-/// Scatters the output gradient back onto the rows of the table and the positions.
-pub fn embed_backward<R: Real>(op: EmbedOp, ids: &[R], g: &[R], d_table: &mut [R], d_pos: &mut [R]) {
+/// Scatters the output gradient back onto the rows of the table and (when they are learned)
+/// the positions.
+pub fn embed_backward<R: Real>(op: EmbedOp, ids: &[R], g: &[R], d_table: &mut [R], mut d_pos: Option<&mut [R]>) {
     let EmbedOp { rows, len, vocab, dim } = op;
     d_table.iter_mut().for_each(|v| *v = R::zero());
-    d_pos.iter_mut().for_each(|v| *v = R::zero());
+    if let Some(d) = d_pos.as_deref_mut() {
+        d.iter_mut().for_each(|v| *v = R::zero());
+    }
     for e in 0..rows {
         for t in 0..len {
             let token = id(ids, e * len + t, vocab);
@@ -40,8 +43,10 @@ pub fn embed_backward<R: Real>(op: EmbedOp, ids: &[R], g: &[R], d_table: &mut [R
             for (d, &v) in d_table[token * dim..][..dim].iter_mut().zip(grad) {
                 *d += v;
             }
-            for (d, &v) in d_pos[t * dim..][..dim].iter_mut().zip(grad) {
-                *d += v;
+            if let Some(d_pos) = d_pos.as_deref_mut() {
+                for (d, &v) in d_pos[t * dim..][..dim].iter_mut().zip(grad) {
+                    *d += v;
+                }
             }
         }
     }

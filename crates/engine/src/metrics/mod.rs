@@ -12,7 +12,7 @@ use serde::Serialize;
 pub use stats::{Matrix, RankConfig, Ranks, Sparsity, cka_matrix, linear_cka, ranks, singular_values, sparsity};
 
 use crate::backend::Backend;
-use crate::model::{Acts, Node, Param, Saved};
+use crate::model::{Acts, Node, Param, PositionTable, Saved};
 
 /// |a| below this counts as near zero in the sparsity figures.
 pub const NEAR_ZERO: f32 = 1e-3;
@@ -161,7 +161,8 @@ pub fn weights(node: &Node) -> Vec<usize> {
     match *node {
         Node::Dense { w, .. } => vec![w],
         Node::Glu { w, v, .. } => vec![w, v],
-        Node::Embed { table, pos, .. } => vec![table, pos],
+        Node::Embed { table, pos: PositionTable::Learned(pos), .. } => vec![table, pos],
+        Node::Embed { table, .. } => vec![table],
         Node::Attention { qkv, out, .. } => vec![qkv, out],
         Node::Kan { w, .. } => vec![w],
         _ => Vec::new(),
@@ -174,7 +175,8 @@ pub fn params(node: &Node) -> impl Iterator<Item = usize> {
         Node::Dense { w, b, .. } => [Some(w), b, None, None],
         Node::Glu { w, b, v, c, .. } => [Some(w), Some(b), Some(v), Some(c)],
         Node::Norm { gain, shift, .. } => [Some(gain), shift, None, None],
-        Node::Embed { table, pos, .. } => [Some(table), Some(pos), None, None],
+        Node::Embed { table, pos: PositionTable::Learned(pos), .. } => [Some(table), Some(pos), None, None],
+        Node::Embed { table, .. } => [Some(table), None, None, None],
         Node::Attention { qkv, qkv_bias, out, out_bias, .. } => [Some(qkv), Some(qkv_bias), Some(out), Some(out_bias)],
         Node::Kan { w, .. } => [Some(w), None, None, None],
         Node::Rational { coeffs, .. } => [Some(coeffs), None, None, None],

@@ -68,7 +68,10 @@ fn leaf_block() -> impl Strategy<Value = Block> {
             Block::Attention(Attention { heads, causal, skip, mlp_hidden })
         }),
         (any::<u32>(), any::<u32>()).prop_map(|(patch, dim)| Block::Patchify(Patchify { patch, dim })),
-        any::<u32>().prop_map(|dim| Block::Embed(Embed { dim })),
+        (any::<u32>(), any::<bool>()).prop_map(|(dim, fixed)| Block::Embed(Embed {
+            dim,
+            positions: if fixed { Positions::Sinusoidal } else { Positions::Learned }
+        })),
         prop_oneof![Just(PoolMode::Mean), Just(PoolMode::Last)].prop_map(|mode| Block::Pool(Pool { mode })),
     ]
 }
