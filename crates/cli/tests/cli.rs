@@ -331,6 +331,17 @@ fn modular_addition_groks_well_after_the_training_set_is_learned() {
     assert!(test >= train + 300, "no delay between memorising ({train}) and generalising ({test})");
 }
 
+/// Next-token addition with its steps written out ("Auto-Regressive Next-Token Predictors are
+/// Universal Learners"): two causal attention layers read `a + b =` and then, token by token,
+/// each digit's sum and carry and the answer. Last measured: 0.996 per-token test accuracy after
+/// 600 steps (without the steps, on the answer digits alone: 0.961 — measured, not asserted).
+#[test]
+fn next_token_arithmetic_with_its_steps_is_learned() {
+    let last = summary(&layerlab(&["train", &spec_file("arithmetic.json")]));
+    let accuracy = last["test_accuracy"].as_f64().expect("accuracy");
+    assert!(accuracy >= 0.99, "{last}");
+}
+
 /// A mixture of 4 top-1 experts on digits with the balancing loss at 0.1: every expert keeps a
 /// real share of the load to the end (last measured 0.22–0.29 each; at 0.01 the router sends
 /// everything to one expert) and the model learns.

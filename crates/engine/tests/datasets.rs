@@ -872,15 +872,42 @@ fn modular_addition_is_every_pair_once_when_samples_allow() {
     assert_ne!(pairs(4), pairs(5));
 }
 
-// ---- what is not there yet -----------------------------------------------------------------
+// ---- next-token arithmetic ------------------------------------------------------------------
+
+/// Reads the digits of a number written most significant first.
+fn number(digits: &[f32]) -> u64 {
+    digits.iter().fold(0, |n, &d| n * 10 + d as u64)
+}
 
 #[test]
-fn arithmetic_says_it_is_not_available() {
-    for chain_of_thought in [false, true] {
-        let dataset = Dataset::Arithmetic { digits: 3, chain_of_thought };
-        let expected = "data.dataset: the next-token arithmetic sequences are not available in this version of the \
-                        engine: for a sequence task choose modular addition, parity, copy or reverse";
-        assert_eq!(error(&spec(dataset, 500, 0.0), None), expected);
+fn arithmetic_writes_out_the_sum_and_its_steps() {
+    for (digits, chain_of_thought) in [(3u32, false), (3, true), (1, true), (8, false)] {
+        let dataset = Dataset::Arithmetic { digits, chain_of_thought };
+        let data = loaded(&spec(dataset.clone(), 200, 0.0), 9);
+        let d = digits as usize;
+        let steps = if chain_of_thought { 2 * d } else { 0 };
+        let (len, vocab) = dataset.token_input().expect("tokens");
+        assert_eq!((len as usize, vocab), (3 * d + 2 + steps, 12));
+        for e in [&data.train, &data.test] {
+            assert_eq!((e.width, e.target_width), (3 * d + 2 + steps, steps + d + 1));
+            for (x, t) in e.inputs.chunks_exact(e.width).zip(e.targets.chunks_exact(e.target_width)) {
+                let (a, b) = (number(&x[..d]), number(&x[d + 1..2 * d + 1]));
+                assert_eq!((x[d], x[2 * d + 1]), (10.0, 11.0), "{x:?}");
+                // Teacher forcing: the input after `=` is the target shifted by one.
+                assert_eq!(&x[2 * d + 2..], &t[..t.len() - 1], "{x:?} {t:?}");
+                assert_eq!(number(&t[steps..]), a + b, "{x:?} {t:?}");
+                if chain_of_thought {
+                    let (mut carry, mut a, mut b) = (0, a, b);
+                    for step in t[..steps].chunks_exact(2) {
+                        let total = a % 10 + b % 10 + carry;
+                        carry = total / 10;
+                        assert_eq!(step, [(total % 10) as f32, carry as f32], "{x:?} {t:?}");
+                        (a, b) = (a / 10, b / 10);
+                    }
+                }
+                assert!(t.iter().all(|&v| (0.0..10.0).contains(&v) && v.fract() == 0.0));
+            }
+        }
     }
 }
 
@@ -891,7 +918,6 @@ fn every_dataset_in_the_catalogue_loads_or_says_why_not() {
         match (&dataset, result) {
             (_, Ok(data)) => assert!(data.train.len > 0 && data.test.len > 0, "{dataset:?}"),
             (Dataset::Csv(_), Err(e)) => assert!(e.message.contains("is not loaded"), "{e}"),
-            (Dataset::Arithmetic { .. }, Err(e)) => assert!(e.message.contains("not available"), "{e}"),
             (_, Err(e)) => panic!("{dataset:?}: {e}"),
         }
     }

@@ -51,6 +51,9 @@ pub fn analyse(spec: &Spec) -> Result<Analysis, Vec<SpecError>> {
     let walked = walker.sequence(&spec.model, input, "model", 0);
     let blocks = std::mem::take(&mut walker.blocks);
     let Some((output, body)) = walked else { return Err(errors.list) };
+    if spec.data.dataset.is_next_token() {
+        check_causal(&spec.model, "model", &mut errors);
+    }
     let Some((loss, head)) = head(output, task, spec.training.loss, spec.model.len(), &mut errors) else {
         return Err(errors.list);
     };
@@ -323,6 +326,30 @@ fn check_training(t: &Training, errors: &mut Errors) {
 fn check_metrics(m: &MetricsSpec, errors: &mut Errors) {
     errors.int("metrics.every".into(), m.every.into(), 1, 1_000_000, "a million steps");
     errors.int("metrics.probe_size".into(), m.probe_size.into(), 1, MAX_PROBE.into(), "MAX_PROBE");
+}
+
+/// On a next-token task, every block that mixes positions must look only backwards.
+fn check_causal(blocks: &[Block], path: &str, errors: &mut Errors) {
+    for (i, block) in blocks.iter().enumerate() {
+        let at = format!("{path}[{i}]");
+        match block {
+            Block::Attention(a) if !a.causal => errors.push(
+                format!("{at}.causal"),
+                "is false on a next-token task: each position would see the token it must predict; set causal to true",
+            ),
+            Block::Mixer(_) => errors.push(
+                at,
+                "(mixer) mixes all positions, so on a next-token task each would see the token it must predict: use causal attention",
+            ),
+            Block::Residual(r) => check_causal(&r.body, &format!("{at}.body"), errors),
+            Block::Parallel(p) => {
+                for (j, branch) in p.branches.iter().enumerate() {
+                    check_causal(branch, &format!("{at}.branches[{j}]"), errors);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The block kinds a model may hold, for messages.

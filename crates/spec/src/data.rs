@@ -56,7 +56,11 @@ pub enum Dataset {
         length: u32,
         vocabulary: u32,
     },
-    /// Next-token addition of `digits`-digit numbers, optionally with chain-of-thought tokens.
+    /// Addition written out and learned token by token ("Auto-Regressive Next-Token Predictors
+    /// are Universal Learners"): `a + b = [steps] y`, digits most significant first. With
+    /// `chain_of_thought` the steps come before the answer: for each digit from the least
+    /// significant, its sum digit and the carry out. The model reads the sequence up to each
+    /// position and predicts the next token after `=` (teacher forcing); attention must be causal.
     Arithmetic {
         digits: u32,
         chain_of_thought: bool,
@@ -178,6 +182,11 @@ impl Default for DataSpec {
     }
 }
 
+/// Chain-of-thought tokens of a `digits`-digit addition: a sum digit and a carry per digit.
+pub fn arithmetic_steps(digits: u32, chain_of_thought: bool) -> u32 {
+    if chain_of_thought { 2 * digits } else { 0 }
+}
+
 /// What the model must predict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Task {
@@ -268,8 +277,10 @@ impl Dataset {
             Dataset::Copy { length, vocabulary } | Dataset::Reverse { length, vocabulary } => {
                 Task::Sequence { length, vocabulary }
             }
-            // The answer: `digits + 1` digit tokens (0-9).
-            Dataset::Arithmetic { digits, .. } => Task::Sequence { length: digits + 1, vocabulary: 10 },
+            // Every token after `=`: the steps (two per digit) and the `digits + 1` answer digits.
+            Dataset::Arithmetic { digits, chain_of_thought } => {
+                Task::Sequence { length: arithmetic_steps(digits, chain_of_thought) + digits + 1, vocabulary: 10 }
+            }
             Dataset::Csv(ref csv) => match csv.task {
                 CsvTask::Classes { classes } => Task::Classify { classes },
                 CsvTask::Regression => Task::Regress { outputs: 1 },
@@ -288,13 +299,19 @@ impl Dataset {
             Dataset::Copy { length, vocabulary } | Dataset::Reverse { length, vocabulary } => {
                 Some((2 * length, vocabulary + 1))
             }
-            // Two numbers, "+", "=", and (with chain of thought) a carry token per digit.
+            // The whole written-out sum but its last token: `a`, `+` (10), `b`, `=` (11), the steps,
+            // the answer; each position predicts the token after it.
             Dataset::Arithmetic { digits, chain_of_thought } => {
-                let cot = if chain_of_thought { digits } else { 0 };
-                Some((2 * digits + 2 + cot, 13))
+                Some((2 * digits + 2 + arithmetic_steps(digits, chain_of_thought) + digits, 12))
             }
             _ => None,
         }
+    }
+
+    /// Whether the model must not look ahead: each position predicts the next token of its own
+    /// input, so any block that mixes tokens must be causal.
+    pub fn is_next_token(&self) -> bool {
+        matches!(self, Dataset::Arithmetic { .. })
     }
 
     /// Width of the flat input vector of non-sequence, non-planar datasets.

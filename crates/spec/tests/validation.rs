@@ -60,6 +60,30 @@ const CASES: &[(&str, Change, &str, &str)] = &[
         "does not divide the model width 10",
     ),
     (
+        "next-token task with attention that looks ahead",
+        |s| {
+            s.data.dataset = Dataset::Arithmetic { digits: 3, chain_of_thought: true };
+            s.model = vec![
+                Block::Embed(Embed::default()),
+                Block::Residual(Residual {
+                    body: vec![Block::Attention(Attention { causal: false, ..Attention::default() })],
+                    drop_path: 0.0,
+                }),
+            ];
+        },
+        "model[1].body[0].causal",
+        "each position would see the token it must predict",
+    ),
+    (
+        "next-token task with a mixer",
+        |s| {
+            s.data.dataset = Dataset::Arithmetic { digits: 2, chain_of_thought: false };
+            s.model = vec![Block::Embed(Embed::default()), Block::Mixer(Mixer::default())];
+        },
+        "model[1]",
+        "use causal attention",
+    ),
+    (
         "sequence without embed",
         |s| {
             s.data.dataset = Dataset::Parity { bits: 8 };

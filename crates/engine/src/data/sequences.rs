@@ -39,11 +39,10 @@ pub(crate) fn rows(dataset: &Dataset, samples: u32, seed: u64) -> Result<Rows, D
             let reverse = matches!(dataset, Dataset::Reverse { .. });
             Ok(copy(length as usize, vocabulary, reverse, samples, &mut rng))
         }
-        Dataset::Arithmetic { .. } => Err(DataError::new(
-            "data.dataset",
-            "the next-token arithmetic sequences are not available in this version of the engine: for a sequence \
-             task choose modular addition, parity, copy or reverse",
-        )),
+        Dataset::Arithmetic { digits, chain_of_thought } => {
+            check(digits, 1, 8, "digits", "digits")?;
+            Ok(arithmetic(digits as usize, chain_of_thought, samples, &mut rng))
+        }
         _ => Err(DataError::new("data.dataset", "is not a sequence dataset")),
     }
 }
@@ -78,6 +77,46 @@ fn modular_addition(modulus: u32, samples: usize, rng: &mut ChaCha8Rng) -> Rows 
             chosen[new] = true;
         }
         (0..pairs).filter(|&pair| chosen[pair]).for_each(&mut push);
+    }
+    rows
+}
+
+/// `+` and `=` in the arithmetic sequences (digits are themselves).
+const PLUS: f32 = 10.0;
+const EQUALS: f32 = 11.0;
+
+/// `samples` additions of random `digits`-digit numbers (leading zeros allowed), written out as
+/// `a + b = [steps] y` (see [`Dataset::Arithmetic`]). The input is the whole sequence but its
+/// last token; the targets are every token after `=`, which the last positions predict.
+fn arithmetic(digits: usize, chain_of_thought: bool, samples: usize, rng: &mut ChaCha8Rng) -> Rows {
+    let steps = layerlab_spec::data::arithmetic_steps(digits as u32, chain_of_thought) as usize;
+    let answer = steps + digits + 1;
+    let mut rows = Rows::new(2 * digits + 2 + answer - 1);
+    rows.target_width = answer;
+    let mut full = Vec::with_capacity(2 * digits + 2 + answer);
+    for _ in 0..samples {
+        // Least significant digit first while drawing and adding.
+        let a: Vec<usize> = (0..digits).map(|_| index(rng, 10)).collect();
+        let b: Vec<usize> = (0..digits).map(|_| index(rng, 10)).collect();
+        full.clear();
+        full.extend(a.iter().rev().map(|&d| d as f32));
+        full.push(PLUS);
+        full.extend(b.iter().rev().map(|&d| d as f32));
+        full.push(EQUALS);
+        let mut carry = 0;
+        let mut sum = Vec::with_capacity(digits + 1);
+        for i in 0..digits {
+            let total = a[i] + b[i] + carry;
+            carry = total / 10;
+            sum.push(total % 10);
+            if chain_of_thought {
+                full.extend([(total % 10) as f32, carry as f32]);
+            }
+        }
+        sum.push(carry);
+        full.extend(sum.iter().rev().map(|&d| d as f32));
+        rows.inputs.extend_from_slice(&full[..full.len() - 1]);
+        rows.targets.extend_from_slice(&full[2 * digits + 2..]);
     }
     rows
 }
