@@ -240,7 +240,7 @@ fn emit(
     Ok(())
 }
 
-const LAYERS_HEADER: &str = "step,layer,kind,width,effective_rank,stable_rank,numerical_rank,sparsity,near_zero,dead_units,weight_norm,grad_norm,update_ratio,expert_load";
+const LAYERS_HEADER: &str = "step,layer,kind,width,effective_rank,stable_rank,numerical_rank,sparsity,near_zero,dead_units,weight_norm,grad_norm,update_ratio,expert_load,output_rms";
 
 /// One CSV row per layer of the snapshot; absent figures are empty cells.
 fn write_layers(file: &mut std::fs::File, s: &Snapshot) -> std::io::Result<()> {
@@ -249,7 +249,7 @@ fn write_layers(file: &mut std::fs::File, s: &Snapshot) -> std::io::Result<()> {
     for l in &s.layers {
         writeln!(
             file,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             s.step,
             l.name,
             l.kind,
@@ -267,7 +267,8 @@ fn write_layers(file: &mut std::fs::File, s: &Snapshot) -> std::io::Result<()> {
             l.expert_load
                 .as_ref()
                 .map(|v| v.iter().map(f64::to_string).collect::<Vec<_>>().join(";"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            cell(l.output_rms)
         )?;
     }
     Ok(())

@@ -8,6 +8,7 @@ use layerlab_spec::{Shape, SpecError};
 use rand::Rng;
 
 use crate::backend::Backend;
+use crate::cpu::kan;
 use crate::init::{self, SirenLayer};
 use crate::layers::{self, Pass, State};
 use crate::real::Real;
@@ -574,7 +575,14 @@ impl<B: Backend, G: Rng> Builder<'_, B, G> {
                     let coeffs = self.param(coeffs, ParamKind::Gain, true);
                     let units = k.units as usize;
                     let rational = Node::Rational { coeffs, groups, width };
-                    let linear = self.dense(width, units, Activation::Identity, true);
+                    // "Kolmogorov-Arnold Transformer"'s variance-preserving initialisation: for
+                    // inputs of unit variance the linear map's outputs have unit variance, given
+                    // the rational's second moment E[F(x)²] under x ~ N(0, 1).
+                    let std = (1.0 / (width as f64 * kan::rational_second_moment(&RATIONAL_GELU))).sqrt();
+                    let w = init::normals(width * units, std, self.rng);
+                    let w = self.param(w, ParamKind::Weight, true);
+                    let b = Some(self.param(vec![0.0; units], ParamKind::Bias, true));
+                    let linear = Node::Dense { w, b, act: Activation::Identity, inputs: width, units };
                     Node::Parallel {
                         branches: vec![vec![rational, linear]],
                         merge: Merge::Sum,

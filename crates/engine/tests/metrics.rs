@@ -6,7 +6,7 @@ use layerlab_engine::metrics::Snapshot;
 use layerlab_engine::train::Trainer;
 use layerlab_spec::Spec;
 use layerlab_spec::data::Dataset;
-use layerlab_spec::model::{Activation, Attention, Block, Dense, Embed, Residual};
+use layerlab_spec::model::{Activation, Attention, Block, Dense, Embed, Kan, KanBasis, Norm, NormKind, Residual};
 use layerlab_spec::train::Optimizer;
 
 fn dense(units: u32, activation: Activation) -> Block {
@@ -98,4 +98,27 @@ fn pure_attention_loses_rank_with_depth_and_skips_keep_it() {
     assert!(pure[12] < 1.5, "pure attention should collapse towards rank 1: {}", show(&pure));
     assert!(pure.windows(2).skip(1).all(|w| w[1] <= w[0] * 1.05), "falling with depth: {}", show(&pure));
     assert!(skips.iter().all(|&r| r > 8.0), "skips keep the rank far from 1: {}", show(&skips));
+}
+
+/// "Kolmogorov-Arnold Transformer"'s variance-preserving initialisation: a stack of
+/// group-rational KAN layers keeps its outputs' scale at initialisation instead of letting it
+/// shrink or grow layer after layer.
+#[test]
+fn group_rational_kan_layers_preserve_the_variance_at_initialisation() {
+    let mut spec = Spec::default();
+    spec.data.dataset = Dataset::Digits;
+    let kan = Block::Kan(Kan { units: 64, basis: KanBasis::GroupRational, groups: 8, ..Kan::default() });
+    spec.model = vec![Block::Norm(Norm { kind: NormKind::Layer })];
+    spec.model.extend(std::iter::repeat_n(kan, 6));
+    spec.metrics.probe_size = 256;
+    let mut trainer = Trainer::new(Cpu::<f32>::new(), &spec, None).expect("valid");
+    let s = trainer.snapshot();
+    let scale = |name: &str| {
+        let l = s.layers.iter().find(|l| l.name == name).unwrap_or_else(|| panic!("{name}"));
+        l.output_rms.expect("measured")
+    };
+    let first = scale("model[1]");
+    let last = scale("model[6]");
+    eprintln!("output RMS after 1 layer: {first:.3}, after 6: {last:.3}");
+    assert!((0.5..2.0).contains(&first) && (0.5..2.0).contains(&last), "{first} {last}");
 }

@@ -48,6 +48,9 @@ pub struct LayerMetrics {
     /// ‖W_t − W_{t−1}‖ / ‖W_{t−1}‖ for the step just taken.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update_ratio: Option<f64>,
+    /// Root mean square of the output: its scale, which a well-initialised stack keeps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_rms: Option<f64>,
     /// Mixture of experts: the share of the probe's routing choices each expert received.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expert_load: Option<Vec<f64>>,
@@ -271,7 +274,10 @@ pub fn layer<B: Backend>(
         }
         _ => None,
     };
+    let output_rms = (!output.is_empty())
+        .then(|| (output.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>() / output.len() as f64).sqrt());
     LayerMetrics {
+        output_rms,
         attention,
         expert_load,
         name: visit.name.clone(),
