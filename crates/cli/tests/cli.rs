@@ -165,9 +165,15 @@ fn bad_inputs() -> Vec<(&'static str, Vec<String>, &'static str)> {
     )
     .display()
     .to_string();
+    let dfa = scratch("dfa.json", r#"{"training":{"rule":"feedback_alignment"}}"#).display().to_string();
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     vec![
         ("absurd width", s(&["train", &wide]), "model[0].units = 100000 exceeds the limit of 4096"),
+        (
+            "a learning rule not built yet",
+            s(&["train", &dfa]),
+            "training.rule = feedback_alignment is not available in this version of the engine: use backprop",
+        ),
         ("malformed JSON", s(&["train", &broken]), "broken.json"),
         ("garbage link", s(&["train", "v1.not-a-real-link!!"]), "link"),
         ("neither file nor link", s(&["train", "no-such-file.json"]), "neither a spec file nor a LayerLab link"),

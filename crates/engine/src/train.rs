@@ -3,7 +3,7 @@
 //! bit for bit, run after run on one platform.
 
 use layerlab_spec::data::Task;
-use layerlab_spec::train::{Length, Loss, Stop};
+use layerlab_spec::train::{LearningRule, Length, Loss, Stop};
 use layerlab_spec::{MetricsSpec, Spec, SpecError, analyse};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -134,6 +134,20 @@ impl<B: Backend> Trainer<B> {
     /// and builds the model. All problems come back as messages that name the field.
     pub fn new(mut b: B, spec: &Spec, csv: Option<&str>) -> Result<Self, Vec<SpecError>> {
         let analysis = analyse(spec)?;
+        if spec.training.rule != LearningRule::Backprop {
+            // Never train with backprop while the spec says otherwise.
+            let name = match spec.training.rule {
+                LearningRule::Backprop => "backprop",
+                LearningRule::ForwardForward { .. } => "forward_forward",
+                LearningRule::MonoForward => "mono_forward",
+                LearningRule::FeedbackAlignment => "feedback_alignment",
+                LearningRule::TargetProjection => "target_projection",
+            };
+            return Err(vec![SpecError::new(
+                "training.rule",
+                format!("= {name} is not available in this version of the engine: use backprop"),
+            )]);
+        }
         let data = data::load(&spec.data, spec.seed, csv).map_err(|e| vec![SpecError::new(e.path, e.message)])?;
         let mut init = rng(spec.seed, Stream::Init);
         let plan =
