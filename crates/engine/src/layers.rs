@@ -236,6 +236,19 @@ fn forward_node<B: Backend>(
     }
 }
 
+/// One node's backward pass with no input gradient: its parameters' gradients from the
+/// gradient already in its `grad` (for learning rules that feed each layer its own signal).
+pub fn backward_local<B: Backend>(
+    b: &mut B,
+    node: &Node,
+    st: &mut State<'_, B>,
+    a: &mut Acts<B>,
+    x: &B::Buf,
+    rows: usize,
+) {
+    backward_node(b, node, st, a, x, None, rows);
+}
+
 fn backward_node<B: Backend>(
     b: &mut B,
     node: &Node,

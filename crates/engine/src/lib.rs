@@ -14,5 +14,6 @@ pub mod model;
 pub mod optim;
 pub mod real;
 pub mod rng;
+pub mod rules;
 pub mod train;
 pub mod workloads;

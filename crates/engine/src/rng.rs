@@ -24,6 +24,8 @@ pub enum Stream {
     Noise = 7,
     /// The fixed probe batch the layer metrics are measured on.
     Probe = 8,
+    /// Fixed random feedback matrices of local learning rules.
+    Feedback = 9,
 }
 
 /// The generator for `purpose` under `seed`: the same numbers on every platform.

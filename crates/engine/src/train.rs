@@ -3,7 +3,7 @@
 //! bit for bit, run after run on one platform.
 
 use layerlab_spec::data::Task;
-use layerlab_spec::train::{LearningRule, Length, Loss, Stop};
+use layerlab_spec::train::{Length, Loss, Stop};
 use layerlab_spec::{MetricsSpec, Spec, SpecError, analyse};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -16,6 +16,7 @@ use crate::model::{Acts, Model, Plan};
 use crate::optim::{Optimizer, Refused, StepInfo};
 use crate::real::Real;
 use crate::rng::{Stream, rng};
+use crate::rules::{self, Feedback};
 
 /// Examples per forward pass when evaluating.
 pub const EVAL_ROWS: usize = 256;
@@ -74,6 +75,8 @@ pub struct Trainer<B: Backend> {
     first_loss: Option<f64>,
     /// Whether the data is an image's pixels (then evaluations report PSNR).
     image: bool,
+    /// What a learning rule other than backprop keeps (DFA's feedback matrices).
+    feedback: Option<Feedback<B>>,
 }
 
 /// The fixed probe batch the layer metrics are measured on: drawn once from the training set.
@@ -134,25 +137,12 @@ impl<B: Backend> Trainer<B> {
     /// and builds the model. All problems come back as messages that name the field.
     pub fn new(mut b: B, spec: &Spec, csv: Option<&str>) -> Result<Self, Vec<SpecError>> {
         let analysis = analyse(spec)?;
-        if spec.training.rule != LearningRule::Backprop {
-            // Never train with backprop while the spec says otherwise.
-            let name = match spec.training.rule {
-                LearningRule::Backprop => "backprop",
-                LearningRule::ForwardForward { .. } => "forward_forward",
-                LearningRule::MonoForward => "mono_forward",
-                LearningRule::FeedbackAlignment => "feedback_alignment",
-                LearningRule::TargetProjection => "target_projection",
-            };
-            return Err(vec![SpecError::new(
-                "training.rule",
-                format!("= {name} is not available in this version of the engine: use backprop"),
-            )]);
-        }
         let data = data::load(&spec.data, spec.seed, csv).map_err(|e| vec![SpecError::new(e.path, e.message)])?;
         let mut init = rng(spec.seed, Stream::Init);
         let plan =
             Plan { input: analysis.input, output: analysis.head.output, init: spec.training.init, rng: &mut init };
         let model = Model::build(&mut b, &spec.model, plan).map_err(|e| vec![e])?;
+        let feedback = rules::prepare(&mut b, &model, spec.training.rule, spec.seed).map_err(|e| vec![e])?;
         if model.inputs != data.train.width {
             let message =
                 format!("the model takes {} numbers per example but the data has {}", model.inputs, data.train.width);
@@ -203,6 +193,7 @@ impl<B: Backend> Trainer<B> {
             previous_step: None,
             base_rate: spec.training.optimizer.learning_rate(),
             first_loss: None,
+            feedback,
             image: matches!(spec.data.dataset, layerlab_spec::data::Dataset::Image { .. }),
             probe,
         };
@@ -226,7 +217,15 @@ impl<B: Backend> Trainer<B> {
             self.previous_step = Some(self.steps());
         }
         let ceiling = self.first_loss.map_or(f64::INFINITY, |first| LOSS_EXPLOSION * first.max(1e-6));
-        let batch = Batch { x: &self.x, t: &self.t, rows: self.batch, loss: self.loss, seed: self.seed, ceiling };
+        let batch = Batch {
+            x: &self.x,
+            t: &self.t,
+            rows: self.batch,
+            loss: self.loss,
+            seed: self.seed,
+            ceiling,
+            feedback: self.feedback.as_ref(),
+        };
         match step(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch) {
             Ok((loss, info)) => {
                 self.last = Some(info);
@@ -439,6 +438,8 @@ pub struct Batch<'a, B: Backend> {
     pub seed: u64,
     /// A loss above this stops the step as [`Divergence::Exploded`] (infinity: never).
     pub ceiling: f64,
+    /// The learning rule's own state; `None` trains with backprop.
+    pub feedback: Option<&'a Feedback<B>>,
 }
 
 /// One step of backprop training: forward, loss, backward, optimizer. Returns the batch's loss
@@ -450,7 +451,7 @@ pub fn step<B: Backend>(
     model: &mut Model<B>,
     acts: &mut [Acts<B>],
     optimizer: &mut Optimizer<B>,
-    Batch { x, t, rows, loss, seed, ceiling }: Batch<'_, B>,
+    Batch { x, t, rows, loss, seed, ceiling, feedback }: Batch<'_, B>,
 ) -> Result<(f64, StepInfo), Divergence> {
     let pass = Pass { train: true, seed, step: optimizer.steps };
     model.forward(b, acts, x, rows, pass);
@@ -463,7 +464,10 @@ pub fn step<B: Backend>(
     if value > ceiling {
         return Err(Divergence::Exploded { loss: value, ceiling });
     }
-    model.backward(b, acts, x, None, rows);
+    match feedback {
+        None => model.backward(b, acts, x, None, rows),
+        Some(f) => rules::dfa_backward(b, model, acts, x, rows, f),
+    }
     let info = optimizer.step(b, &mut model.params).map_err(|r| match r {
         Refused::NotFinite(p) => Divergence::Gradient(p),
         Refused::Overflow(p) => Divergence::Overflow(p),
