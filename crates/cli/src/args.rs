@@ -2,11 +2,14 @@
 
 use std::path::PathBuf;
 
+use layerlab_spec::train::LearningRule;
+
 pub const USAGE: &str = "usage:
   layerlab train [SPEC.json | LINK] [options]   train headless; with no spec, the page's opening experiment
       --steps N          train N steps (overrides the spec's length)
       --seed N           the experiment's seed
       --lr RATE          the optimizer's learning rate
+      --rule RULE        the learning rule: backprop, dfa, forward-forward, mono-forward or target-projection
       --dataset NAME     a dataset by name (see `layerlab datasets`), or its JSON: '{\"checkerboard\":{\"cells\":6}}'
       --csv FILE         the CSV file a spec with a csv dataset refers to
       --out FILE.csv     also write the metrics as CSV
@@ -20,6 +23,7 @@ pub struct TrainOptions {
     pub steps: Option<u64>,
     pub seed: Option<u64>,
     pub learning_rate: Option<f32>,
+    pub rule: Option<LearningRule>,
     pub dataset: Option<String>,
     pub csv: Option<PathBuf>,
     pub out: Option<PathBuf>,
@@ -59,10 +63,13 @@ fn train(argv: &[String]) -> Result<TrainOptions, String> {
                 let rate = text.parse().map_err(|_| format!("--lr = `{text}` is not a number"))?;
                 opts.learning_rate = Some(rate);
             }
+            "--rule" => opts.rule = Some(rule(&value("--rule")?)?),
             "--csv" => opts.csv = Some(value("--csv")?.into()),
             "--out" => opts.out = Some(value("--out")?.into()),
             flag if flag.starts_with("--") => {
-                return Err(format!("unknown option `{flag}`: use --steps, --seed, --lr, --dataset, --csv or --out"));
+                return Err(format!(
+                    "unknown option `{flag}`: use --steps, --seed, --lr, --rule, --dataset, --csv or --out"
+                ));
             }
             spec if opts.spec.is_none() => opts.spec = Some(spec.to_string()),
             extra => {
@@ -74,6 +81,22 @@ fn train(argv: &[String]) -> Result<TrainOptions, String> {
         }
     }
     Ok(opts)
+}
+
+/// A learning rule as the command line spells it (Forward-Forward with its usual threshold, 2).
+fn rule(text: &str) -> Result<LearningRule, String> {
+    Ok(match text {
+        "backprop" => LearningRule::Backprop,
+        "dfa" => LearningRule::FeedbackAlignment,
+        "forward-forward" => LearningRule::ForwardForward { threshold: 2.0 },
+        "mono-forward" => LearningRule::MonoForward,
+        "target-projection" => LearningRule::TargetProjection,
+        other => {
+            return Err(format!(
+                "--rule = `{other}` is not a learning rule: use backprop, dfa, forward-forward, mono-forward or target-projection"
+            ));
+        }
+    })
 }
 
 fn number(flag: &str, text: &str) -> Result<u64, String> {

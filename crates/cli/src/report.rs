@@ -9,7 +9,7 @@ use layerlab_engine::cpu::Cpu;
 use layerlab_engine::metrics::Snapshot;
 use layerlab_engine::train::{Evaluation, TrainError, Trainer};
 use layerlab_spec::data::Dataset;
-use layerlab_spec::train::Length;
+use layerlab_spec::train::{LearningRule, Length};
 use layerlab_spec::{Spec, SpecError, json, link};
 use serde_json::{Map, Value, json};
 
@@ -172,6 +172,15 @@ fn load(opts: &TrainOptions) -> Result<Spec, String> {
     }
     if let Some(seed) = opts.seed {
         spec.seed = seed;
+    }
+    if let Some(rule) = opts.rule {
+        // A Forward-Forward spec keeps its own threshold.
+        if !matches!(
+            (rule, spec.training.rule),
+            (LearningRule::ForwardForward { .. }, LearningRule::ForwardForward { .. })
+        ) {
+            spec.training.rule = rule;
+        }
     }
     if let Some(lr) = opts.learning_rate {
         spec.training.optimizer.set_learning_rate(lr);

@@ -194,6 +194,16 @@ fn bad_inputs() -> Vec<(&'static str, Vec<String>, &'static str)> {
         ("garbage link", s(&["train", "v1.not-a-real-link!!"]), "link"),
         ("neither file nor link", s(&["train", "no-such-file.json"]), "neither a spec file nor a LayerLab link"),
         ("unknown option", s(&["train", "--stpes", "5"]), "unknown option `--stpes`"),
+        (
+            "unknown rule",
+            s(&["train", "--rule", "hebbian"]),
+            "--rule = `hebbian` is not a learning rule: use backprop, dfa",
+        ),
+        (
+            "a rule the model cannot take",
+            s(&["train", &spec_file("mixer.json"), "--rule", "dfa"]),
+            "model[0] is a patchify block, but feedback alignment trains stacks of dense layers only",
+        ),
         ("bad number", s(&["train", "--steps", "many"]), "--steps = `many` is not a whole number"),
         ("unknown dataset", s(&["train", "--dataset", "mnist"]), "use one of circle, xor"),
         ("missing CSV", s(&["train", &csv_spec]), "give it with --csv FILE"),

@@ -7,12 +7,13 @@
 //!   it, `δ_l = (e·B_l) ⊙ f'(z_l)`, so no layer waits for the one above.
 
 use layerlab_spec::SpecError;
+use layerlab_spec::model::Block;
 use layerlab_spec::train::LearningRule;
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::backend::{Backend, Gemm};
 use crate::layers::{self, State};
-use crate::model::{self, Acts, Model, Node};
+use crate::model::{self, Acts, Model};
 use crate::rng::{Stream, rng};
 
 /// What a non-backprop rule keeps besides the model: DFA's fixed feedback matrices, one per
@@ -32,10 +33,11 @@ pub fn name(rule: LearningRule) -> &'static str {
     }
 }
 
-/// Checks that `rule` can train `model`, and draws what it needs.
+/// Checks that `rule` can train `model` (built from `blocks`), and draws what it needs.
 pub fn prepare<B: Backend>(
     b: &mut B,
     model: &Model<B>,
+    blocks: &[Block],
     rule: LearningRule,
     seed: u64,
 ) -> Result<Option<Feedback<B>>, SpecError> {
@@ -52,16 +54,16 @@ pub fn prepare<B: Backend>(
             ));
         }
     }
-    let hidden = &model.nodes[..model.nodes.len() - 1];
-    if let Some((i, node)) = hidden.iter().enumerate().find(|(_, n)| !matches!(n, Node::Dense { .. })) {
+    if let Some((i, block)) = blocks.iter().enumerate().find(|(_, b)| !matches!(b, Block::Dense(_))) {
         return Err(SpecError::new(
             format!("model[{i}]"),
             format!(
                 "is a {} block, but feedback alignment trains stacks of dense layers only: use dense blocks, or backprop",
-                crate::metrics::kind(node)
+                block.kind()
             ),
         ));
     }
+    let hidden = &model.nodes[..model.nodes.len() - 1];
     if model.answer != 1 {
         return Err(SpecError::new(
             "training.rule",

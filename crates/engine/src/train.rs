@@ -142,7 +142,8 @@ impl<B: Backend> Trainer<B> {
         let plan =
             Plan { input: analysis.input, output: analysis.head.output, init: spec.training.init, rng: &mut init };
         let model = Model::build(&mut b, &spec.model, plan).map_err(|e| vec![e])?;
-        let feedback = rules::prepare(&mut b, &model, spec.training.rule, spec.seed).map_err(|e| vec![e])?;
+        let feedback =
+            rules::prepare(&mut b, &model, &spec.model, spec.training.rule, spec.seed).map_err(|e| vec![e])?;
         if model.inputs != data.train.width {
             let message =
                 format!("the model takes {} numbers per example but the data has {}", model.inputs, data.train.width);

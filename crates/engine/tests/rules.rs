@@ -22,7 +22,7 @@ fn gradients(rule: LearningRule, seed: u64) -> Vec<Vec<f64>> {
     let plan =
         Plan { input: Shape::Flat(3), output: Shape::Flat(4), init: Init::Xavier, rng: &mut rng(1, Stream::Init) };
     let mut model = Model::build(&mut b, &blocks, plan).expect("a dense stack");
-    let feedback = rules::prepare(&mut b, &model, rule, seed).expect("dense stacks take every rule built");
+    let feedback = rules::prepare(&mut b, &model, &blocks, rule, seed).expect("dense stacks take every rule built");
     let mut acts = model.activations(&mut b, ROWS);
     let mut data = rng(2, Stream::Data);
     let x: Vec<f64> = (0..ROWS * 3).map(|_| data.random_range(-1.0..1.0)).collect();
