@@ -142,8 +142,8 @@ impl<B: Backend> Trainer<B> {
         let plan =
             Plan { input: analysis.input, output: analysis.head.output, init: spec.training.init, rng: &mut init };
         let model = Model::build(&mut b, &spec.model, plan).map_err(|e| vec![e])?;
-        let feedback =
-            rules::prepare(&mut b, &model, &spec.model, spec.training.rule, spec.seed).map_err(|e| vec![e])?;
+        let feedback = rules::prepare(&mut b, &model, &spec.model, spec.training.rule, analysis.loss, spec.seed)
+            .map_err(|e| vec![e])?;
         if model.inputs != data.train.width {
             let message =
                 format!("the model takes {} numbers per example but the data has {}", model.inputs, data.train.width);
@@ -467,7 +467,7 @@ pub fn step<B: Backend>(
     }
     match feedback {
         None => model.backward(b, acts, x, None, rows),
-        Some(f) => rules::dfa_backward(b, model, acts, x, rows, f),
+        Some(f) => rules::local_backward(b, model, acts, x, t, rows, f),
     }
     let info = optimizer.step(b, &mut model.params).map_err(|r| match r {
         Refused::NotFinite(p) => Divergence::Gradient(p),

@@ -22,7 +22,8 @@ fn gradients(rule: LearningRule, seed: u64) -> Vec<Vec<f64>> {
     let plan =
         Plan { input: Shape::Flat(3), output: Shape::Flat(4), init: Init::Xavier, rng: &mut rng(1, Stream::Init) };
     let mut model = Model::build(&mut b, &blocks, plan).expect("a dense stack");
-    let feedback = rules::prepare(&mut b, &model, &blocks, rule, seed).expect("dense stacks take every rule built");
+    let feedback = rules::prepare(&mut b, &model, &blocks, rule, Loss::CrossEntropy, seed)
+        .expect("dense stacks take every rule built");
     let mut acts = model.activations(&mut b, ROWS);
     let mut data = rng(2, Stream::Data);
     let x: Vec<f64> = (0..ROWS * 3).map(|_| data.random_range(-1.0..1.0)).collect();
@@ -32,21 +33,23 @@ fn gradients(rule: LearningRule, seed: u64) -> Vec<Vec<f64>> {
     b.loss(Loss::CrossEntropy, Dims { rows: ROWS, cols: 4 }, &out, &t, model.output_grad(&mut acts));
     match &feedback {
         None => model.backward(&mut b, &mut acts, &x, None, ROWS),
-        Some(f) => rules::dfa_backward(&mut b, &mut model, &mut acts, &x, ROWS, f),
+        Some(f) => rules::local_backward(&mut b, &mut model, &mut acts, &x, &t, ROWS, f),
     }
     model.params.iter().map(|p| p.grad.clone()).collect()
 }
 
 #[test]
-fn feedback_alignment_keeps_the_output_gradient_and_projects_the_error_to_hidden_layers() {
+fn local_rules_keep_the_output_gradient_and_give_hidden_layers_their_own_signal() {
     let bp = gradients(LearningRule::Backprop, 5);
-    let dfa = gradients(LearningRule::FeedbackAlignment, 5);
-    // Parameters: W0 b0 W1 b1 (hidden), W2 b2 (output).
-    assert_eq!(bp[4..], dfa[4..], "the output layer learns from its true gradient");
-    for i in 0..4 {
-        assert!(dfa[i].iter().any(|&g| g != 0.0), "hidden parameter {i} gets a signal");
-        assert_ne!(bp[i], dfa[i], "hidden parameter {i}: a random projection, not backprop");
+    for rule in [LearningRule::FeedbackAlignment, LearningRule::TargetProjection] {
+        let local = gradients(rule, 5);
+        // Parameters: W0 b0 W1 b1 (hidden), W2 b2 (output).
+        assert_eq!(bp[4..], local[4..], "{rule:?}: the output layer learns from its true gradient");
+        for i in 0..4 {
+            assert!(local[i].iter().any(|&g| g != 0.0), "{rule:?}: hidden parameter {i} gets a signal");
+            assert_ne!(bp[i], local[i], "{rule:?}: hidden parameter {i} is not backprop's");
+        }
+        assert_eq!(local, gradients(rule, 5), "{rule:?}: the matrices come from the seed");
+        assert_ne!(local[..4], gradients(rule, 6)[..4], "{rule:?}: another seed, other matrices");
     }
-    assert_eq!(dfa, gradients(LearningRule::FeedbackAlignment, 5), "the matrices come from the seed");
-    assert_ne!(dfa[..4], gradients(LearningRule::FeedbackAlignment, 6)[..4], "another seed, other matrices");
 }
