@@ -43,7 +43,8 @@ pub fn blocks() {
         // `{"kind":{…}}` → `{…}`, keeping serde_json's shortest f32 digits (0.1, not 0.10000000149).
         let json = serde_json::to_string(&block).expect("a block serializes");
         let params = json.split_once(':').map_or("", |(_, rest)| &rest[..rest.len() - 1]);
-        let entry = format!("{:<10} {params}\n           {what}\n           paper: {paper}\n", block.kind());
+        let optional = block.optional().map(|o| format!("           optional: {o}\n")).unwrap_or_default();
+        let entry = format!("{:<10} {params}\n{optional}           {what}\n           paper: {paper}\n", block.kind());
         if writeln!(std::io::stdout(), "{entry}").is_err() {
             return;
         }

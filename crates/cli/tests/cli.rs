@@ -410,6 +410,8 @@ fn blocks_lists_every_kind_with_its_paper() {
         "Rethinking the shape convention of an MLP",
         "kan ",
         "\"grid\":5",
+        "optional: refine: {\"every\": N, \"max_grid\": G}",
+        "\"positions\":\"learned\"",
         "attention ",
         "Pure Attention Loses Rank",
     ] {

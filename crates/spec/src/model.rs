@@ -378,6 +378,16 @@ impl Block {
         }
     }
 
+    /// Fields a block may have that its default payload leaves out, with what they do.
+    pub fn optional(&self) -> Option<&'static str> {
+        match self {
+            Block::Kan(_) => Some(
+                r#"refine: {"every": N, "max_grid": G} halves the B-spline knot spacing every N steps while the grid stays within G intervals"#,
+            ),
+            _ => None,
+        }
+    }
+
     /// Every kind with its default payload: the reference a link leaves out what equals.
     pub fn defaults() -> Vec<Block> {
         vec![
