@@ -1,5 +1,6 @@
 //! The engine compiled to wasm (with simd128) and run in headless Chromium: the matrix multiply's
-//! wasm kernel against the reference, and whole training runs on generated and bundled data.
+//! wasm kernel against the reference, and whole training runs on generated and bundled data,
+//! sequences included.
 #![cfg(target_arch = "wasm32")]
 
 use layerlab_engine::cpu::Cpu;
@@ -67,4 +68,21 @@ fn the_bundled_digits_load_and_train_in_the_browser() {
     spec.training.length = Length::Epochs(10);
     let accuracy = train(&spec);
     assert!(accuracy >= 0.9, "digits: test accuracy {accuracy}");
+}
+
+/// The sequence machinery in wasm: the CLI's copy experiment (embedding, two attention layers
+/// with skip and MLP, answers at the blanks), shortened, and the Mixer on digit patches.
+#[wasm_bindgen_test]
+fn attention_and_the_mixer_learn_in_the_browser() {
+    let copy = include_str!("../../cli/tests/specs/copy.json");
+    let mut spec = layerlab_spec::json::from_json(copy).expect("the CLI's copy spec").spec;
+    spec.training.length = Length::Steps(200);
+    let accuracy = train(&spec);
+    assert!(accuracy >= 0.95, "copy: test accuracy per token {accuracy}");
+
+    let mixer = include_str!("../../cli/tests/specs/mixer.json");
+    let mut spec = layerlab_spec::json::from_json(mixer).expect("the CLI's mixer spec").spec;
+    spec.training.length = Length::Steps(300);
+    let accuracy = train(&spec);
+    assert!(accuracy >= 0.85, "mixer: test accuracy {accuracy}");
 }
