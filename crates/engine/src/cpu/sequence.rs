@@ -168,10 +168,12 @@ pub fn attention_backward<R: Real>(op: AttentionOp, qkv: &[R], probs: &[R], d_o:
                 }
                 let dq = at(op, e, i, 0, h);
                 for (j, &d) in ds[..visible].iter().enumerate() {
-                    let (k, dk, q) = (at(op, e, j, 1, h), at(op, e, j, 1, h), at(op, e, i, 0, h));
+                    // The key of token j and the query of token i sit at the same offsets in
+                    // `qkv` and in its gradient.
+                    let (k, q) = (at(op, e, j, 1, h), at(op, e, i, 0, h));
                     for c in 0..head {
                         d_qkv[dq + c] += R::of(d) * qkv[k + c];
-                        d_qkv[dk + c] += R::of(d) * qkv[q + c];
+                        d_qkv[k + c] += R::of(d) * qkv[q + c];
                     }
                 }
             }
