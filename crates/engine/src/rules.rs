@@ -39,17 +39,6 @@ enum Local {
     TargetProjection,
 }
 
-/// The rule's name as the spec writes it.
-pub fn name(rule: LearningRule) -> &'static str {
-    match rule {
-        LearningRule::Backprop => "backprop",
-        LearningRule::ForwardForward { .. } => "forward_forward",
-        LearningRule::MonoForward => "mono_forward",
-        LearningRule::FeedbackAlignment => "feedback_alignment",
-        LearningRule::TargetProjection => "target_projection",
-    }
-}
-
 /// Checks that `rule` can train `model` (built from `blocks`), and draws what it needs.
 pub fn prepare<B: Backend>(
     b: &mut B,
@@ -69,7 +58,7 @@ pub fn prepare<B: Backend>(
                 format!(
                     "= {} is not available in this version of the engine: use backprop, feedback_alignment or \
                      target_projection",
-                    name(other)
+                    other.name()
                 ),
             ));
         }

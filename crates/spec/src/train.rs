@@ -161,6 +161,15 @@ impl Optimizer {
 }
 
 impl LearningRule {
+    /// The rule's stable name, as links and files spell it (`feedback_alignment`).
+    pub fn name(&self) -> String {
+        match serde_json::to_value(self).expect("a learning rule always serializes") {
+            serde_json::Value::String(name) => name,
+            serde_json::Value::Object(map) => map.keys().next().cloned().unwrap_or_default(),
+            other => other.to_string(),
+        }
+    }
+
     /// Whether the rule trains each block from local signals, so only one block's activations
     /// need to be held at a time.
     pub fn is_local(&self) -> bool {
