@@ -1,6 +1,7 @@
 // One helper for every browser spec: launch Debian's Chromium (never a downloaded browser)
 // with or without WebGPU, open the served page, and record everything that went wrong on it.
 import { chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
 
 const BASE = process.env.LAYERLAB_URL;
 if (!BASE) throw new Error('LAYERLAB_URL is not set: run these specs through `cargo xtask test`');
@@ -44,4 +45,43 @@ export async function backendLabel(page) {
   const label = page.locator('#backend-label');
   await label.filter({ hasNotText: 'detecting' }).waitFor({ timeout: 30_000 });
   return (await label.textContent()).trim();
+}
+
+/** Saves a screenshot for the README under $LAYERLAB_SCREENSHOTS (target/screenshots). */
+export async function screenshot(page, name) {
+  const dir = process.env.LAYERLAB_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}
+
+/** What a canvas shows now, as a data URL: two calls differ when the picture changed. */
+export function canvasPicture(page, id) {
+  return page.locator(`#${id}`).evaluate((canvas) => canvas.toDataURL());
+}
+
+/** The number shown in `selector` (a loss, a percentage, a step count with commas). */
+export async function shownNumber(page, selector) {
+  const text = (await page.locator(selector).textContent()).replace(/[,%]/g, '').trim();
+  return Number(text);
+}
+
+/** Waits until the number in `selector` satisfies `ok`, returning it; fails with the last value. */
+export async function waitForNumber(page, selector, ok, timeout = 60_000) {
+  const deadline = Date.now() + timeout;
+  let value;
+  while (Date.now() < deadline) {
+    value = await shownNumber(page, selector);
+    if (ok(value)) return value;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`${selector} still shows ${value} after ${timeout} ms`);
+}
+
+/** Runs axe-core (from npm) on the page; returns its serious and critical violations. */
+export async function seriousAccessibilityViolations(page) {
+  const axe = fileURLToPath(import.meta.resolve('axe-core/axe.min.js'));
+  await page.addScriptTag({ path: axe });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }

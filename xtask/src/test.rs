@@ -142,6 +142,7 @@ fn e2e_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
         .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
         .current_dir(root.join("tests/e2e"))
         .env("LAYERLAB_URL", server.url())
+        .env("LAYERLAB_SCREENSHOTS", root.join("target/screenshots"))
         .env("CHROMIUM", tools::CHROMIUM)
         .env("CHROMIUM_FLAGS", CHROMIUM_FLAGS.join(" "));
     Ok(cmd::run_counting(&mut command))

@@ -11,6 +11,10 @@ use crate::cmd;
 
 /// Trunk's version: 0.22 needs a newer rustc than our machines have.
 const TRUNK_VERSION: &str = "0.21.14";
+/// The e2e tests' npm packages (pinned in tests/e2e/package-lock.json): the browser driver,
+/// and axe-core for the accessibility check.
+const E2E_PACKAGES: [&str; 2] = ["playwright-core", "axe-core"];
+
 /// npm's binaryen; it must match `wasm_opt` in Trunk.toml.
 const BINARYEN_VERSION: &str = "132.0.0";
 /// Debian packages the browser tests need.
@@ -62,7 +66,8 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<Tools, String> {
     ensure_npm(&dir.join("npm"), &format!("binaryen@{BINARYEN_VERSION}"), "node_modules/binaryen/package.json")?;
     if needs.browser {
         let e2e = root.join("tests/e2e");
-        if !e2e.join("node_modules/playwright-core/package.json").exists() {
+        let installed = |package: &str| e2e.join(format!("node_modules/{package}/package.json")).exists();
+        if !E2E_PACKAGES.iter().all(|p| installed(p)) {
             cmd::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
         }
     }

@@ -3,5 +3,8 @@
 //! [`worker_link`] with the messages of `layerlab_worker::protocol`.
 
 pub mod components;
+pub mod experiment;
 pub mod options;
+pub mod plots;
+pub mod run;
 pub mod worker_link;

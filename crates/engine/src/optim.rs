@@ -157,6 +157,20 @@ impl<B: Backend> Optimizer<B> {
 }
 
 impl<B: Backend> Optimizer<B> {
+    /// Takes over the step count of `old`, and its state where both keep the same kind
+    /// (momentum's velocity, Adam's moments): a recipe changed mid-run goes on from there.
+    pub fn carry_over(&mut self, old: &mut Self) {
+        self.steps = old.steps;
+        let kind = |rule: UpdateRule| match rule {
+            UpdateRule::Sgd => 0,
+            UpdateRule::Momentum { .. } => 1,
+            UpdateRule::Adam { .. } => 2,
+        };
+        if kind(self.rule) == kind(old.rule) {
+            self.state = std::mem::take(&mut old.state);
+        }
+    }
+
     /// Fresh, zero state for parameter `index`, now `len` numbers long (a KAN layer whose grid
     /// was refined: its new coefficients start without momentum).
     pub fn reset(&mut self, b: &mut B, index: usize, len: usize) {

@@ -1,15 +1,30 @@
 //! What the worker does with each message. The binary (`main.rs`) only moves messages in and
-//! out; the answers are made here.
+//! out and schedules training ticks; the answers are made here.
 
 use crate::backend;
 use crate::protocol::{WorkerInput, WorkerOutput};
+use crate::session::Host;
 
-/// Answers one message.
-pub async fn handle(input: WorkerInput) -> WorkerOutput {
+/// Answers a message about training at once, from the worker's state (`now`: the clock in
+/// milliseconds). The messages [`handle`] answers come back as `Err`.
+pub fn handle_now(host: &mut Host, input: WorkerInput, now: f64) -> Result<Vec<WorkerOutput>, WorkerInput> {
+    Ok(match input {
+        WorkerInput::Load { spec } => host.load(*spec, now),
+        WorkerInput::Play => host.play(now),
+        WorkerInput::Pause => host.pause(now),
+        WorkerInput::Step => host.step(now),
+        WorkerInput::Reset => host.reset(now),
+        other @ (WorkerInput::Ping { .. } | WorkerInput::DetectBackend { .. }) => return Err(other),
+    })
+}
+
+/// Answers a message that may wait on the browser (backend detection) or needs no state.
+pub async fn handle(input: WorkerInput) -> Vec<WorkerOutput> {
     match input {
-        WorkerInput::Ping { nonce } => WorkerOutput::Pong { nonce },
+        WorkerInput::Ping { nonce } => vec![WorkerOutput::Pong { nonce }],
         WorkerInput::DetectBackend { request, choice } => {
-            WorkerOutput::Backend { request, report: backend::detect(choice).await }
+            vec![WorkerOutput::Backend { request, report: backend::detect(choice).await }]
         }
+        other => vec![WorkerOutput::Error { message: format!("{other:?} needs the worker's state") }],
     }
 }

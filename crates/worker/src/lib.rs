@@ -8,5 +8,6 @@
 pub mod backend;
 pub mod handler;
 pub mod protocol;
+pub mod session;
 
 pub use protocol::{BackendChoice, BackendReport, CpuReason, GpuAdapter, WorkerInput, WorkerOutput};

@@ -1,31 +1,82 @@
 //! The Web Worker binary. Trunk builds it (`data-type="worker"` in index.html) and the page
-//! starts it as `./worker_loader.js`. It announces itself with `Ready`, then answers each
-//! message with [`layerlab_worker::handler::handle`].
+//! starts it as `./worker_loader.js`. It announces itself with `Ready`, answers each message
+//! through [`layerlab_worker::handler`], and while a run plays, trains in ticks of about 20 ms
+//! scheduled through a `MessageChannel`: between two ticks the page's messages (pause, a new
+//! learning rate) are read, and unlike `setTimeout` no 4 ms clamp idles the worker.
+
+use std::cell::{Cell, RefCell};
 
 use layerlab_worker::handler;
 use layerlab_worker::protocol::{self, PROTOCOL_VERSION, WorkerInput, WorkerOutput};
+use layerlab_worker::session::Host;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, MessagePort};
+
+thread_local! {
+    static HOST: RefCell<Host> = RefCell::default();
+    /// Whether a tick is already scheduled (one at a time).
+    static TICK_PENDING: Cell<bool> = const { Cell::new(false) };
+}
 
 fn main() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let channel = MessageChannel::new().expect("a worker can make a MessageChannel");
+    let ticker = channel.port2();
+
+    let on_tick = {
+        let (scope, ticker) = (scope.clone(), ticker.clone());
+        Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| {
+            TICK_PENDING.with(|p| p.set(false));
+            let replies = HOST.with(|host| host.borrow_mut().tick(&mut || now(&scope)));
+            post_all(&scope, &replies);
+            schedule(&ticker);
+        })
+    };
+    channel.port1().set_onmessage(Some(on_tick.as_ref().unchecked_ref()));
+
     let reply_to = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let scope = reply_to.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let output = match protocol::from_js::<WorkerInput>(event.data()) {
-                Ok(input) => handler::handle(input).await,
-                Err(message) => WorkerOutput::Error { message },
-            };
-            post(&scope, &output);
-        });
+        let input = match protocol::from_js::<WorkerInput>(event.data()) {
+            Ok(input) => input,
+            Err(message) => return post(&scope, &WorkerOutput::Error { message }),
+        };
+        let at = now(&scope);
+        match HOST.with(|host| handler::handle_now(&mut host.borrow_mut(), input, at)) {
+            Ok(replies) => {
+                post_all(&scope, &replies);
+                schedule(&ticker);
+            }
+            Err(input) => wasm_bindgen_futures::spawn_local(async move {
+                post_all(&scope, &handler::handle(input).await);
+            }),
+        }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The worker lives as long as the page; its handler must too.
+    // The worker lives as long as the page; its handlers must too.
     on_message.forget();
+    on_tick.forget();
     post(&scope, &WorkerOutput::Ready { protocol: PROTOCOL_VERSION });
+}
+
+/// Schedules the next tick if the run plays and none is pending.
+fn schedule(ticker: &MessagePort) {
+    let playing = HOST.with(|host| host.borrow().playing());
+    if playing && !TICK_PENDING.with(|p| p.replace(true)) {
+        let _ = ticker.post_message(&wasm_bindgen::JsValue::NULL);
+    }
+}
+
+fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
+    scope.performance().map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+fn post_all(scope: &DedicatedWorkerGlobalScope, outputs: &[WorkerOutput]) {
+    for output in outputs {
+        post(scope, output);
+    }
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, output: &WorkerOutput) {

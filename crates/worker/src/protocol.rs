@@ -2,11 +2,14 @@
 //! `tag = "type"`), so a message is readable in the browser's devtools and never depends on
 //! declaration order.
 
+/// The decision surface, as the engine computes it and the page draws it.
+pub use layerlab_engine::train::{Surface, SurfaceValues};
+use layerlab_spec::Spec;
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol. The worker announces it in [`WorkerOutput::Ready`] and the page
 /// refuses to talk to a worker of another version (a stale cached worker script, say).
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,6 +20,20 @@ pub enum WorkerInput {
     /// Find the compute backend to train on, honouring the user's choice. The answer carries
     /// the same `request` number, so the page can drop answers to choices it has since changed.
     DetectBackend { request: u32, choice: BackendChoice },
+    /// Train this experiment. When only its recipe differs from the loaded run's (optimizer,
+    /// learning rate, batch size, regularisation, length), the run goes on with the new recipe
+    /// ([`WorkerOutput::Retuned`]); otherwise a new run is built, paused at step 0
+    /// ([`WorkerOutput::Loaded`]). An invalid spec is answered with [`WorkerOutput::Invalid`]
+    /// and changes nothing. Boxed: a spec is far larger than the other messages.
+    Load { spec: Box<Spec> },
+    /// Train until paused, the run's length is reached, its stop condition holds, or it diverges.
+    Play,
+    /// Stop training; answered with the progress where it stopped.
+    Pause,
+    /// Pause, take one step, and report.
+    Step,
+    /// Start the run over: same spec and seed, so the same data and initial weights.
+    Reset,
 }
 
 /// What the worker tells the page.
@@ -31,6 +48,93 @@ pub enum WorkerOutput {
     Backend { request: u32, report: BackendReport },
     /// A message the worker could not understand or could not carry out.
     Error { message: String },
+    /// A new run was built from the loaded spec; it is paused at step 0.
+    Loaded { info: RunInfo },
+    /// The loaded run goes on with the new recipe.
+    Retuned { info: RunInfo },
+    /// The spec sent with `load` is invalid; the run in place (if any) is unchanged.
+    Invalid { problems: Vec<Problem> },
+    /// Where training stands: at most ~30 a second while playing, and after every command.
+    Progress { progress: Progress },
+    /// Training stopped by itself at `step`.
+    Stopped { step: u64, reason: StopReason },
+}
+
+/// One problem with a spec: the field (`model[2].units`) and what is wrong and would be valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+/// What the page shows about a run before it trains.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub parameters: u64,
+    pub flops_per_step: u64,
+    pub total_steps: u64,
+    /// Classes of a classification task; 0 otherwise.
+    pub classes: u32,
+    pub train_examples: u64,
+    pub test_examples: u64,
+    /// 2D tasks: the points to draw over the decision surface.
+    pub points: Option<Points>,
+}
+
+/// The examples of a 2D task: (x, y) pairs and each one's class (or value).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Points {
+    /// The data lie within `[-extent, extent]²`, the surface's range.
+    pub extent: f32,
+    pub train: Vec<f32>,
+    pub train_labels: Vec<f32>,
+    pub test: Vec<f32>,
+    pub test_labels: Vec<f32>,
+}
+
+/// Training's state at one step, measured in evaluation mode on the whole training and test sets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub step: u64,
+    pub total_steps: u64,
+    pub train_loss: f64,
+    pub test_loss: f64,
+    pub train_accuracy: Option<f64>,
+    pub test_accuracy: Option<f64>,
+    pub test_rmse: Option<f64>,
+    pub test_psnr: Option<f64>,
+    /// Training steps per second since the previous progress (0 when not training).
+    pub steps_per_second: f64,
+    /// Whether training goes on after this.
+    pub playing: bool,
+    /// 2D tasks: the decision surface.
+    pub surface: Option<Surface>,
+}
+
+/// Why training stopped by itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum StopReason {
+    /// The run took all its steps (the spec's length).
+    Finished,
+    /// The spec's stop condition holds (loss below, accuracy above).
+    StopCondition,
+    /// The loss or a gradient became NaN, infinite or exploded; the weights of the last good
+    /// step are kept. The message names the layer and what to change.
+    Diverged { message: String },
+}
+
+impl StopReason {
+    /// A sentence for the page.
+    pub fn describe(&self, step: u64) -> String {
+        match self {
+            StopReason::Finished => {
+                format!("Training finished: all {step} steps of the run are done. Raise the length to go on.")
+            }
+            StopReason::StopCondition => format!("Training stopped at step {step}: the stop condition holds."),
+            StopReason::Diverged { message } => format!("Training stopped: {message}."),
+        }
+    }
 }
 
 /// The user's backend choice: the settings toggle and the `backend=` URL parameter.
@@ -157,13 +261,27 @@ mod tests {
                 WorkerInput::DetectBackend { request: 2, choice: BackendChoice::Cpu },
                 r#"{"type":"detect_backend","request":2,"choice":"cpu"}"#,
             ),
+            (WorkerInput::Play, r#"{"type":"play"}"#),
+            (WorkerInput::Pause, r#"{"type":"pause"}"#),
+            (WorkerInput::Step, r#"{"type":"step"}"#),
+            (WorkerInput::Reset, r#"{"type":"reset"}"#),
         ];
         for (input, json) in inputs {
             assert_eq!(serde_json::to_string(input).unwrap(), *json);
             assert_eq!(&serde_json::from_str::<WorkerInput>(json).unwrap(), input);
         }
         let outputs: &[(WorkerOutput, &str)] = &[
-            (WorkerOutput::Ready { protocol: 1 }, r#"{"type":"ready","protocol":1}"#),
+            (WorkerOutput::Ready { protocol: 2 }, r#"{"type":"ready","protocol":2}"#),
+            (
+                WorkerOutput::Stopped { step: 7, reason: StopReason::StopCondition },
+                r#"{"type":"stopped","step":7,"reason":{"why":"stop_condition"}}"#,
+            ),
+            (
+                WorkerOutput::Invalid {
+                    problems: vec![Problem { path: "model[0].units".into(), message: "= 0".into() }],
+                },
+                r#"{"type":"invalid","problems":[{"path":"model[0].units","message":"= 0"}]}"#,
+            ),
             (
                 WorkerOutput::Backend { request: 1, report: BackendReport::Cpu { reason: CpuReason::NoAdapter } },
                 r#"{"type":"backend","request":1,"report":{"kind":"cpu","reason":{"why":"no_adapter"}}}"#,

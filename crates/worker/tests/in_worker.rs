@@ -3,6 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use layerlab_worker::protocol::{self, BackendChoice, BackendReport, CpuReason, GpuAdapter, WorkerInput, WorkerOutput};
+use layerlab_worker::session::Host;
 use layerlab_worker::{backend, handler};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -26,9 +27,12 @@ async fn forcing_the_cpu_wins_over_an_available_gpu() {
 
 #[wasm_bindgen_test]
 async fn the_handler_answers_ping_and_detection_with_their_numbers() {
-    assert_eq!(handler::handle(WorkerInput::Ping { nonce: 77 }).await, WorkerOutput::Pong { nonce: 77 });
+    assert_eq!(handler::handle(WorkerInput::Ping { nonce: 77 }).await, vec![WorkerOutput::Pong { nonce: 77 }]);
     let answer = handler::handle(WorkerInput::DetectBackend { request: 9, choice: BackendChoice::Cpu }).await;
-    assert_eq!(answer, WorkerOutput::Backend { request: 9, report: BackendReport::Cpu { reason: CpuReason::Forced } });
+    assert_eq!(
+        answer,
+        vec![WorkerOutput::Backend { request: 9, report: BackendReport::Cpu { reason: CpuReason::Forced } }]
+    );
 }
 
 #[wasm_bindgen_test]
@@ -52,6 +56,35 @@ fn every_message_survives_the_javascript_boundary() {
     }
     let input = WorkerInput::DetectBackend { request: 3, choice: BackendChoice::Auto };
     assert_eq!(protocol::from_js::<WorkerInput>(protocol::to_js(&input).unwrap()).unwrap(), input);
+}
+
+/// A spec goes in, a run with its points and decision surface comes out, and a played run
+/// trains in ticks, all across the boundary as the page sees it.
+#[wasm_bindgen_test]
+fn a_spec_loads_and_trains_in_the_worker_and_its_progress_crosses_the_boundary() {
+    let spec = layerlab_spec::Spec::default();
+    let load = WorkerInput::Load { spec: Box::new(spec) };
+    let load = protocol::from_js::<WorkerInput>(protocol::to_js(&load).unwrap()).unwrap();
+    let mut host = Host::default();
+    let clock = || js_sys::Date::now();
+    let loaded = handler::handle_now(&mut host, load, clock()).unwrap();
+    assert!(matches!(loaded[0], WorkerOutput::Loaded { .. }), "{loaded:?}");
+    for output in &loaded {
+        assert_eq!(&protocol::from_js::<WorkerOutput>(protocol::to_js(output).unwrap()).unwrap(), output);
+    }
+    handler::handle_now(&mut host, WorkerInput::Play, clock()).unwrap();
+    let mut clock = clock;
+    let mut last = None;
+    for _ in 0..20 {
+        for output in host.tick(&mut clock) {
+            if let WorkerOutput::Progress { progress } = output {
+                last = Some(progress);
+            }
+        }
+    }
+    let progress = last.expect("400 ms of training reports progress");
+    assert!(progress.step > 0 && progress.train_loss.is_finite());
+    assert!(progress.surface.is_some(), "circle is a 2D task");
 }
 
 #[wasm_bindgen_test]

@@ -1,14 +1,37 @@
 //! The root component: reads the URL and the saved settings, starts the training worker, and
 //! lays out the playground (header, data panel, architecture, output).
 
+use layerlab_spec::analyse;
+use layerlab_worker::protocol::Problem;
 use layerlab_worker::{BackendChoice, BackendReport, WorkerInput, WorkerOutput};
 use leptos::prelude::*;
 
+use super::architecture::ArchitecturePanel;
+use super::controls::Controls;
+use super::data::DataPanel;
 use super::header::Header;
 use super::notices::Notices;
-use super::panels::{ArchitecturePanel, DataPanel, OutputPanel};
+use super::output::OutputPanel;
+use crate::experiment;
 use crate::options::{self, FORCE_CPU_KEY};
+use crate::run::RunView;
 use crate::worker_link::{self, Events, WORKER_URL, WorkerLink};
+
+/// Sends messages to the worker (queued until it is ready; dropped once it failed).
+#[derive(Clone, Copy)]
+pub struct Sender {
+    link: StoredValue<Option<WorkerLink>, LocalStorage>,
+}
+
+impl Sender {
+    pub fn send(&self, input: WorkerInput) {
+        self.link.with_value(|l| {
+            if let Some(l) = l {
+                l.send(input);
+            }
+        });
+    }
+}
 
 /// The state of the training worker, as the header shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +43,9 @@ pub enum WorkerStatus {
     /// Unusable, with the reason.
     Failed(String),
 }
+
+/// How the notice of a restarted run begins (one such notice at a time).
+const RESTARTED: &str = "Training started over from step 0:";
 
 /// The whole page.
 #[component]
@@ -33,13 +59,12 @@ pub fn App() -> impl IntoView {
     let latest_request = StoredValue::new(0u32);
     let ping_sent_at = StoredValue::new(0.0f64);
     let link = StoredValue::new_local(None::<WorkerLink>);
-    let send = move |input: WorkerInput| {
-        link.with_value(|l| {
-            if let Some(l) = l {
-                l.send(input);
-            }
-        });
-    };
+    let sender = Sender { link };
+    let send = move |input: WorkerInput| sender.send(input);
+    let spec = RwSignal::new(experiment::starting_spec());
+    let analysis = Memo::new(move |_| spec.with(analyse));
+    let run = RwSignal::new(RunView::default());
+    let worker_problems = RwSignal::new(Vec::<Problem>::new());
 
     let on_output = move |output: WorkerOutput| match output {
         WorkerOutput::Ready { .. } => {
@@ -59,6 +84,21 @@ pub fn App() -> impl IntoView {
         WorkerOutput::Error { message } => {
             notices.update(|n| n.push(format!("The training worker reported: {message}")));
         }
+        WorkerOutput::Invalid { problems } => worker_problems.set(problems),
+        other => {
+            if matches!(other, WorkerOutput::Loaded { .. } | WorkerOutput::Retuned { .. }) {
+                worker_problems.set(Vec::new());
+            }
+            run.update(|r| {
+                r.apply(&other);
+            });
+            if matches!(other, WorkerOutput::Loaded { .. }) && run.with_untracked(|r| r.restarted) {
+                notices.update(|n| {
+                    n.retain(|t| !t.starts_with(RESTARTED));
+                    n.push(format!("{RESTARTED} the data, the architecture, the seed or the learning rule changed."));
+                });
+            }
+        }
     };
     let on_failure = move |message: String| status.set(WorkerStatus::Failed(message));
     match worker_link::start(WORKER_URL, Events { on_output: Box::new(on_output), on_failure: Box::new(on_failure) }) {
@@ -75,6 +115,14 @@ pub fn App() -> impl IntoView {
         send(WorkerInput::DetectBackend { request, choice });
     });
 
+    // Every valid change of the experiment goes to the worker, which decides whether the run
+    // goes on (a new learning rate) or starts over (a new architecture).
+    Effect::new(move |_| {
+        if analysis.with(Result::is_ok) {
+            send(WorkerInput::Load { spec: Box::new(spec.get()) });
+        }
+    });
+
     let set_choice = move |new: BackendChoice| {
         storage_set(FORCE_CPU_KEY, options::saved_value(new));
         choice.set(new);
@@ -83,10 +131,11 @@ pub fn App() -> impl IntoView {
     view! {
         <Header choice=choice set_choice=set_choice backend=backend status=status />
         <Notices notices=notices />
+        <Controls spec=spec run=run sender=sender />
         <main class="playground">
-            <DataPanel />
-            <ArchitecturePanel />
-            <OutputPanel />
+            <DataPanel spec=spec />
+            <ArchitecturePanel spec=spec analysis=analysis worker_problems=worker_problems />
+            <OutputPanel run=run />
         </main>
     }
 }

@@ -40,11 +40,11 @@ pub fn Header(
             <dl class="status" aria-label="Compute status">
                 <div>
                     <dt>"Backend"</dt>
-                    <dd id="backend-label" role="status" aria-live="polite" title=explanation>{label}</dd>
+                    <dd><span id="backend-label" role="status" aria-live="polite" title=explanation>{label}</span></dd>
                 </div>
                 <div>
                     <dt>"Worker"</dt>
-                    <dd id="worker-status" role="status" aria-live="polite" data-state=worker_state>{worker_text}</dd>
+                    <dd><span id="worker-status" role="status" aria-live="polite" data-state=worker_state>{worker_text}</span></dd>
                 </div>
             </dl>
             <label class="setting" title="Train on the CPU in WebAssembly even when WebGPU is available (also: add ?backend=cpu to the link).">

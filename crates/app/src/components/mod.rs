@@ -1,8 +1,12 @@
-//! The page's components. [`App`] owns the state and the worker; the others only show it.
+//! The page's components. [`App`] owns the state and the worker; the others show and edit it.
 
 mod app;
+pub mod architecture;
+mod controls;
+mod data;
+mod focus;
 mod header;
 mod notices;
-mod panels;
+mod output;
 
-pub use app::{App, WorkerStatus};
+pub use app::{App, Sender, WorkerStatus};

@@ -18,6 +18,12 @@ use crate::real::Real;
 use crate::rng::{Stream, rng};
 use crate::rules::{self, Feedback};
 
+mod retune;
+mod surface;
+
+pub use retune::rebuild_needed;
+pub use surface::{Surface, SurfaceValues};
+
 /// Examples per forward pass when evaluating.
 pub const EVAL_ROWS: usize = 256;
 
@@ -153,11 +159,7 @@ impl<B: Backend> Trainer<B> {
         let answer = model.answer;
 
         let batch = (spec.training.batch_size as usize).min(data.train.len).max(1);
-        let steps_per_epoch = data.train.len.div_ceil(batch) as u64;
-        let total_steps = match spec.training.length {
-            Length::Steps(n) => n,
-            Length::Epochs(e) => u64::from(e) * steps_per_epoch,
-        };
+        let total_steps = total_steps(spec.training.length, data.train.len, batch);
         let optimizer = Optimizer::new(&mut b, &spec.training, &model.params, total_steps, spec.seed);
         let acts = model.activations(&mut b, batch);
         let eval_acts = model.activations(&mut b, EVAL_ROWS);
@@ -199,6 +201,11 @@ impl<B: Backend> Trainer<B> {
             probe,
         };
         Ok(trainer)
+    }
+
+    /// Numbers per example in the target buffer the loss reads (every answer position's).
+    fn target_row(&self) -> usize {
+        target_width(self.loss, self.model.outputs) * self.model.answer
     }
 
     /// Steps taken so far.
@@ -474,6 +481,14 @@ pub fn step<B: Backend>(
         Refused::Overflow(p) => Divergence::Overflow(p),
     })?;
     Ok((value, info))
+}
+
+/// Steps in a run of `length` over `examples` training examples in batches of `batch`.
+fn total_steps(length: Length, examples: usize, batch: usize) -> u64 {
+    match length {
+        Length::Steps(n) => n,
+        Length::Epochs(e) => u64::from(e) * examples.div_ceil(batch) as u64,
+    }
 }
 
 /// Host buffers the size of each parameter tensor.

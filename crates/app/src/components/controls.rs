@@ -1,0 +1,100 @@
+//! The training controls, as in TensorFlow Playground's top bar: reset, play/pause, one step,
+//! the step counter, and the recipe (learning rate, optimizer, batch size, regularisation,
+//! learning rule, seed). A recipe change applies to the running training without restarting;
+//! the seed and the learning rule start a new run.
+
+use layerlab_spec::Spec;
+use layerlab_spec::train::LearningRule;
+use layerlab_worker::WorkerInput;
+use leptos::prelude::*;
+
+use super::app::Sender;
+use crate::experiment::{self, LEARNING_RATES};
+use crate::run::RunView;
+
+const L2: [f32; 6] = [0.0, 0.00001, 0.0001, 0.001, 0.01, 0.1];
+const RULES: [(&str, &str); 3] = [
+    ("backprop", "Backpropagation"),
+    ("feedback_alignment", "Direct Feedback Alignment"),
+    ("target_projection", "Target projection"),
+];
+
+#[component]
+pub fn Controls(spec: RwSignal<Spec>, run: RwSignal<RunView>, sender: Sender) -> impl IntoView {
+    let playing = move || run.with(|r| r.playing);
+    let step = move || run.with(|r| r.progress.as_ref().map_or(0, |p| p.step));
+    let rate = move || spec.with(|s| s.training.optimizer.learning_rate());
+    let rule_name = move || spec.with(|s| s.training.rule.name());
+    view! {
+        <section class="controls" aria-label="Training controls">
+            <button type="button" id="reset" title="Start over: the same seed gives the same data and the same initial weights." on:click=move |_| sender.send(WorkerInput::Reset)>"⟲ Reset"</button>
+            <button
+                type="button" id="play" class="play"
+                aria-pressed=move || playing().to_string()
+                title="Train until paused (or until the run's length or stop condition)."
+                on:click=move |_| sender.send(if playing() { WorkerInput::Pause } else { WorkerInput::Play })
+            >{move || if playing() { "❚❚ Pause" } else { "▶ Play" }}</button>
+            <button type="button" id="step" title="Pause and train one step." on:click=move |_| sender.send(WorkerInput::Step)>"Step"</button>
+            <p class="counter" aria-label="Step">"Step " <span id="step-count">{move || crate::components::architecture::group(step())}</span></p>
+            <label title="How far each step moves the weights.">"Learning rate"
+                <select id="learning-rate" prop:value=move || rate().to_string() on:change=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).parse::<f32>() {
+                        spec.update(|s| s.training.optimizer.set_learning_rate(v));
+                    }
+                }>
+                    {LEARNING_RATES.iter().map(|r| view! { <option value=r.to_string()>{r.to_string()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label title="How the gradient becomes a step: plain SGD, with momentum, Adam or AdamW (\"Adam: A Method for Stochastic Optimization\"; \"Decoupled Weight Decay Regularization\").">"Optimizer"
+                <select id="optimizer" prop:value=move || spec.with(|s| experiment::optimizer_name(&s.training.optimizer)) on:change=move |ev| {
+                    let name = event_target_value(&ev);
+                    spec.update(|s| {
+                        if let Some(o) = experiment::optimizer_named(&name, s.training.optimizer.learning_rate()) {
+                            s.training.optimizer = o;
+                        }
+                    });
+                }>
+                    <option value="sgd">"SGD"</option>
+                    <option value="momentum">"Momentum"</option>
+                    <option value="adam">"Adam"</option>
+                    <option value="adam_w">"AdamW"</option>
+                </select>
+            </label>
+            <label title="Examples per step.">"Batch size"
+                <input type="number" id="batch-size" min="1" max="4096" prop:value=move || spec.with(|s| s.training.batch_size.to_string()) on:change=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).trim().parse::<u32>() {
+                        spec.update(|s| s.training.batch_size = v);
+                    }
+                } />
+            </label>
+            <label title="L2 penalty on the weights (weight decay in the loss).">"L2"
+                <select id="l2" prop:value=move || spec.with(|s| s.training.l2.to_string()) on:change=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).parse::<f32>() {
+                        spec.update(|s| s.training.l2 = v);
+                    }
+                }>
+                    {L2.iter().map(|r| view! { <option value=r.to_string()>{r.to_string()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label title="How the hidden layers learn: backpropagation, or local signals (\"Direct Feedback Alignment Scales to Modern Deep Learning Tasks and Architectures\"; \"Learning with Local Gradients at the Edge\"). Changing it starts a new run.">"Learning rule"
+                <select id="rule" prop:value=rule_name on:change=move |ev| {
+                    let rule = match event_target_value(&ev).as_str() {
+                        "feedback_alignment" => LearningRule::FeedbackAlignment,
+                        "target_projection" => LearningRule::TargetProjection,
+                        _ => LearningRule::Backprop,
+                    };
+                    spec.update(|s| s.training.rule = rule);
+                }>
+                    {RULES.iter().map(|(v, t)| view! { <option value=*v>{*t}</option> }).collect_view()}
+                </select>
+            </label>
+            <label title="The seed of the data, the initial weights and the batches. Changing it starts a new run.">"Seed"
+                <input type="number" id="seed" min="0" prop:value=move || spec.with(|s| s.seed.to_string()) on:change=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() {
+                        spec.update(|s| s.seed = v);
+                    }
+                } />
+            </label>
+        </section>
+    }
+}

@@ -1,0 +1,78 @@
+//! The data panel: the dataset, its noise and split, and the input features of 2D sets.
+
+use layerlab_spec::Spec;
+use leptos::prelude::*;
+
+use crate::experiment::{self, FEATURES};
+
+/// The dataset and how the network sees it.
+#[component]
+pub fn DataPanel(spec: RwSignal<Spec>) -> impl IntoView {
+    let dataset = move || spec.with(|s| s.data.dataset.name());
+    let generated = move || spec.with(|s| s.data.dataset.is_generated());
+    let planar = move || spec.with(|s| s.data.dataset.is_planar());
+    let noise = move || spec.with(|s| s.data.noise);
+    let fraction = move || spec.with(|s| s.data.train_fraction);
+    let set_number = move |apply: fn(&mut Spec, f32), raw: String| {
+        if let Ok(v) = raw.parse::<f32>() {
+            spec.update(|s| apply(s, v));
+        }
+    };
+    view! {
+        <section class="panel data" aria-labelledby="data-heading">
+            <h2 id="data-heading">"Data"</h2>
+            <div class="field">
+                <label for="dataset">"Dataset"</label>
+                <select
+                    id="dataset"
+                    title="The examples to learn from: 2D sets as in TensorFlow Playground, small real tables, digits, an image to fit, and sequence tasks."
+                    prop:value=dataset
+                    on:change=move |ev| spec.update(|s| { let _ = experiment::set_dataset(s, &event_target_value(&ev)); })
+                >
+                    {experiment::dataset_names().into_iter().map(|name| {
+                        let label = name.replace('_', " ");
+                        view! { <option value=name>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="noise">"Noise " <output for="noise">{move || format!("{:.0}%", noise() * 100.0)}</output></label>
+                <input
+                    type="range" id="noise" min="0" max="0.5" step="0.05"
+                    title="Label or position noise of the generated 2D sets: how much the classes overlap."
+                    disabled=move || !generated()
+                    prop:value=move || noise().to_string()
+                    on:change=move |ev| set_number(|s, v| s.data.noise = v, event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label for="train-fraction">"Training share " <output for="train-fraction">{move || format!("{:.0}%", fraction() * 100.0)}</output></label>
+                <input
+                    type="range" id="train-fraction" min="0.1" max="0.9" step="0.1"
+                    title="The share of examples used for training; the rest is the test set the test loss is measured on."
+                    prop:value=move || fraction().to_string()
+                    on:change=move |ev| set_number(|s, v| s.data.train_fraction = v, event_target_value(&ev))
+                />
+            </div>
+            <Show when=planar>
+                <fieldset class="features">
+                    <legend title="What the network sees of each point: its coordinates and functions of them, as in TensorFlow Playground.">"Input features"</legend>
+                    {FEATURES.iter().map(|&(feature, label)| {
+                        let id = format!("feature-{label}").replace(['²', '·', ' '], "-");
+                        let input_id = id.clone();
+                        view! {
+                            <label class="check" for=id>
+                                <input
+                                    type="checkbox" id=input_id
+                                    prop:checked=move || spec.with(|s| s.data.features.contains(&feature))
+                                    on:change=move |ev| spec.update(|s| experiment::toggle_feature(s, feature, event_target_checked(&ev)))
+                                />
+                                {label}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+            </Show>
+        </section>
+    }
+}

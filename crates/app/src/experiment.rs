@@ -1,0 +1,311 @@
+//! Editing the experiment: the operations the page's panels perform on the spec, as pure
+//! functions (tested natively). The page holds one `Spec`; every control maps to one of these.
+
+use layerlab_spec::data::{Dataset, Feature};
+use layerlab_spec::limits::MAX_STEPS;
+use layerlab_spec::model::Block;
+use layerlab_spec::train::{Length, Optimizer};
+use layerlab_spec::{Spec, SpecError};
+use serde_json::Value;
+
+/// The experiment the page opens with: TensorFlow Playground's (circle, two hidden tanh layers
+/// of 4 and 2), training until paused.
+pub fn starting_spec() -> Spec {
+    let mut spec = Spec::default();
+    spec.training.length = Length::Steps(MAX_STEPS);
+    spec
+}
+
+/// Every dataset the page offers, by its stable name, in catalogue order (the CSV upload is a
+/// control of its own, so it is left out here).
+pub fn dataset_names() -> Vec<String> {
+    Dataset::catalogue().iter().filter(|d| !matches!(d, Dataset::Csv(_))).map(Dataset::name).collect()
+}
+
+/// Switches to the dataset named `name`, with its default parameters.
+pub fn set_dataset(spec: &mut Spec, name: &str) -> Result<(), String> {
+    let dataset = Dataset::catalogue()
+        .into_iter()
+        .find(|d| d.name() == name)
+        .ok_or_else(|| format!("there is no dataset '{name}': pick one of {}", dataset_names().join(", ")))?;
+    spec.data.dataset = dataset;
+    Ok(())
+}
+
+/// The input features of 2D datasets, with the label the page shows.
+pub const FEATURES: [(Feature, &str); 7] = [
+    (Feature::X, "x"),
+    (Feature::Y, "y"),
+    (Feature::XSquared, "x²"),
+    (Feature::YSquared, "y²"),
+    (Feature::XTimesY, "x·y"),
+    (Feature::SinX, "sin x"),
+    (Feature::SinY, "sin y"),
+];
+
+/// Turns `feature` on or off, keeping the features in the order of [`FEATURES`].
+pub fn toggle_feature(spec: &mut Spec, feature: Feature, on: bool) {
+    let features = &mut spec.data.features;
+    features.retain(|f| *f != feature);
+    if on {
+        features.push(feature);
+    }
+    features.sort_by_key(|f| FEATURES.iter().position(|(g, _)| g == f));
+}
+
+/// Every block kind with its default payload: the palette.
+pub fn palette() -> Vec<Block> {
+    Block::defaults()
+}
+
+/// Adds a block of `kind` (its default payload) at the end of the model.
+pub fn add_block(spec: &mut Spec, kind: &str) -> Result<(), String> {
+    let block = palette().into_iter().find(|b| b.kind() == kind).ok_or_else(|| {
+        let kinds: Vec<&str> = palette().iter().map(Block::kind).collect();
+        format!("there is no block '{kind}': pick one of {}", kinds.join(", "))
+    })?;
+    spec.model.push(block);
+    Ok(())
+}
+
+/// Removes block `index` (nothing when out of range).
+pub fn remove_block(spec: &mut Spec, index: usize) {
+    if index < spec.model.len() {
+        spec.model.remove(index);
+    }
+}
+
+/// Moves block `index` one place up (towards the input) or down; `false` when it cannot move.
+pub fn move_block(spec: &mut Spec, index: usize, up: bool) -> bool {
+    let other = if up { index.checked_sub(1) } else { Some(index + 1) };
+    match other {
+        Some(other) if index < spec.model.len() && other < spec.model.len() => {
+            spec.model.swap(index, other);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// One editable field of a block, as the page renders it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub key: String,
+    pub value: FieldValue,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    /// A whole number (widths, heads, experts, grid sizes).
+    Whole(u64),
+    /// A real number (rates, weights).
+    Real(f64),
+    Flag(bool),
+    /// One of a fixed set of names (activation, basis, merge…).
+    Choice {
+        value: String,
+        options: Vec<String>,
+    },
+    /// Not editable inline yet (nested blocks, optional settings): a summary.
+    Summary(String),
+}
+
+/// The fields of `block`'s payload, in the order serde writes them.
+pub fn fields(block: &Block) -> Vec<Field> {
+    let (_, payload) = payload(block);
+    let Value::Object(map) = payload else { return Vec::new() };
+    map.into_iter()
+        .map(|(key, value)| {
+            let value = match value {
+                Value::Number(n) if n.is_u64() => FieldValue::Whole(n.as_u64().unwrap_or_default()),
+                Value::Number(n) => FieldValue::Real(n.as_f64().unwrap_or_default()),
+                Value::Bool(b) => FieldValue::Flag(b),
+                Value::String(s) => FieldValue::Choice { options: choices(block.kind(), &key), value: s },
+                Value::Array(items) => FieldValue::Summary(format!("{} blocks", items.len())),
+                Value::Null => FieldValue::Summary("off".to_string()),
+                Value::Object(_) => FieldValue::Summary("set".to_string()),
+            };
+            Field { key, value }
+        })
+        .collect()
+}
+
+/// `block` with field `key` set from the text `raw` the user typed or picked. The value must
+/// have the field's type; its range is checked by the spec's validation afterwards.
+pub fn set_field(block: &Block, key: &str, raw: &str) -> Result<Block, String> {
+    let (kind, mut payload) = payload(block);
+    let Some(slot) = payload.get_mut(key) else { return Err(format!("{kind} has no field '{key}'")) };
+    let raw = raw.trim();
+    *slot = match slot {
+        Value::Number(n) if n.is_u64() => raw
+            .parse::<u64>()
+            .map(Value::from)
+            .map_err(|_| format!("{key} must be a whole number of 0 or more, not '{raw}'"))?,
+        Value::Number(_) => match raw.parse::<f64>() {
+            Ok(v) if v.is_finite() => Value::from(v),
+            _ => return Err(format!("{key} must be a number, not '{raw}'")),
+        },
+        Value::Bool(_) => Value::Bool(raw == "true"),
+        Value::String(_) => Value::String(raw.to_string()),
+        _ => return Err(format!("{key} cannot be edited here yet")),
+    };
+    let json = serde_json::json!({ kind: payload });
+    serde_json::from_value(json).map_err(|e| format!("{key}: {e}"))
+}
+
+/// The block's kind and its payload as JSON.
+fn payload(block: &Block) -> (&'static str, Value) {
+    let kind = block.kind();
+    let mut json = serde_json::to_value(block).unwrap_or(Value::Null);
+    let payload = json.get_mut(kind).map(Value::take).unwrap_or(Value::Null);
+    (kind, payload)
+}
+
+/// The valid names of an enum-valued field.
+fn choices(kind: &str, key: &str) -> Vec<String> {
+    let names: &[&str] = match (kind, key) {
+        (_, "activation") => &["relu", "leaky_relu", "gelu", "silu", "tanh", "sigmoid", "sine", "identity"],
+        ("norm", "kind") => &["layer", "rms", "batch"],
+        ("glu", "kind") => &["glu", "bilinear", "swiglu"],
+        (_, "basis") => &["b_spline", "group_rational"],
+        (_, "merge") => &["sum", "concat"],
+        (_, "positions") => &["learned", "sinusoidal"],
+        (_, "mode") => &["mean", "last"],
+        _ => &[],
+    };
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// The problems about `path` or anything inside it (`model[2]` has `model[2].units`).
+pub fn problems_at<'a>(problems: &'a [SpecError], path: &str) -> Vec<&'a SpecError> {
+    problems
+        .iter()
+        .filter(|p| {
+            p.path == path
+                || p.path.strip_prefix(path).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        })
+        .collect()
+}
+
+/// The learning rates the page offers, as TensorFlow Playground does.
+pub const LEARNING_RATES: [f32; 11] = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
+
+/// The optimizers by name, each with its usual settings and `learning_rate`.
+pub fn optimizer_named(name: &str, learning_rate: f32) -> Option<Optimizer> {
+    let (beta1, beta2, epsilon) = (0.9, 0.999, 1e-8);
+    Some(match name {
+        "sgd" => Optimizer::Sgd { learning_rate },
+        "momentum" => Optimizer::Momentum { learning_rate, momentum: 0.9 },
+        "adam" => Optimizer::Adam { learning_rate, beta1, beta2, epsilon },
+        "adam_w" => Optimizer::AdamW { learning_rate, beta1, beta2, epsilon, weight_decay: 0.01 },
+        _ => return None,
+    })
+}
+
+/// The name of an optimizer, as [`optimizer_named`] reads it.
+pub fn optimizer_name(optimizer: &Optimizer) -> &'static str {
+    match optimizer {
+        Optimizer::Sgd { .. } => "sgd",
+        Optimizer::Momentum { .. } => "momentum",
+        Optimizer::Adam { .. } => "adam",
+        Optimizer::AdamW { .. } => "adam_w",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use layerlab_spec::analyse;
+    use layerlab_spec::model::{Activation, Dense};
+
+    use super::*;
+
+    #[test]
+    fn the_starting_experiment_is_valid_and_trains_until_paused() {
+        let spec = starting_spec();
+        assert!(analyse(&spec).is_ok());
+        assert_eq!(spec.training.length, Length::Steps(MAX_STEPS));
+        assert_eq!(spec.model.len(), 2);
+    }
+
+    #[test]
+    fn every_offered_dataset_and_block_can_be_picked() {
+        let mut spec = starting_spec();
+        for name in dataset_names() {
+            set_dataset(&mut spec, &name).unwrap();
+            assert_eq!(spec.data.dataset.name(), name);
+        }
+        assert!(set_dataset(&mut spec, "mnist").unwrap_err().contains("spiral"));
+        for block in palette() {
+            add_block(&mut spec, block.kind()).unwrap();
+            assert_eq!(spec.model.last().unwrap().kind(), block.kind());
+            // Every field of every default payload is offered, and a choice holds its value.
+            for field in fields(&block) {
+                if let FieldValue::Choice { value, options } = &field.value {
+                    assert!(options.contains(value), "{} {}: {value} not in {options:?}", block.kind(), field.key);
+                }
+            }
+        }
+        assert!(add_block(&mut spec, "conv").unwrap_err().contains("dense"));
+    }
+
+    #[test]
+    fn blocks_move_and_go() {
+        let mut spec = starting_spec();
+        add_block(&mut spec, "norm").unwrap();
+        assert!(move_block(&mut spec, 2, true));
+        assert_eq!(spec.model.iter().map(Block::kind).collect::<Vec<_>>(), ["dense", "norm", "dense"]);
+        assert!(!move_block(&mut spec, 0, true) && !move_block(&mut spec, 2, false));
+        remove_block(&mut spec, 1);
+        remove_block(&mut spec, 9);
+        assert_eq!(spec.model.len(), 2);
+    }
+
+    #[test]
+    fn fields_are_edited_with_their_types_checked() {
+        let dense = Block::Dense(Dense { units: 4, activation: Activation::Tanh, bias: true });
+        let cases: &[(&str, &str, Result<Block, &str>)] = &[
+            ("units", " 12 ", Ok(Block::Dense(Dense { units: 12, activation: Activation::Tanh, bias: true }))),
+            ("activation", "relu", Ok(Block::Dense(Dense { units: 4, activation: Activation::Relu, bias: true }))),
+            ("bias", "false", Ok(Block::Dense(Dense { units: 4, activation: Activation::Tanh, bias: false }))),
+            ("units", "-3", Err("whole number")),
+            ("units", "wide", Err("whole number")),
+            ("activation", "swish", Err("unknown variant")),
+            ("heads", "2", Err("no field 'heads'")),
+        ];
+        for (key, raw, expected) in cases {
+            match (set_field(&dense, key, raw), expected) {
+                (Ok(block), Ok(want)) => assert_eq!(&block, want),
+                (Err(message), Err(words)) => assert!(message.contains(words), "{key}={raw}: {message}"),
+                (got, want) => panic!("{key}={raw}: got {got:?}, expected {want:?}"),
+            }
+        }
+        let dropout = palette().into_iter().find(|b| b.kind() == "dropout").unwrap();
+        assert!(set_field(&dropout, "rate", "0.25").is_ok());
+        assert!(set_field(&dropout, "rate", "NaN").unwrap_err().contains("number"));
+    }
+
+    #[test]
+    fn problems_are_found_at_their_block_and_inside_it() {
+        let problems = vec![
+            SpecError::new("model[1].units", "= 0"),
+            SpecError::new("model[10]", "x"),
+            SpecError::new("model[1]", "y"),
+        ];
+        let at: Vec<&str> = problems_at(&problems, "model[1]").iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(at, ["= 0", "y"]);
+    }
+
+    #[test]
+    fn features_keep_their_order_and_optimizers_their_names() {
+        let mut spec = starting_spec();
+        toggle_feature(&mut spec, Feature::SinX, true);
+        toggle_feature(&mut spec, Feature::XSquared, true);
+        toggle_feature(&mut spec, Feature::Y, false);
+        assert_eq!(spec.data.features, [Feature::X, Feature::XSquared, Feature::SinX]);
+        for name in ["sgd", "momentum", "adam", "adam_w"] {
+            let optimizer = optimizer_named(name, 0.1).unwrap();
+            assert_eq!((optimizer_name(&optimizer), optimizer.learning_rate()), (name, 0.1));
+        }
+        assert!(optimizer_named("lion", 0.1).is_none());
+    }
+}

@@ -1,0 +1,6 @@
+//! The output pictures: loss curves (plotters on a canvas) and the decision surface with the
+//! data (pixels and markers on a canvas). `colors` holds the pure colour functions.
+
+pub mod colors;
+pub mod loss;
+pub mod surface;

@@ -1,0 +1,148 @@
+//! The page's view of the run in the worker: what it was told (run info, progress, stops) and
+//! the loss history it draws. Pure, so it is tested natively.
+
+use layerlab_worker::protocol::{Progress, RunInfo, WorkerOutput};
+
+/// The most points the loss history keeps; beyond it, every other point is dropped, so a long
+/// run costs the page the same as a short one.
+pub const HISTORY_POINTS: usize = 1000;
+
+/// One point of the loss curves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub step: u64,
+    pub train_loss: f64,
+    pub test_loss: f64,
+    pub test_accuracy: Option<f64>,
+}
+
+/// Everything the output panel shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunView {
+    pub info: Option<RunInfo>,
+    pub progress: Option<Progress>,
+    pub history: Vec<Point>,
+    /// Whether training is on, as the worker last said.
+    pub playing: bool,
+    /// Why training stopped by itself, as a sentence.
+    pub stopped: Option<String>,
+    /// Set when a new run replaced one that had trained (the architecture or data changed).
+    pub restarted: bool,
+    /// How many points the history skips between two kept ones (doubles on each thinning).
+    stride: u64,
+}
+
+impl RunView {
+    /// Takes in one message from the worker; `false` when it was not about the run.
+    pub fn apply(&mut self, output: &WorkerOutput) -> bool {
+        match output {
+            WorkerOutput::Loaded { info } => {
+                let trained = self.progress.as_ref().is_some_and(|p| p.step > 0);
+                *self = RunView { info: Some(info.clone()), restarted: trained, ..RunView::default() };
+            }
+            WorkerOutput::Retuned { info } => {
+                self.info = Some(info.clone());
+                self.stopped = None;
+            }
+            WorkerOutput::Progress { progress } => {
+                self.playing = progress.playing;
+                self.record(progress);
+                self.progress = Some(progress.clone());
+            }
+            WorkerOutput::Stopped { step, reason } => {
+                self.playing = false;
+                self.stopped = Some(reason.describe(*step));
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn record(&mut self, p: &Progress) {
+        let stride = self.stride.max(1);
+        let point =
+            Point { step: p.step, train_loss: p.train_loss, test_loss: p.test_loss, test_accuracy: p.test_accuracy };
+        match self.history.last() {
+            Some(last) if last.step == p.step => {
+                *self.history.last_mut().expect("not empty") = point;
+                return;
+            }
+            Some(last) if p.step < last.step + stride && p.step != 0 => return,
+            _ => {}
+        }
+        self.history.push(point);
+        if self.history.len() > HISTORY_POINTS {
+            let kept: Vec<Point> = self.history.iter().step_by(2).copied().collect();
+            self.history = kept;
+            self.stride = stride * 2;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use layerlab_worker::protocol::StopReason;
+
+    use super::*;
+
+    fn progress(step: u64) -> WorkerOutput {
+        WorkerOutput::Progress {
+            progress: Progress {
+                step,
+                total_steps: 1_000_000,
+                train_loss: 1.0 / (step + 1) as f64,
+                test_loss: 1.0,
+                train_accuracy: None,
+                test_accuracy: Some(0.5),
+                test_rmse: None,
+                test_psnr: None,
+                steps_per_second: 0.0,
+                playing: true,
+                surface: None,
+            },
+        }
+    }
+
+    fn info() -> RunInfo {
+        RunInfo {
+            parameters: 1,
+            flops_per_step: 1,
+            total_steps: 1,
+            classes: 2,
+            train_examples: 1,
+            test_examples: 1,
+            points: None,
+        }
+    }
+
+    #[test]
+    fn the_history_stays_bounded_and_spans_the_whole_run() {
+        let mut view = RunView::default();
+        view.apply(&WorkerOutput::Loaded { info: info() });
+        for step in 0..50_000 {
+            assert!(view.apply(&progress(step)));
+        }
+        assert!(view.history.len() <= HISTORY_POINTS, "{}", view.history.len());
+        assert!(view.history.len() >= HISTORY_POINTS / 2);
+        assert_eq!(view.history[0].step, 0);
+        assert!(view.history.last().unwrap().step > 49_000);
+        assert!(view.history.windows(2).all(|w| w[0].step < w[1].step));
+        assert_eq!(view.progress.as_ref().unwrap().step, 49_999, "the latest numbers are always shown");
+    }
+
+    #[test]
+    fn a_new_run_clears_the_history_and_says_it_restarted() {
+        let mut view = RunView::default();
+        view.apply(&WorkerOutput::Loaded { info: info() });
+        assert!(!view.restarted, "the first run replaces nothing");
+        view.apply(&progress(0));
+        view.apply(&progress(10));
+        view.apply(&WorkerOutput::Stopped { step: 10, reason: StopReason::Finished });
+        assert!(!view.playing && view.stopped.as_deref().unwrap().contains("finished"));
+        view.apply(&WorkerOutput::Retuned { info: info() });
+        assert!(view.stopped.is_none() && view.history.len() == 2);
+        view.apply(&WorkerOutput::Loaded { info: info() });
+        assert!(view.restarted && view.history.is_empty() && view.progress.is_none());
+        assert!(!view.apply(&WorkerOutput::Pong { nonce: 1 }));
+    }
+}

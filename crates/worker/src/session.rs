@@ -1,0 +1,262 @@
+//! One training run in the worker, and the worker's state between messages: what `load`,
+//! `play`, `pause`, `step` and `reset` do, and when progress goes back to the page.
+//!
+//! Pure logic over a clock the caller passes in, so it is tested natively; `main.rs` only
+//! schedules [`Host::tick`] while the run plays and posts what comes back.
+
+use layerlab_engine::cpu::Cpu;
+use layerlab_engine::train::{Surface, Trainer};
+use layerlab_spec::data::Task;
+use layerlab_spec::{Spec, SpecError, analyse};
+
+use crate::protocol::{Points, Problem, Progress, RunInfo, StopReason, WorkerOutput};
+
+/// Training time per tick while playing; between ticks the worker reads its messages, so a
+/// pause takes effect within about this long.
+pub const TICK_MS: f64 = 20.0;
+/// Progress reaches the page at most this often (30 a second), however fast training runs.
+pub const MIN_PROGRESS_MS: f64 = 1000.0 / 30.0;
+/// Measuring (losses on both sets, the surface) takes at most this share of the time.
+pub const MEASURE_SHARE: f64 = 0.2;
+/// The decision surface's grid: `SURFACE_SIDE²` points.
+pub const SURFACE_SIDE: usize = 100;
+
+/// A run: the spec it was built from and its trainer.
+pub struct Session {
+    spec: Spec,
+    trainer: Trainer<Cpu<f32>>,
+    /// Set once the run reached its length or stop condition, or diverged; playing stops.
+    stopped: Option<StopReason>,
+    /// When the last progress was sent, the step it reported, and what measuring took.
+    last_progress: Option<(f64, u64)>,
+    measure_ms: f64,
+}
+
+/// The worker's state: the run, if one is loaded, and whether it plays.
+#[derive(Default)]
+pub struct Host {
+    session: Option<Session>,
+    playing: bool,
+}
+
+impl Session {
+    /// Builds the run `spec` describes; every problem comes back with the field it is about.
+    pub fn new(spec: Spec) -> Result<Self, Vec<Problem>> {
+        let trainer = Trainer::new(Cpu::<f32>::new(), &spec, None).map_err(|e| problems(&e))?;
+        Ok(Self { spec, trainer, stopped: None, last_progress: None, measure_ms: 0.0 })
+    }
+
+    /// What the page shows about the run before it trains: sizes and the data's points.
+    fn info(&self) -> RunInfo {
+        let analysis = analyse(&self.spec).ok();
+        let data = &self.trainer.data;
+        let points = data.encoder.as_ref().map(|encoder| Points {
+            extent: encoder.extent(),
+            train: data.train.points.clone(),
+            train_labels: first_targets(&data.train),
+            test: data.test.points.clone(),
+            test_labels: first_targets(&data.test),
+        });
+        RunInfo {
+            parameters: analysis.as_ref().map_or(0, |a| a.parameters),
+            flops_per_step: analysis.as_ref().map_or(0, |a| a.flops_per_step),
+            total_steps: self.trainer.total_steps,
+            classes: match data.task {
+                Task::Classify { classes } => classes,
+                _ => 0,
+            },
+            train_examples: data.train.len as u64,
+            test_examples: data.test.len as u64,
+            points,
+        }
+    }
+
+    /// Losses, accuracy and the surface now, with the training speed since the last progress.
+    fn progress(&mut self, now: f64, playing: bool) -> Progress {
+        let e = self.trainer.evaluate();
+        if self.stopped.is_none() && self.trainer.steps() > 0 && self.trainer.finished(Some(&e)) {
+            self.stopped = Some(StopReason::StopCondition);
+        }
+        let surface: Option<Surface> = self.trainer.surface(SURFACE_SIDE);
+        let step = self.trainer.steps();
+        let steps_per_second = match self.last_progress {
+            Some((at, from)) if now > at && step > from => (step - from) as f64 * 1000.0 / (now - at),
+            _ => 0.0,
+        };
+        Progress {
+            step,
+            total_steps: self.trainer.total_steps,
+            train_loss: e.train_loss,
+            test_loss: e.test_loss,
+            train_accuracy: e.train_accuracy,
+            test_accuracy: e.test_accuracy,
+            test_rmse: e.test_rmse,
+            test_psnr: e.test_psnr,
+            steps_per_second,
+            playing,
+            surface,
+        }
+    }
+}
+
+impl Host {
+    /// Whether the run should train on the next tick.
+    pub fn playing(&self) -> bool {
+        self.playing && self.session.as_ref().is_some_and(|s| s.stopped.is_none())
+    }
+
+    /// Loads `spec`. When a run is loaded and only its recipe changed (optimizer, learning
+    /// rate, batch size, regularisation, length…), the run goes on with the new recipe, as in
+    /// TensorFlow Playground; otherwise a new run is built from the spec (paused, step 0) and
+    /// the reply says the run restarted. An invalid spec changes nothing.
+    pub fn load(&mut self, spec: Spec, now: f64) -> Vec<WorkerOutput> {
+        if let Err(errors) = analyse(&spec) {
+            return vec![WorkerOutput::Invalid { problems: problems(&errors) }];
+        }
+        if let Some(session) = self.session.as_mut()
+            && retunable(&session.spec, &spec)
+        {
+            if let Err(error) = session.trainer.retune(&session.spec.training, &spec.training) {
+                return vec![WorkerOutput::Invalid { problems: problems(&[error]) }];
+            }
+            session.spec = spec;
+            // A longer run, or a looser stop condition, can go on.
+            session.stopped = None;
+            let playing = self.playing;
+            let progress = session.progress(now, playing);
+            return vec![WorkerOutput::Retuned { info: session.info() }, WorkerOutput::Progress { progress }];
+        }
+        self.build(spec, now)
+    }
+
+    /// Builds a run from `spec` anew: the same spec and seed give the same initial weights.
+    fn build(&mut self, spec: Spec, now: f64) -> Vec<WorkerOutput> {
+        match Session::new(spec) {
+            Ok(mut session) => {
+                self.playing = false;
+                let info = session.info();
+                let progress = session.progress(now, false);
+                session.last_progress = Some((now, 0));
+                self.session = Some(session);
+                vec![WorkerOutput::Loaded { info }, WorkerOutput::Progress { progress }]
+            }
+            Err(problems) => vec![WorkerOutput::Invalid { problems }],
+        }
+    }
+
+    /// Starts training; ticks follow while [`Host::playing`].
+    pub fn play(&mut self, now: f64) -> Vec<WorkerOutput> {
+        let Some(session) = self.session.as_mut() else { return vec![no_run()] };
+        if let Some(reason) = session.stopped.clone() {
+            return vec![WorkerOutput::Stopped { step: session.trainer.steps(), reason }];
+        }
+        self.playing = true;
+        session.last_progress = Some((now, session.trainer.steps()));
+        Vec::new()
+    }
+
+    /// Stops training after the current tick and reports where it stands.
+    pub fn pause(&mut self, now: f64) -> Vec<WorkerOutput> {
+        self.playing = false;
+        match self.session.as_mut() {
+            Some(session) => vec![WorkerOutput::Progress { progress: session.progress(now, false) }],
+            None => Vec::new(),
+        }
+    }
+
+    /// One training step, then progress (training pauses first).
+    pub fn step(&mut self, now: f64) -> Vec<WorkerOutput> {
+        self.playing = false;
+        let Some(session) = self.session.as_mut() else { return vec![no_run()] };
+        let mut out = Vec::new();
+        if session.stopped.is_none() {
+            out.extend(train_one(session));
+        }
+        out.push(WorkerOutput::Progress { progress: session.progress(now, false) });
+        out
+    }
+
+    /// Starts the run over from the same spec: same seed, same initial weights, same data.
+    pub fn reset(&mut self, now: f64) -> Vec<WorkerOutput> {
+        match self.session.take() {
+            Some(session) => self.build(session.spec, now),
+            None => vec![no_run()],
+        }
+    }
+
+    /// Trains for about [`TICK_MS`] (by `clock`, in milliseconds) and reports progress when it
+    /// is due: at most every [`MIN_PROGRESS_MS`], and less often when measuring is slow, so
+    /// that it takes at most [`MEASURE_SHARE`] of the time.
+    pub fn tick(&mut self, clock: &mut dyn FnMut() -> f64) -> Vec<WorkerOutput> {
+        if !self.playing() {
+            return Vec::new();
+        }
+        let Some(session) = self.session.as_mut() else { return Vec::new() };
+        let start = clock();
+        let mut out = Vec::new();
+        while clock() - start < TICK_MS {
+            out.extend(train_one(session));
+            if session.stopped.is_some() {
+                self.playing = false;
+                break;
+            }
+        }
+        let now = clock();
+        let interval = MIN_PROGRESS_MS.max(session.measure_ms / MEASURE_SHARE);
+        let due = session.last_progress.is_none_or(|(at, _)| now - at >= interval);
+        if !due && self.playing {
+            return out;
+        }
+        let was_stopped = session.stopped.is_some();
+        let progress = session.progress(now, self.playing);
+        let after = clock();
+        session.measure_ms = after - now;
+        session.last_progress = Some((after, progress.step));
+        let step = progress.step;
+        // Progress comes first, so the page shows the final numbers before the stop.
+        let mut replies = vec![WorkerOutput::Progress { progress }];
+        replies.extend(out);
+        if !was_stopped && let Some(reason) = session.stopped.clone() {
+            // The stop condition was met at this measurement.
+            self.playing = false;
+            replies.push(WorkerOutput::Stopped { step, reason });
+        }
+        replies
+    }
+}
+
+/// One step; a stop (length reached, stop condition met, divergence) comes back as a message.
+fn train_one(session: &mut Session) -> Option<WorkerOutput> {
+    let trainer = &mut session.trainer;
+    if trainer.finished(None) {
+        session.stopped = Some(StopReason::Finished);
+        return Some(WorkerOutput::Stopped { step: trainer.steps(), reason: StopReason::Finished });
+    }
+    if let Err(error) = trainer.step() {
+        let reason = StopReason::Diverged { message: error.to_string() };
+        session.stopped = Some(reason.clone());
+        return Some(WorkerOutput::Stopped { step: trainer.steps(), reason });
+    }
+    None
+}
+
+/// Whether `next` differs from `built` only in what a run can change mid-way.
+fn retunable(built: &Spec, next: &Spec) -> bool {
+    built.data == next.data
+        && built.model == next.model
+        && built.seed == next.seed
+        && built.metrics == next.metrics
+        && layerlab_engine::train::rebuild_needed(&built.training, &next.training).is_none()
+}
+
+fn problems(errors: &[SpecError]) -> Vec<Problem> {
+    errors.iter().map(|e| Problem { path: e.path.clone(), message: e.message.clone() }).collect()
+}
+
+fn first_targets(examples: &layerlab_engine::data::Examples) -> Vec<f32> {
+    examples.targets.iter().step_by(examples.target_width.max(1)).copied().collect()
+}
+
+fn no_run() -> WorkerOutput {
+    WorkerOutput::Error { message: "no experiment is loaded yet: send load with a spec first".to_string() }
+}

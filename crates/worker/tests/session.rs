@@ -1,0 +1,192 @@
+//! The worker's run, driven as the page drives it (load, play, ticks, pause, step, reset, a new
+//! recipe mid-run), natively: the same code the worker binary runs in the browser.
+
+use layerlab_engine::train::SurfaceValues;
+use layerlab_spec::Spec;
+use layerlab_spec::limits::MAX_STEPS;
+use layerlab_spec::model::{Activation, Block, Dense};
+use layerlab_spec::train::{Length, Optimizer};
+use layerlab_worker::protocol::{Progress, StopReason, WorkerOutput};
+use layerlab_worker::session::{Host, MIN_PROGRESS_MS, SURFACE_SIDE, TICK_MS};
+
+/// Spiral through three hidden tanh layers of 16: the page's end-to-end experiment.
+fn spiral() -> Spec {
+    let mut spec = Spec::default();
+    spec.data.dataset = layerlab_spec::data::Dataset::Spiral;
+    let hidden = Block::Dense(Dense { units: 16, activation: Activation::Tanh, bias: true });
+    spec.model = vec![hidden.clone(), hidden.clone(), hidden];
+    // As on the page: the run goes on until paused.
+    spec.training.length = Length::Steps(MAX_STEPS);
+    spec
+}
+
+/// A clock that advances `per_call` milliseconds each time it is read.
+fn fake_clock(per_call: f64) -> impl FnMut() -> f64 {
+    let mut t = 0.0;
+    move || {
+        t += per_call;
+        t
+    }
+}
+
+fn progresses(out: &[WorkerOutput]) -> Vec<&Progress> {
+    out.iter().filter_map(|o| if let WorkerOutput::Progress { progress } = o { Some(progress) } else { None }).collect()
+}
+
+fn last_progress(out: &[WorkerOutput]) -> Progress {
+    progresses(out).last().map(|p| (*p).clone()).unwrap_or_else(|| panic!("no progress in {out:?}"))
+}
+
+#[test]
+fn a_loaded_run_reports_its_points_and_surface_and_learns_spiral_while_playing() {
+    let mut host = Host::default();
+    let out = host.load(spiral(), 0.0);
+    let WorkerOutput::Loaded { info } = &out[0] else { panic!("{out:?}") };
+    let points = info.points.as_ref().expect("spiral is a 2D task");
+    assert_eq!((info.classes, points.train.len(), points.train_labels.len()), (2, 500, 250));
+    assert_eq!(info.parameters, 2 * 16 + 16 + 2 * (16 * 16 + 16) + 16 + 1);
+    let start = last_progress(&out);
+    assert_eq!((start.step, start.playing), (0, false));
+    let surface = start.surface.clone().expect("a surface");
+    assert_eq!(surface.side as usize, SURFACE_SIDE);
+    let SurfaceValues::Binary { p } = &surface.values else { panic!("spiral has two classes") };
+    assert_eq!(p.len(), SURFACE_SIDE * SURFACE_SIDE);
+
+    assert!(host.play(0.0).is_empty());
+    let mut clock = {
+        let begun = std::time::Instant::now();
+        move || begun.elapsed().as_secs_f64() * 1000.0
+    };
+    let mut latest = start.clone();
+    for _ in 0..20_000 {
+        let out = host.tick(&mut clock);
+        if let Some(p) = progresses(&out).last() {
+            latest = (*p).clone();
+        }
+        if latest.test_loss < 0.1 {
+            break;
+        }
+    }
+    assert!(latest.test_loss < 0.1, "test loss {} at step {}", latest.test_loss, latest.step);
+    assert!(latest.test_accuracy.unwrap() > 0.95);
+    assert!(latest.playing && host.playing());
+    assert_ne!(latest.surface, start.surface, "the surface follows the training");
+    let paused = last_progress(&host.pause(clock()));
+    assert!(!paused.playing && !host.playing());
+    assert!(host.tick(&mut clock).is_empty(), "a paused run does not train");
+}
+
+#[test]
+fn progress_comes_at_most_thirty_times_a_second_however_fast_training_runs() {
+    let mut host = Host::default();
+    host.load(spiral(), 0.0);
+    host.play(0.0);
+    // Every read of the clock advances it 0.05 ms: a very fast machine (hundreds of steps a tick).
+    let mut clock = fake_clock(0.05);
+    let (mut sent, mut steps) = (0, 0);
+    for _ in 0..200 {
+        let out = host.tick(&mut clock);
+        sent += progresses(&out).len();
+        steps = progresses(&out).last().map_or(steps, |p| p.step);
+    }
+    let elapsed = clock();
+    assert!(elapsed >= 200.0 * TICK_MS);
+    let most = (elapsed / MIN_PROGRESS_MS).ceil() as usize + 1;
+    assert!(sent >= 2 && sent <= most, "{sent} progress messages in {elapsed} ms (at most {most})");
+    assert!(steps > 1000, "{steps} steps");
+}
+
+#[test]
+fn reset_gives_the_same_run_again_and_step_takes_one_step() {
+    let mut host = Host::default();
+    let first = last_progress(&host.load(spiral(), 0.0));
+    let mut after_five = None;
+    for i in 1..=5 {
+        let p = last_progress(&host.step(0.0));
+        assert_eq!(p.step, i);
+        after_five = Some(p);
+    }
+    let again = last_progress(&host.reset(0.0));
+    assert_eq!(again, first, "same spec, same seed: the same initial weights and data");
+    for _ in 0..5 {
+        host.step(0.0);
+    }
+    assert_eq!(last_progress(&host.pause(0.0)).train_loss, after_five.unwrap().train_loss);
+}
+
+#[test]
+fn a_new_recipe_goes_on_and_a_new_architecture_starts_over() {
+    let mut host = Host::default();
+    let spec = spiral();
+    host.load(spec.clone(), 0.0);
+    for _ in 0..5 {
+        host.step(0.0);
+    }
+    let mut faster = spec;
+    faster.training.optimizer.set_learning_rate(0.03);
+    faster.training.batch_size = 30;
+    let out = host.load(faster.clone(), 0.0);
+    assert!(matches!(out[0], WorkerOutput::Retuned { .. }), "{out:?}");
+    assert_eq!(last_progress(&out).step, 5, "the run goes on");
+
+    let mut wider = faster;
+    wider.model[0] = Block::Dense(Dense { units: 8, activation: Activation::Relu, bias: true });
+    let out = host.load(wider, 0.0);
+    assert!(matches!(out[0], WorkerOutput::Loaded { .. }), "{out:?}");
+    assert_eq!(last_progress(&out).step, 0, "a new architecture is a new run");
+}
+
+#[test]
+fn an_invalid_spec_is_explained_and_leaves_the_run_alone() {
+    let mut host = Host::default();
+    host.load(spiral(), 0.0);
+    host.step(0.0);
+    let mut broken = spiral();
+    broken.model[1] = Block::Dense(Dense { units: 0, activation: Activation::Tanh, bias: true });
+    let out = host.load(broken, 0.0);
+    let [WorkerOutput::Invalid { problems }] = out.as_slice() else { panic!("{out:?}") };
+    assert_eq!(problems[0].path, "model[1].units");
+    assert!(problems[0].message.contains("at least"), "{problems:?}");
+    assert_eq!(last_progress(&host.step(0.0)).step, 2, "the run in place goes on");
+
+    let mut fresh = Host::default();
+    assert!(matches!(fresh.play(0.0).as_slice(), [WorkerOutput::Error { .. }]), "nothing loaded");
+}
+
+#[test]
+fn a_run_stops_when_done_or_diverged_and_says_why() {
+    let mut short = spiral();
+    short.training.length = Length::Steps(30);
+    let mut host = Host::default();
+    host.load(short.clone(), 0.0);
+    host.play(0.0);
+    let mut clock = fake_clock(0.5);
+    let out = host.tick(&mut clock);
+    let stop = out.iter().find_map(|o| {
+        if let WorkerOutput::Stopped { step, reason } = o { Some((*step, reason.clone())) } else { None }
+    });
+    assert_eq!(stop, Some((30, StopReason::Finished)), "{out:?}");
+    assert!(!host.playing());
+    assert!(matches!(host.play(0.0).as_slice(), [WorkerOutput::Stopped { .. }]), "a finished run stays stopped");
+    // A longer length lets it go on.
+    short.training.length = Length::Steps(40);
+    assert!(matches!(host.load(short, 0.0)[0], WorkerOutput::Retuned { .. }));
+    assert!(host.play(0.0).is_empty() && host.playing());
+
+    let mut wild = spiral();
+    wild.training.optimizer = Optimizer::Adam { learning_rate: 100.0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+    host.load(wild, 0.0);
+    host.play(0.0);
+    let mut message = None;
+    for _ in 0..50 {
+        for o in host.tick(&mut clock) {
+            if let WorkerOutput::Stopped { reason: StopReason::Diverged { message: m }, .. } = o {
+                message = Some(m);
+            }
+        }
+    }
+    let message = message.expect("Adam at 100 diverges");
+    assert!(message.contains("learning rate") && message.contains("too high"), "{message}");
+    let kept = last_progress(&host.pause(0.0));
+    assert!(kept.train_loss.is_finite(), "the last good weights are kept");
+}

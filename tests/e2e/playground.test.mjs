@@ -1,0 +1,138 @@
+// The playground as people use it, through real clicks and key presses on the served release
+// build: build a network, train it in the worker, watch the numbers and pictures change, edit
+// it mid-run, break it and see why. Run by `cargo xtask test`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launch, open, canvasPicture, shownNumber, waitForNumber, screenshot, seriousAccessibilityViolations,
+} from './browser.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch({ webgpu: false });
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Sets a block's field the way a person does: type the value, then press Enter. */
+async function setField(page, id, value) {
+  const input = page.locator(`#${id}`);
+  await input.fill(String(value));
+  await input.press('Enter');
+}
+
+/** Waits until the first loaded run reports its step 0 (the worker built it). */
+async function loaded(page) {
+  await page.locator('#test-loss').filter({ hasNotText: '—' }).waitFor({ timeout: 30_000 });
+}
+
+test('a three-hidden-layer network learns spiral: the loss falls below 0.1 and the pictures change', async () => {
+  const { page, context, problems } = await open(browser);
+  await loaded(page);
+  await page.selectOption('#dataset', 'spiral');
+  await page.click('#add-block'); // the palette starts on dense: a third hidden layer
+  assert.equal(await page.locator('.blocks > li').count(), 3);
+  for (const i of [0, 1, 2]) await setField(page, `block-${i}-units`, 16);
+  await page.locator('#model-totals').filter({ hasText: '609 parameters' }).waitFor();
+  await waitForNumber(page, '#step-count', (s) => s === 0);
+  const surfaceBefore = await canvasPicture(page, 'surface');
+  const lossBefore = await canvasPicture(page, 'loss-chart');
+
+  await page.click('#play');
+  await page.locator('#play[aria-pressed="true"]').waitFor({ timeout: 2_000 });
+  const loss = await waitForNumber(page, '#test-loss', (l) => l < 0.1, 90_000);
+  assert.ok(loss < 0.1);
+  assert.ok((await shownNumber(page, '#test-accuracy')) > 95);
+  assert.notEqual(await canvasPicture(page, 'surface'), surfaceBefore, 'the decision surface changed');
+  assert.notEqual(await canvasPicture(page, 'loss-chart'), lossBefore, 'the loss curves were drawn');
+  await screenshot(page, 'spiral');
+
+  await page.click('#play'); // pause
+  await page.locator('#play[aria-pressed="false"]').waitFor({ timeout: 2_000 });
+  const stoppedAt = await shownNumber(page, '#step-count');
+  await page.waitForTimeout(300);
+  assert.equal(await shownNumber(page, '#step-count'), stoppedAt, 'a paused run does not train');
+  await page.click('#step');
+  await waitForNumber(page, '#step-count', (s) => s === stoppedAt + 1, 5_000);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a new learning rate applies mid-run; a new architecture starts over with a notice', async () => {
+  const { page, context, problems } = await open(browser);
+  await loaded(page);
+  for (let i = 0; i < 5; i++) await page.click('#step');
+  await waitForNumber(page, '#step-count', (s) => s === 5, 5_000);
+  await page.selectOption('#learning-rate', '0.03');
+  await page.click('#step');
+  await waitForNumber(page, '#step-count', (s) => s === 6, 5_000);
+  assert.equal(await page.locator('.notice').count(), 0, 'no restart for a new learning rate');
+
+  await page.click('#block-1-remove');
+  await page.locator('.notice', { hasText: 'Training started over from step 0' }).waitFor({ timeout: 10_000 });
+  assert.equal(await shownNumber(page, '#step-count'), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an invalid edit is explained at its block, and the page and the run go on', async () => {
+  const { page, context, problems } = await open(browser);
+  await loaded(page);
+  await setField(page, 'block-0-units', 0);
+  const block = page.locator('.blocks > li').first();
+  await block.locator('.problems li').filter({ hasText: 'model[0].units' }).waitFor({ timeout: 5_000 });
+  assert.match(await block.getAttribute('class'), /invalid/);
+  assert.match(await page.locator('#model-totals').textContent(), /Not applied/);
+  // Training goes on with the last valid experiment.
+  await page.click('#step');
+  await waitForNumber(page, '#step-count', (s) => s === 1, 5_000);
+
+  // A number field left empty is not a width.
+  await setField(page, 'block-0-units', '');
+  await block.locator('.problems li').filter({ hasText: 'whole number' }).waitFor({ timeout: 5_000 });
+  await setField(page, 'block-0-units', 100000);
+  await block.locator('.problems li').filter({ hasText: '4096' }).waitFor({ timeout: 5_000 });
+  await setField(page, 'block-0-units', 6);
+  await page.locator('#model-totals').filter({ hasText: 'parameters' }).waitFor({ timeout: 5_000 });
+  assert.equal(await page.locator('.block.invalid').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('digits with a mixture-of-experts block trains and its accuracy rises', async () => {
+  const { page, context, problems } = await open(browser);
+  await loaded(page);
+  await page.selectOption('#dataset', 'digits');
+  await page.click('#block-0-remove');
+  await page.click('#block-0-remove');
+  await page.selectOption('#palette', 'moe');
+  await page.click('#add-block');
+  await page.locator('.blocks > li[data-kind="moe"]').waitFor();
+  await loaded(page);
+  assert.equal(await page.locator('figure.surface.hidden').count(), 1, 'digits have no decision surface');
+  await page.click('#play');
+  const accuracy = await waitForNumber(page, '#test-accuracy', (a) => a > 85, 90_000);
+  assert.ok(accuracy > 85);
+  await page.click('#play');
+  await screenshot(page, 'digits-moe');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('training is operable from the keyboard and the page has no serious accessibility violations', async () => {
+  const { page, context, problems } = await open(browser);
+  await loaded(page);
+  const play = page.locator('#play');
+  for (let i = 0; i < 15 && !(await play.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+  }
+  assert.equal(await play.evaluate((el) => el === document.activeElement), true, 'Tab reaches Play');
+  await page.keyboard.press('Space');
+  await waitForNumber(page, '#step-count', (s) => s > 100, 10_000);
+  await page.keyboard.press('Space');
+  await page.locator('#play[aria-pressed="false"]').waitFor({ timeout: 2_000 });
+  assert.deepEqual(await seriousAccessibilityViolations(page), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
