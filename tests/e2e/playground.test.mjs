@@ -38,6 +38,7 @@ test('a three-hidden-layer network learns spiral: the loss falls below 0.1 and t
   await waitForNumber(page, '#step-count', (s) => s === 0);
   const surfaceBefore = await canvasPicture(page, 'surface');
   const lossBefore = await canvasPicture(page, 'loss-chart');
+  const layersBefore = await canvasPicture(page, 'layer-chart');
 
   await page.click('#play');
   await page.locator('#play[aria-pressed="true"]').waitFor({ timeout: 2_000 });
@@ -46,6 +47,14 @@ test('a three-hidden-layer network learns spiral: the loss falls below 0.1 and t
   assert.ok((await shownNumber(page, '#test-accuracy')) > 95);
   assert.notEqual(await canvasPicture(page, 'surface'), surfaceBefore, 'the decision surface changed');
   assert.notEqual(await canvasPicture(page, 'loss-chart'), lossBefore, 'the loss curves were drawn');
+  assert.notEqual(await canvasPicture(page, 'layer-chart'), layersBefore, 'the layer metrics were drawn');
+  // Every layer, measured: its effective rank is a number between 1 and its width (16).
+  const rows = page.locator('#layer-table tbody tr');
+  assert.deepEqual(await rows.locator('th').allTextContents(), ['model[0]', 'model[1]', 'model[2]', 'output']);
+  const rank = Number(await rows.first().locator('td').nth(2).textContent());
+  assert.ok(rank >= 1 && rank <= 16, `effective rank ${rank}`);
+  await page.selectOption('#layer-metric', 'grad_norm');
+  assert.match(await page.locator('#layer-chart').getAttribute('aria-label'), /^Gradient norm of every layer/);
   await screenshot(page, 'spiral');
 
   await page.click('#play'); // pause
@@ -115,6 +124,9 @@ test('digits with a mixture-of-experts block trains and its accuracy rises', asy
   const accuracy = await waitForNumber(page, '#test-accuracy', (a) => a > 85, 90_000);
   assert.ok(accuracy > 85);
   await page.click('#play');
+  // The router's load per expert, in percent, four experts.
+  const load = await page.locator('#layer-table tbody tr', { hasText: 'moe' }).first().locator('td').last().textContent();
+  assert.match(load, /^\d+% \d+% \d+% \d+%$/);
   await screenshot(page, 'digits-moe');
   assert.deepEqual(problems, []);
   await context.close();

@@ -1,11 +1,13 @@
 //! The page's view of the run in the worker: what it was told (run info, progress, stops) and
 //! the loss history it draws. Pure, so it is tested natively.
 
-use layerlab_worker::protocol::{Progress, RunInfo, WorkerOutput};
+use layerlab_worker::protocol::{Progress, RunInfo, Snapshot, WorkerOutput};
 
 /// The most points the loss history keeps; beyond it, every other point is dropped, so a long
 /// run costs the page the same as a short one.
 pub const HISTORY_POINTS: usize = 1000;
+/// The most layer snapshots kept for the curves of the layer metrics (thinned the same way).
+pub const LAYER_POINTS: usize = 300;
 
 /// One point of the loss curves.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,6 +30,10 @@ pub struct RunView {
     pub stopped: Option<String>,
     /// Set when a new run replaced one that had trained (the architecture or data changed).
     pub restarted: bool,
+    /// The latest layer metrics, attention maps included.
+    pub layers: Option<Snapshot>,
+    /// Layer metrics over time (without attention maps), at most [`LAYER_POINTS`].
+    pub layer_history: Vec<Snapshot>,
     /// How many points the history skips between two kept ones (doubles on each thinning).
     stride: u64,
 }
@@ -47,6 +53,9 @@ impl RunView {
             WorkerOutput::Progress { progress } => {
                 self.playing = progress.playing;
                 self.record(progress);
+                if let Some(snapshot) = &progress.layers {
+                    self.record_layers(snapshot);
+                }
                 self.progress = Some(progress.clone());
             }
             WorkerOutput::Stopped { step, reason } => {
@@ -56,6 +65,19 @@ impl RunView {
             _ => return false,
         }
         true
+    }
+
+    fn record_layers(&mut self, snapshot: &Snapshot) {
+        let mut lean = snapshot.clone();
+        lean.layers.iter_mut().for_each(|l| l.attention = None);
+        match self.layer_history.last_mut() {
+            Some(last) if last.step == lean.step => *last = lean,
+            _ => self.layer_history.push(lean),
+        }
+        if self.layer_history.len() > LAYER_POINTS {
+            self.layer_history = std::mem::take(&mut self.layer_history).into_iter().step_by(2).collect();
+        }
+        self.layers = Some(snapshot.clone());
     }
 
     fn record(&mut self, p: &Progress) {
@@ -99,6 +121,7 @@ mod tests {
                 steps_per_second: 0.0,
                 playing: true,
                 surface: None,
+                layers: Some(Snapshot { step, layers: Vec::new(), similarity: None }),
             },
         }
     }
@@ -128,6 +151,8 @@ mod tests {
         assert!(view.history.last().unwrap().step > 49_000);
         assert!(view.history.windows(2).all(|w| w[0].step < w[1].step));
         assert_eq!(view.progress.as_ref().unwrap().step, 49_999, "the latest numbers are always shown");
+        assert!(view.layer_history.len() <= LAYER_POINTS && view.layer_history.len() >= LAYER_POINTS / 2);
+        assert_eq!(view.layers.as_ref().unwrap().step, 49_999);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! declaration order.
 
 /// The decision surface, as the engine computes it and the page draws it.
+pub use layerlab_engine::metrics::{LayerMetrics, Snapshot};
 pub use layerlab_engine::train::{Surface, SurfaceValues};
 use layerlab_spec::Spec;
 use serde::{Deserialize, Serialize};
@@ -109,6 +110,9 @@ pub struct Progress {
     pub playing: bool,
     /// 2D tasks: the decision surface.
     pub surface: Option<Surface>,
+    /// Every layer's metrics (rank, sparsity, gradient flow, expert load, attention), when
+    /// measured since the previous progress.
+    pub layers: Option<Snapshot>,
 }
 
 /// Why training stopped by itself.

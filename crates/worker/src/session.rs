@@ -5,6 +5,7 @@
 //! schedules [`Host::tick`] while the run plays and posts what comes back.
 
 use layerlab_engine::cpu::Cpu;
+use layerlab_engine::metrics::Snapshot;
 use layerlab_engine::train::{Surface, Trainer};
 use layerlab_spec::data::Task;
 use layerlab_spec::{Spec, SpecError, analyse};
@@ -20,6 +21,9 @@ pub const MIN_PROGRESS_MS: f64 = 1000.0 / 30.0;
 pub const MEASURE_SHARE: f64 = 0.2;
 /// The decision surface's grid: `SURFACE_SIDE²` points.
 pub const SURFACE_SIDE: usize = 100;
+/// Layer metrics are measured at most this often (10 a second), at the spec's metrics
+/// interval, and less often when they would take more than [`MEASURE_SHARE`] of the time.
+pub const MIN_SNAPSHOT_MS: f64 = 100.0;
 
 /// A run: the spec it was built from and its trainer.
 pub struct Session {
@@ -30,6 +34,10 @@ pub struct Session {
     /// When the last progress was sent, the step it reported, and what measuring took.
     last_progress: Option<(f64, u64)>,
     measure_ms: f64,
+    /// The latest layer metrics not yet sent, when the last ones were taken, and their cost.
+    layers: Option<Snapshot>,
+    last_snapshot: f64,
+    snapshot_ms: f64,
 }
 
 /// The worker's state: the run, if one is loaded, and whether it plays.
@@ -43,7 +51,33 @@ impl Session {
     /// Builds the run `spec` describes; every problem comes back with the field it is about.
     pub fn new(spec: Spec) -> Result<Self, Vec<Problem>> {
         let trainer = Trainer::new(Cpu::<f32>::new(), &spec, None).map_err(|e| problems(&e))?;
-        Ok(Self { spec, trainer, stopped: None, last_progress: None, measure_ms: 0.0 })
+        Ok(Self {
+            spec,
+            trainer,
+            stopped: None,
+            last_progress: None,
+            measure_ms: 0.0,
+            layers: None,
+            last_snapshot: f64::NEG_INFINITY,
+            snapshot_ms: 0.0,
+        })
+    }
+
+    /// Measures every layer now (the spec's metrics settings say which figures).
+    fn snapshot(&mut self, clock: &mut dyn FnMut() -> f64) {
+        let start = clock();
+        self.layers = Some(self.trainer.snapshot());
+        let end = clock();
+        self.snapshot_ms = end - start;
+        self.last_snapshot = end;
+    }
+
+    /// Whether the layer metrics are due after the step just taken: at the metrics interval
+    /// (where the update ratio is known), no more often than the time allows.
+    fn snapshot_due(&self, now: f64) -> bool {
+        let every = u64::from(self.spec.metrics.every.max(1));
+        self.trainer.steps().is_multiple_of(every)
+            && now - self.last_snapshot >= MIN_SNAPSHOT_MS.max(self.snapshot_ms / MEASURE_SHARE)
     }
 
     /// What the page shows about the run before it trains: sizes and the data's points.
@@ -95,6 +129,7 @@ impl Session {
             steps_per_second,
             playing,
             surface,
+            layers: self.layers.take(),
         }
     }
 }
@@ -134,6 +169,7 @@ impl Host {
         match Session::new(spec) {
             Ok(mut session) => {
                 self.playing = false;
+                session.snapshot(&mut || now);
                 let info = session.info();
                 let progress = session.progress(now, false);
                 session.last_progress = Some((now, 0));
@@ -172,6 +208,7 @@ impl Host {
         if session.stopped.is_none() {
             out.extend(train_one(session));
         }
+        session.snapshot(&mut || now);
         out.push(WorkerOutput::Progress { progress: session.progress(now, false) });
         out
     }
@@ -194,11 +231,18 @@ impl Host {
         let Some(session) = self.session.as_mut() else { return Vec::new() };
         let start = clock();
         let mut out = Vec::new();
-        while clock() - start < TICK_MS {
+        loop {
+            let now = clock();
+            if now - start >= TICK_MS {
+                break;
+            }
             out.extend(train_one(session));
             if session.stopped.is_some() {
                 self.playing = false;
                 break;
+            }
+            if session.snapshot_due(now) {
+                session.snapshot(clock);
             }
         }
         let now = clock();

@@ -7,7 +7,7 @@ use layerlab_spec::limits::MAX_STEPS;
 use layerlab_spec::model::{Activation, Block, Dense};
 use layerlab_spec::train::{Length, Optimizer};
 use layerlab_worker::protocol::{Progress, StopReason, WorkerOutput};
-use layerlab_worker::session::{Host, MIN_PROGRESS_MS, SURFACE_SIDE, TICK_MS};
+use layerlab_worker::session::{Host, MIN_PROGRESS_MS, MIN_SNAPSHOT_MS, SURFACE_SIDE, TICK_MS};
 
 /// Spiral through three hidden tanh layers of 16: the page's end-to-end experiment.
 fn spiral() -> Spec {
@@ -47,6 +47,7 @@ fn a_loaded_run_reports_its_points_and_surface_and_learns_spiral_while_playing()
     assert_eq!(info.parameters, 2 * 16 + 16 + 2 * (16 * 16 + 16) + 16 + 1);
     let start = last_progress(&out);
     assert_eq!((start.step, start.playing), (0, false));
+    assert_eq!(start.layers.as_ref().map(|s| s.layers.len()), Some(4), "the layers at step 0");
     let surface = start.surface.clone().expect("a surface");
     assert_eq!(surface.side as usize, SURFACE_SIDE);
     let SurfaceValues::Binary { p } = &surface.values else { panic!("spiral has two classes") };
@@ -83,17 +84,28 @@ fn progress_comes_at_most_thirty_times_a_second_however_fast_training_runs() {
     host.play(0.0);
     // Every read of the clock advances it 0.05 ms: a very fast machine (hundreds of steps a tick).
     let mut clock = fake_clock(0.05);
-    let (mut sent, mut steps) = (0, 0);
+    let (mut sent, mut steps, mut snapshots) = (0, 0, Vec::new());
     for _ in 0..200 {
         let out = host.tick(&mut clock);
         sent += progresses(&out).len();
         steps = progresses(&out).last().map_or(steps, |p| p.step);
+        snapshots.extend(progresses(&out).iter().filter_map(|p| p.layers.clone()));
     }
     let elapsed = clock();
     assert!(elapsed >= 200.0 * TICK_MS);
     let most = (elapsed / MIN_PROGRESS_MS).ceil() as usize + 1;
     assert!(sent >= 2 && sent <= most, "{sent} progress messages in {elapsed} ms (at most {most})");
     assert!(steps > 1000, "{steps} steps");
+    // Layer metrics: at the spec's interval (50 steps), at most ten a second.
+    let most = (elapsed / MIN_SNAPSHOT_MS).ceil() as usize + 1;
+    assert!(snapshots.len() >= 2 && snapshots.len() <= most, "{} snapshots in {elapsed} ms", snapshots.len());
+    for s in &snapshots {
+        assert_eq!(s.step % 50, 0);
+        let names: Vec<&str> = s.layers.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["model[0]", "model[1]", "model[2]", "output"]);
+        assert!(s.layers.iter().all(|l| l.effective_rank.is_some() && l.grad_norm.is_some()));
+        assert!(s.layers[0].update_ratio.is_some(), "taken where the update ratio is known");
+    }
 }
 
 #[test]

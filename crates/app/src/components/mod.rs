@@ -6,6 +6,7 @@ mod controls;
 mod data;
 mod focus;
 mod header;
+mod layers;
 mod notices;
 mod output;
 

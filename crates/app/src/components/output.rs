@@ -4,6 +4,7 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
+use super::layers::LayerMetrics;
 use crate::plots;
 use crate::run::RunView;
 
@@ -88,6 +89,7 @@ pub fn OutputPanel(run: RwSignal<RunView>) -> impl IntoView {
                     </label>
                 </figcaption>
             </figure>
+            <LayerMetrics run=run />
         </section>
     }
 }

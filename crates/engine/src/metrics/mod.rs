@@ -7,7 +7,7 @@
 mod stats;
 
 use layerlab_spec::MetricsSpec;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use stats::{Matrix, RankConfig, Ranks, Sparsity, cka_matrix, linear_cka, ranks, singular_values, sparsity};
 
@@ -19,11 +19,11 @@ pub const NEAR_ZERO: f32 = 1e-3;
 
 /// Every metric of one layer (one node of the model) at one step. Figures the spec's metrics
 /// settings switched off, or that a layer does not have (weights of a norm), are absent.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LayerMetrics {
     /// Where the layer is, as the spec names it (`model[1].body[0]`; `output` for the head).
     pub name: String,
-    pub kind: &'static str,
+    pub kind: String,
     /// Numbers per example the layer outputs.
     pub width: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,7 +61,7 @@ pub struct LayerMetrics {
 
 /// One example's attention: `probs[h][i][j]`, how much token `i` attends to token `j` in head
 /// `h` (each row sums to 1; a causal mask leaves `j > i` at 0).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttentionMap {
     pub heads: usize,
     pub len: usize,
@@ -73,7 +73,7 @@ pub struct AttentionMap {
 pub const MAX_ATTENTION_MAP: usize = 16_384;
 
 /// All layers at one step.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub step: u64,
     pub layers: Vec<LayerMetrics>,
@@ -281,7 +281,7 @@ pub fn layer<B: Backend>(
         attention,
         expert_load,
         name: visit.name.clone(),
-        kind: kind(visit.node),
+        kind: kind(visit.node).to_string(),
         width,
         effective_rank: r.map(|r| r.effective),
         stable_rank: r.map(|r| r.stable),
