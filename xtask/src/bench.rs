@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use crate::cmd;
-use crate::test::{cargo, wasm_cargo};
+use crate::test::{cargo, node_in_browser, wasm_cargo};
 use crate::tools::{self, Needs, Tools};
+use crate::{build, cmd, server};
 
 /// The PyTorch that the peer numbers come from, installed from PyPI into `.tools/venv`.
 const TORCH: &str = "torch==2.15.0";
@@ -54,6 +54,35 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     report(&native, &wasm, torch.as_ref());
     metrics_cost(&root)?;
+    page_responsiveness(&tools, &root)
+}
+
+/// The page while the digits MLP trains at full speed in the worker (tests/e2e/bench): frame
+/// times and how long Pause takes to take effect, against the goals of 20 ms (p95) and 100 ms.
+fn page_responsiveness(tools: &Tools, root: &Path) -> Result<(), String> {
+    println!("\n=== the page while training (release build, headless Chromium) ===");
+    let dist = build::release(root, tools)?;
+    let server = server::start(&dist, 0)?;
+    let out = node_in_browser(tools, root, &server.url())
+        .arg("bench/responsiveness.mjs")
+        .output()
+        .map_err(|e| format!("could not run node: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().rev().find(|l| l.starts_with('{')).ok_or_else(|| {
+        format!("the responsiveness script printed no figures: {}{}", text, String::from_utf8_lossy(&out.stderr))
+    })?;
+    let json: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("{line}: {e}"))?;
+    let number = |key: &str| json[key].as_f64().unwrap_or(f64::NAN);
+    println!(
+        "frame time p50 {:.1} ms, p95 {:.1} ms (goal ≤ 20), max {:.1} ms over {} frames; pause takes effect in {:.1} ms median, {:.1} ms worst of 5 (goal ≤ 100); training at {:.0} steps/s",
+        number("frame_p50_ms"),
+        number("frame_p95_ms"),
+        number("frame_max_ms"),
+        number("frames"),
+        number("pause_median_ms"),
+        number("pause_max_ms"),
+        number("steps_per_second"),
+    );
     Ok(())
 }
 

@@ -137,13 +137,19 @@ pub fn wasm_cargo(tools: &Tools, root: &Path, args: &[&str]) -> Result<Command, 
 fn e2e_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
     let dist = build::release(root, tools)?;
     let server = server::start(&dist, 0)?;
+    let mut command = node_in_browser(tools, root, &server.url());
+    command.args(["--test", "--test-reporter=spec", "--test-concurrency=1"]);
+    Ok(cmd::run_counting(&mut command))
+}
+
+/// `node` in tests/e2e, set up to drive Debian's Chromium against the page served at `url`.
+pub fn node_in_browser(tools: &Tools, root: &Path, url: &str) -> Command {
     let mut command = tools.command("node");
     command
-        .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
         .current_dir(root.join("tests/e2e"))
-        .env("LAYERLAB_URL", server.url())
+        .env("LAYERLAB_URL", url)
         .env("LAYERLAB_SCREENSHOTS", root.join("target/screenshots"))
         .env("CHROMIUM", tools::CHROMIUM)
         .env("CHROMIUM_FLAGS", CHROMIUM_FLAGS.join(" "));
-    Ok(cmd::run_counting(&mut command))
+    command
 }

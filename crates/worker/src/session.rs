@@ -38,6 +38,9 @@ pub struct Session {
     layers: Option<Snapshot>,
     last_snapshot: f64,
     snapshot_ms: f64,
+    /// The step just taken ends a metrics interval: measure the layers next tick, before any
+    /// further step.
+    snapshot_pending: bool,
 }
 
 /// The worker's state: the run, if one is loaded, and whether it plays.
@@ -60,6 +63,7 @@ impl Session {
             layers: None,
             last_snapshot: f64::NEG_INFINITY,
             snapshot_ms: 0.0,
+            snapshot_pending: false,
         })
     }
 
@@ -221,16 +225,28 @@ impl Host {
         }
     }
 
-    /// Trains for about [`TICK_MS`] (by `clock`, in milliseconds) and reports progress when it
-    /// is due: at most every [`MIN_PROGRESS_MS`], and less often when measuring is slow, so
-    /// that it takes at most [`MEASURE_SHARE`] of the time.
+    /// One slice of work while playing, by `clock` (milliseconds): either the layer metrics
+    /// marked due at the step just taken, or a measurement when progress is due (at most every
+    /// [`MIN_PROGRESS_MS`], less often when measuring takes over [`MEASURE_SHARE`] of the time),
+    /// or about [`TICK_MS`] of training. One at a time, so a pause waits for the longest of the
+    /// three, never their sum.
     pub fn tick(&mut self, clock: &mut dyn FnMut() -> f64) -> Vec<WorkerOutput> {
         if !self.playing() {
             return Vec::new();
         }
         let Some(session) = self.session.as_mut() else { return Vec::new() };
-        let start = clock();
+        if session.snapshot_pending {
+            session.snapshot_pending = false;
+            session.snapshot(clock);
+            return Vec::new();
+        }
+        let now = clock();
+        let interval = MIN_PROGRESS_MS.max(session.measure_ms / MEASURE_SHARE);
+        if session.last_progress.is_none_or(|(at, _)| now - at >= interval) {
+            return Self::report(session, &mut self.playing, clock, Vec::new());
+        }
         let mut out = Vec::new();
+        let start = now;
         loop {
             let now = clock();
             if now - start >= TICK_MS {
@@ -239,30 +255,36 @@ impl Host {
             out.extend(train_one(session));
             if session.stopped.is_some() {
                 self.playing = false;
-                break;
+                // The final numbers go with the stop.
+                return Self::report(session, &mut self.playing, clock, out);
             }
             if session.snapshot_due(now) {
-                session.snapshot(clock);
+                session.snapshot_pending = true;
+                break;
             }
         }
+        out
+    }
+
+    /// Measures and reports progress, followed by `stops` and the stop condition, if it holds.
+    fn report(
+        session: &mut Session,
+        playing: &mut bool,
+        clock: &mut dyn FnMut() -> f64,
+        stops: Vec<WorkerOutput>,
+    ) -> Vec<WorkerOutput> {
         let now = clock();
-        let interval = MIN_PROGRESS_MS.max(session.measure_ms / MEASURE_SHARE);
-        let due = session.last_progress.is_none_or(|(at, _)| now - at >= interval);
-        if !due && self.playing {
-            return out;
-        }
         let was_stopped = session.stopped.is_some();
-        let progress = session.progress(now, self.playing);
+        let progress = session.progress(now, *playing);
         let after = clock();
         session.measure_ms = after - now;
         session.last_progress = Some((after, progress.step));
         let step = progress.step;
-        // Progress comes first, so the page shows the final numbers before the stop.
         let mut replies = vec![WorkerOutput::Progress { progress }];
-        replies.extend(out);
+        replies.extend(stops);
         if !was_stopped && let Some(reason) = session.stopped.clone() {
             // The stop condition was met at this measurement.
-            self.playing = false;
+            *playing = false;
             replies.push(WorkerOutput::Stopped { step, reason });
         }
         replies

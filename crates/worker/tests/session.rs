@@ -85,14 +85,14 @@ fn progress_comes_at_most_thirty_times_a_second_however_fast_training_runs() {
     // Every read of the clock advances it 0.05 ms: a very fast machine (hundreds of steps a tick).
     let mut clock = fake_clock(0.05);
     let (mut sent, mut steps, mut snapshots) = (0, 0, Vec::new());
-    for _ in 0..200 {
+    for _ in 0..300 {
         let out = host.tick(&mut clock);
         sent += progresses(&out).len();
         steps = progresses(&out).last().map_or(steps, |p| p.step);
         snapshots.extend(progresses(&out).iter().filter_map(|p| p.layers.clone()));
     }
     let elapsed = clock();
-    assert!(elapsed >= 200.0 * TICK_MS);
+    assert!(elapsed >= 100.0 * TICK_MS, "most ticks train for a whole tick: {elapsed} ms");
     let most = (elapsed / MIN_PROGRESS_MS).ceil() as usize + 1;
     assert!(sent >= 2 && sent <= most, "{sent} progress messages in {elapsed} ms (at most {most})");
     assert!(steps > 1000, "{steps} steps");
