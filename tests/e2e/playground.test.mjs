@@ -53,6 +53,10 @@ test('a three-hidden-layer network learns spiral: the loss falls below 0.1 and t
   assert.deepEqual(await rows.locator('th').allTextContents(), ['model[0]', 'model[1]', 'model[2]', 'output']);
   const rank = Number(await rows.first().locator('td').nth(2).textContent());
   assert.ok(rank >= 1 && rank <= 16, `effective rank ${rank}`);
+  // Every hidden unit has its picture; hovering one shows it large.
+  assert.equal(await page.locator('canvas.neuron').count(), 48);
+  await page.hover('#neuron-2-5');
+  assert.equal(await page.locator('#neuron-large').getAttribute('aria-label'), 'model[2], unit 6');
   await page.selectOption('#layer-metric', 'grad_norm');
   assert.match(await page.locator('#layer-chart').getAttribute('aria-label'), /^Gradient norm of every layer/);
   await screenshot(page, 'spiral');

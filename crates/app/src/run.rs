@@ -121,6 +121,7 @@ mod tests {
                 steps_per_second: 0.0,
                 playing: true,
                 surface: None,
+                neurons: None,
                 layers: Some(Snapshot { step, layers: Vec::new(), similarity: None }),
             },
         }

@@ -4,7 +4,7 @@
 
 /// The decision surface, as the engine computes it and the page draws it.
 pub use layerlab_engine::metrics::{LayerMetrics, Snapshot};
-pub use layerlab_engine::train::{Surface, SurfaceValues};
+pub use layerlab_engine::train::{NeuronLayer, NeuronMaps, Surface, SurfaceValues};
 use layerlab_spec::Spec;
 use serde::{Deserialize, Serialize};
 
@@ -110,6 +110,8 @@ pub struct Progress {
     pub playing: bool,
     /// 2D tasks: the decision surface.
     pub surface: Option<Surface>,
+    /// 2D tasks: each hidden unit's output over the plane (layers up to 32 wide).
+    pub neurons: Option<NeuronMaps>,
     /// Every layer's metrics (rank, sparsity, gradient flow, expert load, attention), when
     /// measured since the previous progress.
     pub layers: Option<Snapshot>,

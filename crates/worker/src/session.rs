@@ -116,6 +116,7 @@ impl Session {
             self.stopped = Some(StopReason::StopCondition);
         }
         let surface: Option<Surface> = self.trainer.surface(SURFACE_SIDE);
+        let neurons = self.trainer.neurons();
         let step = self.trainer.steps();
         let steps_per_second = match self.last_progress {
             Some((at, from)) if now > at && step > from => (step - from) as f64 * 1000.0 / (now - at),
@@ -133,6 +134,7 @@ impl Session {
             steps_per_second,
             playing,
             surface,
+            neurons,
             layers: self.layers.take(),
         }
     }

@@ -52,6 +52,8 @@ fn a_loaded_run_reports_its_points_and_surface_and_learns_spiral_while_playing()
     assert_eq!(surface.side as usize, SURFACE_SIDE);
     let SurfaceValues::Binary { p } = &surface.values else { panic!("spiral has two classes") };
     assert_eq!(p.len(), SURFACE_SIDE * SURFACE_SIDE);
+    let neurons = start.neurons.as_ref().expect("neuron pictures");
+    assert_eq!(neurons.layers.iter().map(|l| l.units.len()).collect::<Vec<_>>(), [16, 16, 16]);
 
     assert!(host.play(0.0).is_empty());
     let mut clock = {

@@ -7,6 +7,7 @@ mod data;
 mod focus;
 mod header;
 mod layers;
+mod neurons;
 mod notices;
 mod output;
 

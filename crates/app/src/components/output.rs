@@ -5,6 +5,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::layers::LayerMetrics;
+use super::neurons::Neurons;
 use crate::plots;
 use crate::run::RunView;
 
@@ -89,6 +90,7 @@ pub fn OutputPanel(run: RwSignal<RunView>) -> impl IntoView {
                     </label>
                 </figcaption>
             </figure>
+            <Neurons run=run />
             <LayerMetrics run=run />
         </section>
     }

@@ -52,9 +52,32 @@ pub fn surface_pixels(surface: &Surface) -> Vec<u8> {
     colors.iter().flat_map(|c| [c[0], c[1], c[2], 255]).collect()
 }
 
+/// One unit's outputs as RGBA pixels on the orange–white–blue scale, scaled by the largest
+/// |value| so that 0 is white, the most negative output full orange, the most positive full blue.
+pub fn unit_pixels(values: &[f32]) -> Vec<u8> {
+    let top = values.iter().filter(|v| v.is_finite()).fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
+    values
+        .iter()
+        .flat_map(|&v| {
+            let [r, g, b] = diverging((v / top + 1.0) / 2.0);
+            [r, g, b, 255]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_units_picture_is_white_at_zero_and_saturated_at_its_extremes() {
+        let px = unit_pixels(&[-2.0, 0.0, 1.0, 2.0]);
+        assert_eq!(&px[0..3], &CLASS0);
+        assert_eq!(&px[4..7], &[255, 255, 255]);
+        assert_eq!(&px[8..11], &tint(CLASS1, 0.5));
+        assert_eq!(&px[12..15], &CLASS1);
+        assert_eq!(unit_pixels(&[0.0, 0.0])[0..3], [255, 255, 255], "a dead unit is blank");
+    }
 
     #[test]
     fn surfaces_become_pixels_of_the_right_colours() {

@@ -149,6 +149,7 @@ where
         .x_desc("step")
         .y_desc(metric.label())
         .light_line_style(WHITE.mix(0.0))
+        .y_label_formatter(&|v: &f64| super::tick_label(*v))
         .label_style(("sans-serif", 11))
         .draw()?;
     for (i, (name, points)) in lines.iter().enumerate() {

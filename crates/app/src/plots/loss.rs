@@ -50,6 +50,7 @@ where
         .x_desc("step")
         .y_desc("loss")
         .light_line_style(WHITE.mix(0.0))
+        .y_label_formatter(&|v: &f64| super::tick_label(*v))
         .label_style(("sans-serif", 11))
         .draw()?;
     let finite = |v: f64| v.is_finite() && v > 0.0;

@@ -47,6 +47,20 @@ pub fn draw(
     }
 }
 
+/// Paints a unit's picture: the canvas's own size is the grid's side, and CSS scales it up
+/// smoothly.
+pub fn draw_unit(canvas: &HtmlCanvasElement, values: &[f32], side: u32) {
+    let Some(ctx) = context(canvas) else { return };
+    if canvas.width() != side || canvas.height() != side {
+        canvas.set_width(side);
+        canvas.set_height(side);
+    }
+    let pixels = colors::unit_pixels(values);
+    if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), side, side) {
+        let _ = ctx.put_image_data(&image, 0.0, 0.0);
+    }
+}
+
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
 }

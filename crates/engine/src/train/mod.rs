@@ -22,7 +22,7 @@ mod retune;
 mod surface;
 
 pub use retune::rebuild_needed;
-pub use surface::{Surface, SurfaceValues};
+pub use surface::{MAX_NEURONS, NEURON_SIDE, NeuronLayer, NeuronMaps, Surface, SurfaceValues};
 
 /// Examples per forward pass when evaluating.
 pub const EVAL_ROWS: usize = 256;
