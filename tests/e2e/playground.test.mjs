@@ -127,6 +127,10 @@ test('digits with a mixture-of-experts block trains and its accuracy rises', asy
   await page.click('#play');
   const accuracy = await waitForNumber(page, '#test-accuracy', (a) => a > 85, 90_000);
   assert.ok(accuracy > 85);
+  // The confusion matrix: ten classes, every test example counted once (899 of 1797 digits).
+  assert.equal(await page.locator('#confusion tbody tr').count(), 10);
+  const counts = (await page.locator('#confusion tbody td').allTextContents()).map(Number);
+  assert.equal(counts.reduce((a, b) => a + b, 0), 899);
   await page.click('#play');
   // The router's load per expert, in percent, four experts.
   const load = await page.locator('#layer-table tbody tr', { hasText: 'moe' }).first().locator('td').last().textContent();
@@ -149,6 +153,36 @@ test('training is operable from the keyboard and the page has no serious accessi
   await page.keyboard.press('Space');
   await page.locator('#play[aria-pressed="false"]').waitFor({ timeout: 2_000 });
   assert.deepEqual(await seriousAccessibilityViolations(page), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an image task shows the target beside the model picture with its PSNR, a sequence task its accuracy per position', async () => {
+  const { page, context, problems } = await open(browser);
+  await loaded(page);
+  await page.selectOption('#dataset', 'image');
+  await page.locator('section.images:not(.hidden)').waitFor({ timeout: 10_000 });
+  await page.locator('#psnr').filter({ hasText: 'dB' }).waitFor({ timeout: 10_000 });
+  const before = await canvasPicture(page, 'model-image');
+  await page.click('#play');
+  await waitForNumber(page, '#step-count', (s) => s > 500, 30_000);
+  await page.click('#play');
+  assert.notEqual(await canvasPicture(page, 'model-image'), before, 'the model paints as it learns');
+  assert.match(await page.locator('#psnr').textContent(), /^\d+\.\d dB$/);
+  await screenshot(page, 'image');
+
+  // Copy: 8 tokens answered at 8 positions, through an embedding and attention.
+  await page.selectOption('#dataset', 'copy');
+  await page.click('#block-0-remove');
+  await page.click('#block-0-remove');
+  for (const kind of ['embed', 'attention']) {
+    await page.selectOption('#palette', kind);
+    await page.click('#add-block');
+  }
+  await page.locator('#model-totals').filter({ hasText: 'parameters' }).waitFor({ timeout: 5_000 });
+  await page.click('#step');
+  await page.locator('#per-position li').nth(7).waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('#per-position li').count(), 8);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -122,6 +122,7 @@ mod tests {
                 playing: true,
                 surface: None,
                 neurons: None,
+                details: None,
                 layers: Some(Snapshot { step, layers: Vec::new(), similarity: None }),
             },
         }
@@ -136,6 +137,7 @@ mod tests {
             train_examples: 1,
             test_examples: 1,
             points: None,
+            target_image: None,
         }
     }
 

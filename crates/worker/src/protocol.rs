@@ -4,7 +4,7 @@
 
 /// The decision surface, as the engine computes it and the page draws it.
 pub use layerlab_engine::metrics::{LayerMetrics, Snapshot};
-pub use layerlab_engine::train::{NeuronLayer, NeuronMaps, Surface, SurfaceValues};
+pub use layerlab_engine::train::{Confusion, Details, NeuronLayer, NeuronMaps, Picture, Surface, SurfaceValues};
 use layerlab_spec::Spec;
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +80,8 @@ pub struct RunInfo {
     pub test_examples: u64,
     /// 2D tasks: the points to draw over the decision surface.
     pub points: Option<Points>,
+    /// Image tasks: the picture to learn.
+    pub target_image: Option<Picture>,
 }
 
 /// The examples of a 2D task: (x, y) pairs and each one's class (or value).
@@ -112,6 +114,8 @@ pub struct Progress {
     pub surface: Option<Surface>,
     /// 2D tasks: each hidden unit's output over the plane (layers up to 32 wide).
     pub neurons: Option<NeuronMaps>,
+    /// The test set's confusion matrix, accuracy per answer position, an image task's picture.
+    pub details: Option<Details>,
     /// Every layer's metrics (rank, sparsity, gradient flow, expert load, attention), when
     /// measured since the previous progress.
     pub layers: Option<Snapshot>,

@@ -106,6 +106,7 @@ impl Session {
             train_examples: data.train.len as u64,
             test_examples: data.test.len as u64,
             points,
+            target_image: self.trainer.target_picture(),
         }
     }
 
@@ -117,6 +118,7 @@ impl Session {
         }
         let surface: Option<Surface> = self.trainer.surface(SURFACE_SIDE);
         let neurons = self.trainer.neurons();
+        let details = self.trainer.details();
         let step = self.trainer.steps();
         let steps_per_second = match self.last_progress {
             Some((at, from)) if now > at && step > from => (step - from) as f64 * 1000.0 / (now - at),
@@ -135,6 +137,7 @@ impl Session {
             playing,
             surface,
             neurons,
+            details,
             layers: self.layers.take(),
         }
     }

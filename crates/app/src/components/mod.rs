@@ -4,6 +4,7 @@ mod app;
 pub mod architecture;
 mod controls;
 mod data;
+mod details;
 mod focus;
 mod header;
 mod layers;

@@ -4,6 +4,7 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
+use super::details::Details;
 use super::layers::LayerMetrics;
 use super::neurons::Neurons;
 use crate::plots;
@@ -90,6 +91,7 @@ pub fn OutputPanel(run: RwSignal<RunView>) -> impl IntoView {
                     </label>
                 </figcaption>
             </figure>
+            <Details run=run />
             <Neurons run=run />
             <LayerMetrics run=run />
         </section>

@@ -65,9 +65,35 @@ pub fn unit_pixels(values: &[f32]) -> Vec<u8> {
         .collect()
 }
 
+/// A grey picture (brightness in [0, 1], clamped) as RGBA pixels.
+pub fn grey_pixels(values: &[f32]) -> Vec<u8> {
+    values
+        .iter()
+        .flat_map(|&v| {
+            let g = if v.is_finite() { (v.clamp(0.0, 1.0) * 255.0).round() as u8 } else { 0 };
+            [g, g, g, 255]
+        })
+        .collect()
+}
+
+/// A share in [0, 1] as the background of a table cell: white to the accent blue.
+pub fn share_background(share: f64) -> String {
+    let [r, g, b] = tint(CLASS1, (share as f32).clamp(0.0, 1.0) * 0.8);
+    format!("rgb({r},{g},{b})")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grey_pictures_and_shares_have_their_colours() {
+        assert_eq!(
+            grey_pixels(&[0.0, 1.0, 2.0, f32::NAN]),
+            [0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 255]
+        );
+        assert_eq!(share_background(0.0), "rgb(255,255,255)");
+    }
 
     #[test]
     fn a_units_picture_is_white_at_zero_and_saturated_at_its_extremes() {

@@ -47,16 +47,25 @@ pub fn draw(
     }
 }
 
+/// Paints a grey picture at its own size (CSS scales it).
+pub fn draw_picture(canvas: &HtmlCanvasElement, pixels: &[f32], side: u32) {
+    put_pixels(canvas, &colors::grey_pixels(pixels), side);
+}
+
 /// Paints a unit's picture: the canvas's own size is the grid's side, and CSS scales it up
 /// smoothly.
 pub fn draw_unit(canvas: &HtmlCanvasElement, values: &[f32], side: u32) {
+    put_pixels(canvas, &colors::unit_pixels(values), side);
+}
+
+/// RGBA pixels onto a canvas made `side × side`.
+fn put_pixels(canvas: &HtmlCanvasElement, pixels: &[u8], side: u32) {
     let Some(ctx) = context(canvas) else { return };
     if canvas.width() != side || canvas.height() != side {
         canvas.set_width(side);
         canvas.set_height(side);
     }
-    let pixels = colors::unit_pixels(values);
-    if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), side, side) {
+    if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), side, side) {
         let _ = ctx.put_image_data(&image, 0.0, 0.0);
     }
 }

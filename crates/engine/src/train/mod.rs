@@ -18,9 +18,11 @@ use crate::real::Real;
 use crate::rng::{Stream, rng};
 use crate::rules::{self, Feedback};
 
+mod details;
 mod retune;
 mod surface;
 
+pub use details::{Confusion, Details, MAX_CONFUSION, Picture};
 pub use retune::rebuild_needed;
 pub use surface::{MAX_NEURONS, NEURON_SIDE, NeuronLayer, NeuronMaps, Surface, SurfaceValues};
 
@@ -79,8 +81,10 @@ pub struct Trainer<B: Backend> {
     base_rate: f32,
     /// The first step's training loss: the reference for [`LOSS_EXPLOSION`].
     first_loss: Option<f64>,
-    /// Whether the data is an image's pixels (then evaluations report PSNR).
-    image: bool,
+    /// The side of the image whose pixels the data are (then evaluations report PSNR).
+    image: Option<usize>,
+    /// The test set's tally at the latest evaluation.
+    test_tally: Tally,
     /// What a learning rule other than backprop keeps (DFA's feedback matrices).
     feedback: Option<Feedback<B>>,
 }
@@ -197,7 +201,11 @@ impl<B: Backend> Trainer<B> {
             base_rate: spec.training.optimizer.learning_rate(),
             first_loss: None,
             feedback,
-            image: matches!(spec.data.dataset, layerlab_spec::data::Dataset::Image { .. }),
+            image: match spec.data.dataset {
+                layerlab_spec::data::Dataset::Image { side, .. } => Some(side as usize),
+                _ => None,
+            },
+            test_tally: Tally::new(analysis.task, answer),
             probe,
         };
         Ok(trainer)
@@ -327,7 +335,7 @@ impl<B: Backend> Trainer<B> {
             train_accuracy: classify.then_some(train.accuracy),
             test_accuracy: classify.then_some(test.accuracy),
             test_rmse: (!classify).then_some(test.rmse),
-            test_psnr: self.image.then(|| -20.0 * test.rmse.max(1e-12).log10()),
+            test_psnr: self.image.map(|_| -20.0 * test.rmse.max(1e-12).log10()),
         }
     }
 
@@ -387,12 +395,23 @@ impl<B: Backend> Trainer<B> {
         };
         let (len, outputs, answer) = (examples.len, self.model.outputs, self.model.answer);
         let (mut loss, mut correct, mut sq) = (0.0, 0usize, 0.0);
+        // The test set's right answers by class and position, into buffers made once.
+        let record = matches!(split, Split::Test);
+        let step = self.steps();
+        let tally = &mut self.test_tally;
+        let classes = tally.classes;
+        if record {
+            tally.confusion.fill(0);
+            tally.at_position.fill(0);
+            tally.examples = len;
+            tally.measured = true;
+        }
         for start in (0..len).step_by(EVAL_ROWS) {
             let rows = EVAL_ROWS.min(len - start);
             fill(examples, start..start + rows, self.loss, outputs, &mut self.host_x, &mut self.host_t);
             self.b.upload(&mut self.eval_x, &self.host_x);
             self.b.upload(&mut self.eval_t, &self.host_t);
-            let pass = Pass { train: false, seed: self.seed, step: self.steps() };
+            let pass = Pass { train: false, seed: self.seed, step };
             self.model.forward(&mut self.b, &mut self.eval_acts, &self.eval_x, rows, pass);
             let dims = Dims { rows: rows * answer, cols: outputs };
             let head = self.eval_acts.last_mut().expect("a model has an output layer");
@@ -405,7 +424,15 @@ impl<B: Backend> Trainer<B> {
             for r in 0..rows * answer {
                 let row = &out[r * outputs..][..outputs];
                 let target = &examples.targets[start * examples.target_width + r * per..][..per];
-                correct += usize::from(predicted_class(row, self.loss) == target[0] as usize);
+                let (predicted, truth) = (predicted_class(row, self.loss), target[0] as usize);
+                let hit = usize::from(predicted == truth);
+                correct += hit;
+                if record {
+                    tally.at_position[r % answer] += hit;
+                    if predicted < classes && truth < classes {
+                        tally.confusion[truth * classes + predicted] += 1;
+                    }
+                }
                 sq += row.iter().zip(target).map(|(o, &t)| (o.to64() - f64::from(t)).powi(2)).sum::<f64>();
             }
         }
@@ -521,6 +548,36 @@ struct Measure {
     loss: f64,
     accuracy: f64,
     rmse: f64,
+}
+
+/// Right answers by class and by position, counted while measuring.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    /// `classes × classes` counts, true class by row (empty when there are too many classes).
+    confusion: Vec<u32>,
+    classes: usize,
+    /// Right answers at each answer position (one position outside sequence tasks).
+    at_position: Vec<usize>,
+    examples: usize,
+    /// Whether an evaluation has filled it.
+    measured: bool,
+}
+
+impl Tally {
+    /// Empty counts for `task`, whose answers come `answer` to an example.
+    fn new(task: Task, answer: usize) -> Self {
+        let classes = match task {
+            Task::Classify { classes } if classes as usize <= details::MAX_CONFUSION => classes as usize,
+            _ => 0,
+        };
+        Tally {
+            confusion: vec![0; classes * classes],
+            classes,
+            at_position: vec![0; answer],
+            examples: 0,
+            measured: false,
+        }
+    }
 }
 
 /// Numbers per example in the target buffer the loss reads.
