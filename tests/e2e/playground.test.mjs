@@ -109,6 +109,13 @@ test('an invalid edit is explained at its block, and the page and the run go on'
   await setField(page, 'block-0-units', 6);
   await page.locator('#model-totals').filter({ hasText: 'parameters' }).waitFor({ timeout: 5_000 });
   assert.equal(await page.locator('.block.invalid').count(), 0);
+
+  // A dataset's own parameters are edited the same way, and explained the same way.
+  await page.selectOption('#dataset', 'checkerboard');
+  await setField(page, 'dataset-cells', 0);
+  await page.locator('.data .problems li').filter({ hasText: 'cells' }).waitFor({ timeout: 5_000 });
+  await setField(page, 'dataset-cells', 6);
+  await page.locator('.data .problems li').first().waitFor({ state: 'detached', timeout: 5_000 });
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -6,7 +6,6 @@ use layerlab_spec::limits::MAX_STEPS;
 use layerlab_spec::model::Block;
 use layerlab_spec::train::{Length, Optimizer};
 use layerlab_spec::{Spec, SpecError};
-use serde_json::Value;
 
 /// The experiment the page opens with: TensorFlow Playground's (circle, two hidden tanh layers
 /// of 4 and 2), training until paused.
@@ -87,95 +86,6 @@ pub fn move_block(spec: &mut Spec, index: usize, up: bool) -> bool {
     }
 }
 
-/// One editable field of a block, as the page renders it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Field {
-    pub key: String,
-    pub value: FieldValue,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum FieldValue {
-    /// A whole number (widths, heads, experts, grid sizes).
-    Whole(u64),
-    /// A real number (rates, weights).
-    Real(f64),
-    Flag(bool),
-    /// One of a fixed set of names (activation, basis, merge…).
-    Choice {
-        value: String,
-        options: Vec<String>,
-    },
-    /// Not editable inline yet (nested blocks, optional settings): a summary.
-    Summary(String),
-}
-
-/// The fields of `block`'s payload, in the order serde writes them.
-pub fn fields(block: &Block) -> Vec<Field> {
-    let (_, payload) = payload(block);
-    let Value::Object(map) = payload else { return Vec::new() };
-    map.into_iter()
-        .map(|(key, value)| {
-            let value = match value {
-                Value::Number(n) if n.is_u64() => FieldValue::Whole(n.as_u64().unwrap_or_default()),
-                Value::Number(n) => FieldValue::Real(n.as_f64().unwrap_or_default()),
-                Value::Bool(b) => FieldValue::Flag(b),
-                Value::String(s) => FieldValue::Choice { options: choices(block.kind(), &key), value: s },
-                Value::Array(items) => FieldValue::Summary(format!("{} blocks", items.len())),
-                Value::Null => FieldValue::Summary("off".to_string()),
-                Value::Object(_) => FieldValue::Summary("set".to_string()),
-            };
-            Field { key, value }
-        })
-        .collect()
-}
-
-/// `block` with field `key` set from the text `raw` the user typed or picked. The value must
-/// have the field's type; its range is checked by the spec's validation afterwards.
-pub fn set_field(block: &Block, key: &str, raw: &str) -> Result<Block, String> {
-    let (kind, mut payload) = payload(block);
-    let Some(slot) = payload.get_mut(key) else { return Err(format!("{kind} has no field '{key}'")) };
-    let raw = raw.trim();
-    *slot = match slot {
-        Value::Number(n) if n.is_u64() => raw
-            .parse::<u64>()
-            .map(Value::from)
-            .map_err(|_| format!("{key} must be a whole number of 0 or more, not '{raw}'"))?,
-        Value::Number(_) => match raw.parse::<f64>() {
-            Ok(v) if v.is_finite() => Value::from(v),
-            _ => return Err(format!("{key} must be a number, not '{raw}'")),
-        },
-        Value::Bool(_) => Value::Bool(raw == "true"),
-        Value::String(_) => Value::String(raw.to_string()),
-        _ => return Err(format!("{key} cannot be edited here yet")),
-    };
-    let json = serde_json::json!({ kind: payload });
-    serde_json::from_value(json).map_err(|e| format!("{key}: {e}"))
-}
-
-/// The block's kind and its payload as JSON.
-fn payload(block: &Block) -> (&'static str, Value) {
-    let kind = block.kind();
-    let mut json = serde_json::to_value(block).unwrap_or(Value::Null);
-    let payload = json.get_mut(kind).map(Value::take).unwrap_or(Value::Null);
-    (kind, payload)
-}
-
-/// The valid names of an enum-valued field.
-fn choices(kind: &str, key: &str) -> Vec<String> {
-    let names: &[&str] = match (kind, key) {
-        (_, "activation") => &["relu", "leaky_relu", "gelu", "silu", "tanh", "sigmoid", "sine", "identity"],
-        ("norm", "kind") => &["layer", "rms", "batch"],
-        ("glu", "kind") => &["glu", "bilinear", "swiglu"],
-        (_, "basis") => &["b_spline", "group_rational"],
-        (_, "merge") => &["sum", "concat"],
-        (_, "positions") => &["learned", "sinusoidal"],
-        (_, "mode") => &["mean", "last"],
-        _ => &[],
-    };
-    names.iter().map(|s| s.to_string()).collect()
-}
-
 /// The problems about `path` or anything inside it (`model[2]` has `model[2].units`).
 pub fn problems_at<'a>(problems: &'a [SpecError], path: &str) -> Vec<&'a SpecError> {
     problems
@@ -215,7 +125,6 @@ pub fn optimizer_name(optimizer: &Optimizer) -> &'static str {
 #[cfg(test)]
 mod tests {
     use layerlab_spec::analyse;
-    use layerlab_spec::model::{Activation, Dense};
 
     use super::*;
 
@@ -238,12 +147,6 @@ mod tests {
         for block in palette() {
             add_block(&mut spec, block.kind()).unwrap();
             assert_eq!(spec.model.last().unwrap().kind(), block.kind());
-            // Every field of every default payload is offered, and a choice holds its value.
-            for field in fields(&block) {
-                if let FieldValue::Choice { value, options } = &field.value {
-                    assert!(options.contains(value), "{} {}: {value} not in {options:?}", block.kind(), field.key);
-                }
-            }
         }
         assert!(add_block(&mut spec, "conv").unwrap_err().contains("dense"));
     }
@@ -258,30 +161,6 @@ mod tests {
         remove_block(&mut spec, 1);
         remove_block(&mut spec, 9);
         assert_eq!(spec.model.len(), 2);
-    }
-
-    #[test]
-    fn fields_are_edited_with_their_types_checked() {
-        let dense = Block::Dense(Dense { units: 4, activation: Activation::Tanh, bias: true });
-        let cases: &[(&str, &str, Result<Block, &str>)] = &[
-            ("units", " 12 ", Ok(Block::Dense(Dense { units: 12, activation: Activation::Tanh, bias: true }))),
-            ("activation", "relu", Ok(Block::Dense(Dense { units: 4, activation: Activation::Relu, bias: true }))),
-            ("bias", "false", Ok(Block::Dense(Dense { units: 4, activation: Activation::Tanh, bias: false }))),
-            ("units", "-3", Err("whole number")),
-            ("units", "wide", Err("whole number")),
-            ("activation", "swish", Err("unknown variant")),
-            ("heads", "2", Err("no field 'heads'")),
-        ];
-        for (key, raw, expected) in cases {
-            match (set_field(&dense, key, raw), expected) {
-                (Ok(block), Ok(want)) => assert_eq!(&block, want),
-                (Err(message), Err(words)) => assert!(message.contains(words), "{key}={raw}: {message}"),
-                (got, want) => panic!("{key}={raw}: got {got:?}, expected {want:?}"),
-            }
-        }
-        let dropout = palette().into_iter().find(|b| b.kind() == "dropout").unwrap();
-        assert!(set_field(&dropout, "rate", "0.25").is_ok());
-        assert!(set_field(&dropout, "rate", "NaN").unwrap_err().contains("number"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod components;
 pub mod experiment;
+pub mod fields;
 pub mod options;
 pub mod plots;
 pub mod run;

@@ -133,7 +133,7 @@ pub fn App() -> impl IntoView {
         <Notices notices=notices />
         <Controls spec=spec run=run sender=sender />
         <main class="playground">
-            <DataPanel spec=spec />
+            <DataPanel spec=spec analysis=analysis />
             <ArchitecturePanel spec=spec analysis=analysis worker_problems=worker_problems />
             <OutputPanel run=run />
         </main>

@@ -9,8 +9,10 @@ use layerlab_spec::{Analysis, Spec, SpecError};
 use layerlab_worker::protocol::Problem;
 use leptos::prelude::*;
 
+use super::field::field_view;
 use super::focus::refocus;
-use crate::experiment::{self, Field, FieldValue};
+use crate::experiment;
+use crate::fields::{self, Field};
 
 /// The middle panel.
 #[component]
@@ -111,7 +113,7 @@ fn BlockCard(
     let (first, last) = (index == 0, index + 1 >= count);
     let heading = format!("block-{index}-heading");
     let labelled_by = heading.clone();
-    let fields = experiment::fields(&block)
+    let fields = fields::fields(&block, kind)
         .into_iter()
         .map(|field| field_input(index, &block, field, spec, edit_error))
         .collect_view();
@@ -159,7 +161,7 @@ fn field_input(
     let key = field.key.clone();
     let current = block.clone();
     let commit = move |raw: String| {
-        match experiment::set_field(&current, &key, &raw) {
+        match fields::set_field(&current, current.kind(), &key, &raw) {
             Ok(block) => {
                 edit_error.set(None);
                 spec.update(|s| {
@@ -172,33 +174,7 @@ fn field_input(
         }
         refocus(format!("block-{index}-{key}"));
     };
-    let label = field.key.replace('_', " ");
-    match field.value {
-        FieldValue::Whole(v) => view! {
-            <label class="field-inline">{label} <input type="number" id=id min="0" step="1" value=v.to_string() on:change=move |ev| commit(event_target_value(&ev)) /></label>
-        }
-        .into_any(),
-        FieldValue::Real(v) => view! {
-            <label class="field-inline">{label} <input type="number" id=id step="any" value=format!("{}", v as f32) on:change=move |ev| commit(event_target_value(&ev)) /></label>
-        }
-        .into_any(),
-        FieldValue::Flag(on) => view! {
-            <label class="field-inline check">
-                <input type="checkbox" id=id checked=on on:change=move |ev| commit(event_target_checked(&ev).to_string()) />
-                {label}
-            </label>
-        }
-        .into_any(),
-        FieldValue::Choice { value, options } => view! {
-            <label class="field-inline">{label}
-                <select id=id on:change=move |ev| commit(event_target_value(&ev))>
-                    {options.into_iter().map(|o| view! { <option value=o.clone() selected=o == value>{o.replace('_', " ")}</option> }).collect_view()}
-                </select>
-            </label>
-        }
-        .into_any(),
-        FieldValue::Summary(text) => view! { <span class="field-inline summary">{format!("{label}: {text}")}</span> }.into_any(),
-    }
+    field_view(id, field, commit)
 }
 
 /// 12345 → "12,345".

@@ -1,13 +1,43 @@
 //! The data panel: the dataset, its noise and split, and the input features of 2D sets.
 
-use layerlab_spec::Spec;
+use layerlab_spec::{Analysis, Spec, SpecError};
 use leptos::prelude::*;
 
+use super::field::field_view;
 use crate::experiment::{self, FEATURES};
+use crate::fields;
 
 /// The dataset and how the network sees it.
 #[component]
-pub fn DataPanel(spec: RwSignal<Spec>) -> impl IntoView {
+pub fn DataPanel(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecError>>>) -> impl IntoView {
+    // A typed value that does not fit its field.
+    let typed = RwSignal::new(None::<String>);
+    let dataset_fields = move || {
+        let dataset = spec.with(|s| s.data.dataset.clone());
+        let kind = dataset.name();
+        fields::fields(&dataset, &kind)
+            .into_iter()
+            .map(|field| {
+                let (current, kind, key) = (dataset.clone(), kind.clone(), field.key.clone());
+                let commit = move |raw: String| match fields::set_field(&current, &kind, &key, &raw) {
+                    Ok(d) => {
+                        typed.set(None);
+                        spec.update(|s| s.data.dataset = d);
+                    }
+                    Err(message) => typed.set(Some(message)),
+                };
+                field_view(format!("dataset-{}", field.key), field, commit)
+            })
+            .collect_view()
+    };
+    let problems = move || {
+        let mut list: Vec<String> = analysis.with(|a| match a {
+            Ok(_) => Vec::new(),
+            Err(p) => experiment::problems_at(p, "data").iter().map(|e| e.to_string()).collect(),
+        });
+        list.extend(typed.get());
+        list.into_iter().map(|t| view! { <li>{format!("⚠ {t}")}</li> }).collect_view()
+    };
     let dataset = move || spec.with(|s| s.data.dataset.name());
     let generated = move || spec.with(|s| s.data.dataset.is_generated());
     let planar = move || spec.with(|s| s.data.dataset.is_planar());
@@ -34,6 +64,22 @@ pub fn DataPanel(spec: RwSignal<Spec>) -> impl IntoView {
                         view! { <option value=name>{label}</option> }
                     }).collect_view()}
                 </select>
+            </div>
+            <div class="fields dataset-fields">{dataset_fields}</div>
+            <ul class="problems" role="alert">{problems}</ul>
+            <div class="field">
+                <label for="samples">"Examples"</label>
+                <input
+                    type="number" id="samples" min="1"
+                    title="How many examples to generate (generated datasets only; bundled ones have their own)."
+                    disabled=move || !generated()
+                    prop:value=move || spec.with(|s| s.data.samples.to_string())
+                    on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).trim().parse::<u32>() {
+                            spec.update(|s| s.data.samples = v);
+                        }
+                    }
+                />
             </div>
             <div class="field">
                 <label for="noise">"Noise " <output for="noise">{move || format!("{:.0}%", noise() * 100.0)}</output></label>

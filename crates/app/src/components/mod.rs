@@ -5,6 +5,7 @@ pub mod architecture;
 mod controls;
 mod data;
 mod details;
+mod field;
 mod focus;
 mod header;
 mod layers;
