@@ -20,8 +20,8 @@ export async function launch({ webgpu }) {
  * Opens `path` (relative to the served root) in a fresh context and waits for the worker to
  * answer. `problems` collects console errors, uncaught page errors and failed requests.
  */
-export async function open(browser, path = '', { waitForWorker = true } = {}) {
-  const context = await browser.newContext();
+export async function open(browser, path = '', { waitForWorker = true, viewport } = {}) {
+  const context = await browser.newContext(viewport ? { viewport } : {});
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));

@@ -193,3 +193,23 @@ test('an image task shows the target beside the model picture with its PSNR, a s
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the layout fits from 1280×800 down to a phone, with nothing wider than the screen', async () => {
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    const { page, context, problems } = await open(browser, '', { viewport });
+    await loaded(page);
+    await page.click('#step');
+    await waitForNumber(page, '#step-count', (s) => s === 1, 5_000);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than a ${viewport.width} px screen`);
+    for (const id of ['play', 'dataset', 'add-block', 'surface']) {
+      const box = await page.locator(`#${id}`).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= viewport.width + 0.5, `#${id} lies within the screen: ${JSON.stringify(box)}`);
+    }
+    // Circle is no image task: its (empty) image pictures are not shown.
+    assert.equal(await page.locator('section.images').isVisible(), false);
+    if (viewport.width < 500) await screenshot(page, 'phone');
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});

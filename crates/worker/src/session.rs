@@ -166,9 +166,9 @@ impl Host {
             session.spec = spec;
             // A longer run, or a looser stop condition, can go on.
             session.stopped = None;
-            let playing = self.playing;
-            let progress = session.progress(now, playing);
-            return vec![WorkerOutput::Retuned { info: session.info() }, WorkerOutput::Progress { progress }];
+            let mut out = vec![WorkerOutput::Retuned { info: session.info() }];
+            out.extend(Self::report(session, &mut self.playing, &mut || now, Vec::new()));
+            return out;
         }
         self.build(spec, now)
     }
@@ -179,11 +179,10 @@ impl Host {
             Ok(mut session) => {
                 self.playing = false;
                 session.snapshot(&mut || now);
-                let info = session.info();
-                let progress = session.progress(now, false);
-                session.last_progress = Some((now, 0));
+                let mut out = vec![WorkerOutput::Loaded { info: session.info() }];
+                out.extend(Self::report(&mut session, &mut self.playing, &mut || now, Vec::new()));
                 self.session = Some(session);
-                vec![WorkerOutput::Loaded { info }, WorkerOutput::Progress { progress }]
+                out
             }
             Err(problems) => vec![WorkerOutput::Invalid { problems }],
         }
@@ -204,7 +203,7 @@ impl Host {
     pub fn pause(&mut self, now: f64) -> Vec<WorkerOutput> {
         self.playing = false;
         match self.session.as_mut() {
-            Some(session) => vec![WorkerOutput::Progress { progress: session.progress(now, false) }],
+            Some(session) => Self::report(session, &mut self.playing, &mut || now, Vec::new()),
             None => Vec::new(),
         }
     }
@@ -218,8 +217,7 @@ impl Host {
             out.extend(train_one(session));
         }
         session.snapshot(&mut || now);
-        out.push(WorkerOutput::Progress { progress: session.progress(now, false) });
-        out
+        Self::report(session, &mut self.playing, &mut || now, out)
     }
 
     /// Starts the run over from the same spec: same seed, same initial weights, same data.
@@ -271,7 +269,8 @@ impl Host {
         out
     }
 
-    /// Measures and reports progress, followed by `stops` and the stop condition, if it holds.
+    /// Measures and reports progress, followed by `stops` and the stop condition, if it holds
+    /// now (then training stops). Every progress goes through here.
     fn report(
         session: &mut Session,
         playing: &mut bool,

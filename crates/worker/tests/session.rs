@@ -168,6 +168,26 @@ fn an_invalid_spec_is_explained_and_leaves_the_run_alone() {
 }
 
 #[test]
+fn a_stop_condition_that_already_holds_is_said_at_once() {
+    let mut host = Host::default();
+    let mut spec = spiral();
+    host.load(spec.clone(), 0.0);
+    for _ in 0..3 {
+        host.step(0.0);
+    }
+    // Any loss is below 100: the condition holds at the next measurement, a retune's.
+    spec.training.stop = Some(layerlab_spec::train::Stop::LossBelow(100.0));
+    host.play(0.0);
+    let out = host.load(spec, 0.0);
+    assert!(matches!(out[0], WorkerOutput::Retuned { .. }), "{out:?}");
+    assert!(
+        matches!(out.last(), Some(WorkerOutput::Stopped { step: 3, reason: StopReason::StopCondition })),
+        "{out:?}"
+    );
+    assert!(!host.playing());
+}
+
+#[test]
 fn a_run_stops_when_done_or_diverged_and_says_why() {
     let mut short = spiral();
     short.training.length = Length::Steps(30);
