@@ -226,10 +226,15 @@ impl BackendReport {
     /// One sentence on why this backend was chosen, for the tooltip and screen readers.
     pub fn explanation(&self) -> String {
         match self {
+            // Until the WebGPU backend exists, the worker trains on the CPU whatever it finds.
             BackendReport::WebGpu { adapter } if adapter.is_fallback => {
-                "WebGPU through a software (fallback) adapter: correct, but not faster than the CPU.".to_string()
+                "WebGPU is available through a software (fallback) adapter; training runs on the CPU \
+                 (WebAssembly) for now: LayerLab's WebGPU backend is not built yet."
+                    .to_string()
             }
-            BackendReport::WebGpu { .. } => "Training runs on your GPU through WebGPU.".to_string(),
+            BackendReport::WebGpu { .. } => "WebGPU is available on your GPU; training runs on the CPU (WebAssembly) \
+                 for now: LayerLab's WebGPU backend is not built yet."
+                .to_string(),
             BackendReport::Cpu { reason } => match reason {
                 CpuReason::Forced => "The CPU was chosen in the settings or by the link (backend=cpu).".to_string(),
                 CpuReason::NoWebGpuApi => "This browser has no WebGPU, so training runs on the CPU.".to_string(),

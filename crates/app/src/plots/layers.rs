@@ -139,19 +139,7 @@ where
     Y: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
     <Y as plotters::coord::ranged1d::AsRangedCoord>::CoordDescType: plotters::coord::ranged1d::ValueFormatter<f64>,
 {
-    let mut chart = ChartBuilder::on(root)
-        .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(48)
-        .build_cartesian_2d(0u64..last, y)?;
-    chart
-        .configure_mesh()
-        .x_desc("step")
-        .y_desc(metric.label())
-        .light_line_style(WHITE.mix(0.0))
-        .y_label_formatter(&|v: &f64| super::tick_label(*v))
-        .label_style(("sans-serif", 11))
-        .draw()?;
+    let mut chart = super::step_chart(root, y, last, metric.label())?;
     for (i, (name, points)) in lines.iter().enumerate() {
         let [r, g, b] = class_color(i);
         let style = RGBColor(r, g, b).stroke_width(2);

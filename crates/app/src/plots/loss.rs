@@ -40,19 +40,7 @@ where
     Y: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
     <Y as plotters::coord::ranged1d::AsRangedCoord>::CoordDescType: plotters::coord::ranged1d::ValueFormatter<f64>,
 {
-    let mut chart = ChartBuilder::on(root)
-        .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(44)
-        .build_cartesian_2d(0u64..last, y)?;
-    chart
-        .configure_mesh()
-        .x_desc("step")
-        .y_desc("loss")
-        .light_line_style(WHITE.mix(0.0))
-        .y_label_formatter(&|v: &f64| super::tick_label(*v))
-        .label_style(("sans-serif", 11))
-        .draw()?;
+    let mut chart = super::step_chart(root, y, last, "loss")?;
     let finite = |v: f64| v.is_finite() && v > 0.0;
     chart
         .draw_series(LineSeries::new(

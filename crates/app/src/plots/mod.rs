@@ -6,6 +6,44 @@ pub mod layers;
 pub mod loss;
 pub mod surface;
 
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::types::RangedCoordu64;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+
+/// A chart over steps, as every chart of the page draws one: steps from 0 to `last` across,
+/// `y` up (linear or logarithmic), light grid, short labels.
+pub type StepChart<'a, Y> =
+    ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordu64, <Y as AsRangedCoord>::CoordDescType>>;
+
+/// Draws the axes of a chart over steps and gives it back for the series.
+pub fn step_chart<'a, Y>(
+    root: &'a DrawingArea<CanvasBackend, Shift>,
+    y: Y,
+    last: u64,
+    y_desc: &str,
+) -> Result<StepChart<'a, Y>, Box<dyn std::error::Error>>
+where
+    Y: AsRangedCoord<Value = f64>,
+    Y::CoordDescType: ValueFormatter<f64>,
+{
+    let mut chart = ChartBuilder::on(root)
+        .margin(8)
+        .x_label_area_size(28)
+        .y_label_area_size(48)
+        .build_cartesian_2d(0u64..last, y)?;
+    chart
+        .configure_mesh()
+        .x_desc("step")
+        .y_desc(y_desc)
+        .light_line_style(WHITE.mix(0.0))
+        .y_label_formatter(&|v: &f64| tick_label(*v))
+        .label_style(("sans-serif", 11))
+        .draw()?;
+    Ok(chart)
+}
+
 /// An axis label: plain for ordinary numbers, in powers of ten for very large or small ones
 /// (a log axis of gradient norms spans 1e-6 to 1).
 pub fn tick_label(v: f64) -> String {
