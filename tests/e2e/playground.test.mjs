@@ -190,6 +190,10 @@ test('an image task shows the target beside the model picture with its PSNR, a s
   await page.click('#step');
   await page.locator('#per-position li').nth(7).waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('#per-position li').count(), 8);
+  // The attention layer's maps: one per head (two), over the 16 tokens (8 and their blanks).
+  await page.locator('#attention-1').waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('canvas.attention').count(), 2);
+  assert.match(await page.locator('#attention-0').getAttribute('aria-label'), /each of the 16 tokens/);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -1,12 +1,12 @@
 //! Results by kind of task: the test set's confusion matrix (classification up to 20 classes),
-//! its accuracy at each answer position (sequence tasks), and for an image task the model's
-//! picture beside the target, with the PSNR.
+//! its accuracy at each answer position and the first attention layer's maps (sequence tasks),
+//! and for an image task the model's picture beside the target, with the PSNR.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use crate::plots::colors::share_background;
-use crate::plots::surface::draw_picture;
+use crate::plots::surface::{draw_attention, draw_picture};
 use crate::run::RunView;
 
 #[component]
@@ -25,6 +25,50 @@ pub fn Details(run: RwSignal<RunView>) -> impl IntoView {
             }
         });
     });
+    // The first layer with attention maps: its name, heads and sequence length.
+    let attention_shape = Memo::new(move |_| {
+        run.with(|r| {
+            let layers = &r.layers.as_ref()?.layers;
+            layers.iter().find_map(|l| l.attention.as_ref().map(|a| (l.name.clone(), a.heads, a.len)))
+        })
+    });
+    Effect::new(move |_| {
+        attention_shape.track();
+        run.with(|r| {
+            let Some(snapshot) = r.layers.as_ref() else { return };
+            let Some(map) = snapshot.layers.iter().find_map(|l| l.attention.as_ref()) else { return };
+            for (h, rows) in map.probs.iter().enumerate() {
+                let canvas = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id(&format!("attention-{h}")))
+                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlCanvasElement>(e).ok());
+                if let Some(canvas) = canvas {
+                    draw_attention(&canvas, rows);
+                }
+            }
+        });
+    });
+    let attention = move || {
+        attention_shape.get().map(|(name, heads, len)| {
+            let maps = (0..heads)
+                .map(|h| {
+                    let label = format!("{name}, head {}: row i shows how much token i attends to each of the {len} tokens (darker is more).", h + 1);
+                    view! {
+                        <figure>
+                            <canvas class="attention" id=format!("attention-{h}") width="16" height="16" role="img" aria-label=label></canvas>
+                            <figcaption>{format!("head {}", h + 1)}</figcaption>
+                        </figure>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section aria-labelledby="attention-heading">
+                    <h3 id="attention-heading">{format!("Attention of {name}, first probe example")}</h3>
+                    <div class="attention-maps">{maps}</div>
+                </section>
+            }
+        })
+    };
     let has_image = move || run.with(|r| r.info.as_ref().is_some_and(|i| i.target_image.is_some()));
     let psnr = move || {
         run.with(|r| r.progress.as_ref().and_then(|p| p.test_psnr).map_or("—".to_string(), |v| format!("{v:.1} dB")))
@@ -90,5 +134,6 @@ pub fn Details(run: RwSignal<RunView>) -> impl IntoView {
         </section>
         {confusion}
         {positions}
+        {attention}
     }
 }

@@ -76,6 +76,18 @@ pub fn grey_pixels(values: &[f32]) -> Vec<u8> {
         .collect()
 }
 
+/// An attention map (`rows[i][j]`: how much token i attends to token j, each row summing to 1)
+/// as RGBA pixels: white for 0 to full blue for 1.
+pub fn attention_pixels(rows: &[Vec<f64>]) -> Vec<u8> {
+    rows.iter()
+        .flatten()
+        .flat_map(|&p| {
+            let [r, g, b] = tint(CLASS1, if p.is_finite() { p as f32 } else { 0.0 });
+            [r, g, b, 255]
+        })
+        .collect()
+}
+
 /// A share in [0, 1] as the background of a table cell: white to the accent blue.
 pub fn share_background(share: f64) -> String {
     let [r, g, b] = tint(CLASS1, (share as f32).clamp(0.0, 1.0) * 0.8);
@@ -93,6 +105,8 @@ mod tests {
             [0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 255]
         );
         assert_eq!(share_background(0.0), "rgb(255,255,255)");
+        let map = attention_pixels(&[vec![1.0, 0.0], vec![0.5, 0.5]]);
+        assert_eq!((&map[0..3], &map[4..7], map.len()), (&CLASS1[..], &[255u8, 255, 255][..], 16));
     }
 
     #[test]

@@ -52,6 +52,11 @@ pub fn draw_picture(canvas: &HtmlCanvasElement, pixels: &[f32], side: u32) {
     put_pixels(canvas, &colors::grey_pixels(pixels), side);
 }
 
+/// Paints an attention map (`len × len`) at its own size (CSS scales it).
+pub fn draw_attention(canvas: &HtmlCanvasElement, rows: &[Vec<f64>]) {
+    put_pixels(canvas, &colors::attention_pixels(rows), rows.len() as u32);
+}
+
 /// Paints a unit's picture: the canvas's own size is the grid's side, and CSS scales it up
 /// smoothly.
 pub fn draw_unit(canvas: &HtmlCanvasElement, values: &[f32], side: u32) {
