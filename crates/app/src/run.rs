@@ -75,7 +75,7 @@ impl RunView {
             _ => self.layer_history.push(lean),
         }
         if self.layer_history.len() > LAYER_POINTS {
-            self.layer_history = std::mem::take(&mut self.layer_history).into_iter().step_by(2).collect();
+            halve(&mut self.layer_history);
         }
         self.layers = Some(snapshot.clone());
     }
@@ -94,11 +94,15 @@ impl RunView {
         }
         self.history.push(point);
         if self.history.len() > HISTORY_POINTS {
-            let kept: Vec<Point> = self.history.iter().step_by(2).copied().collect();
-            self.history = kept;
+            halve(&mut self.history);
             self.stride = stride * 2;
         }
     }
+}
+
+/// Keeps every other entry (the first included): a history grown past its bound.
+fn halve<T>(history: &mut Vec<T>) {
+    *history = std::mem::take(history).into_iter().step_by(2).collect();
 }
 
 #[cfg(test)]
