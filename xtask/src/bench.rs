@@ -25,7 +25,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err(format!("bench takes no options, not {args:?}"));
     }
     let root = cmd::workspace_root();
-    let tools = tools::ensure(&root, Needs { browser: true })?;
+    let tools = tools::ensure(&root, Needs { browser: true, vulkan: true })?;
 
     println!("\n=== native (criterion) ===");
     cmd::run(cargo(&tools, &root).args([

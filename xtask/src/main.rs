@@ -55,7 +55,7 @@ fn serve(args: &[String]) -> Result<(), String> {
         _ => return Err(format!("serve takes only --port N, not {args:?}")),
     };
     let root = cmd::workspace_root();
-    let tools = tools::ensure(&root, tools::Needs { browser: false })?;
+    let tools = tools::ensure(&root, tools::Needs { browser: false, vulkan: false })?;
     let dist = build::release(&root, &tools)?;
     let server = server::start(&dist, port)?;
     println!("LayerLab is served at {}  (Ctrl-C stops it)", server.url());

@@ -48,7 +48,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let root = cmd::workspace_root();
     let needs_browser = selected.iter().any(|s| matches!(*s, "wasm" | "e2e"));
-    let tools = tools::ensure(&root, Needs { browser: needs_browser })?;
+    let needs_vulkan = selected.contains(&"native");
+    let tools = tools::ensure(&root, Needs { browser: needs_browser, vulkan: needs_vulkan })?;
 
     let mut outcomes = Vec::new();
     for step in selected {

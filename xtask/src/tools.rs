@@ -18,7 +18,10 @@ const E2E_PACKAGES: [&str; 2] = ["playwright-core", "axe-core"];
 /// npm's binaryen; it must match `wasm_opt` in Trunk.toml.
 const BINARYEN_VERSION: &str = "132.0.0";
 /// Debian packages the browser tests need.
-const BROWSER_PACKAGES: &[&str] = &["chromium", "chromium-driver", "mesa-vulkan-drivers"];
+const BROWSER_PACKAGES: &[&str] = &["chromium", "chromium-driver"];
+/// Debian packages the native GPU tests need: the Vulkan loader and lavapipe, a Vulkan driver
+/// that computes on the CPU (a machine with a GPU uses its own driver through the same loader).
+const VULKAN_PACKAGES: &[&str] = &["libvulkan1", "mesa-vulkan-drivers"];
 /// Where Debian puts them.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -26,8 +29,10 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// What a command needs besides the build tools.
 #[derive(Debug, Clone, Copy)]
 pub struct Needs {
-    /// Chromium, chromedriver, Vulkan drivers and the e2e test's npm packages.
+    /// Chromium, chromedriver and the e2e test's npm packages.
     pub browser: bool,
+    /// A Vulkan driver, for the GPU backend's native tests and benchmarks.
+    pub vulkan: bool,
 }
 
 /// The installed tools: a `PATH` that puts them first.
@@ -53,6 +58,9 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<Tools, String> {
     ensure_wasm_target()?;
     if needs.browser {
         ensure_debian(BROWSER_PACKAGES)?;
+    }
+    if needs.vulkan {
+        ensure_debian(VULKAN_PACKAGES)?;
     }
     if cmd::output(Command::new("npm").arg("--version")).is_none() {
         ensure_debian(&["nodejs", "npm"])?;

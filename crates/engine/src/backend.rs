@@ -145,6 +145,14 @@ pub trait Backend {
     fn scale(&mut self, s: f64, y: &mut Self::Buf);
     /// Σ x² over the whole buffer.
     fn sum_squares(&mut self, x: &Self::Buf) -> f64;
+    /// Σ x² over several buffers together: one read-back where reading a number back means
+    /// waiting for a device.
+    fn sum_squares_total<'a>(&mut self, xs: impl IntoIterator<Item = &'a Self::Buf>) -> f64
+    where
+        Self::Buf: 'a,
+    {
+        xs.into_iter().map(|x| self.sum_squares(x)).sum()
+    }
     /// `g += l1·sign(p) + l2·p`: the gradient of the L1 and L2 penalties.
     fn penalty(&mut self, l1: f64, l2: f64, p: &Self::Buf, g: &mut Self::Buf);
     /// `g += std · N(0, 1)`, with normals drawn from [`crate::rng::normal`]`(key, i)`.

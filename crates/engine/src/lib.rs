@@ -15,5 +15,6 @@ pub mod optim;
 pub mod real;
 pub mod rng;
 pub mod rules;
+pub mod suite;
 pub mod train;
 pub mod workloads;

@@ -110,7 +110,7 @@ impl<B: Backend> Optimizer<B> {
                 b.penalty(self.l1, self.l2, &p.value, &mut p.grad);
             }
         }
-        let grad_norm = params.iter().filter(|p| p.trainable).map(|p| b.sum_squares(&p.grad)).sum::<f64>().sqrt();
+        let grad_norm = b.sum_squares_total(params.iter().filter(|p| p.trainable).map(|p| &p.grad)).sqrt();
         if !grad_norm.is_finite() {
             let param = params.iter().position(|p| p.trainable && !b.sum_squares(&p.grad).is_finite()).unwrap_or(0);
             return Err(Refused::NotFinite(param));

@@ -26,7 +26,7 @@ mod x86;
 
 /// C (m×n, row-major, leading dimension n) = A·B, or C += A·B when `accumulate`.
 /// A is m×k row-major, or stored k×m when `a_trans` (so A = storedᵀ); B is k×n, or stored n×k when `b_trans`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gemm {
     pub m: usize,
     pub n: usize,

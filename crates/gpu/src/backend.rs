@@ -1,0 +1,277 @@
+//! [`Backend`] for [`Gpu`]: each op records one or two dispatches of a WGSL kernel; only
+//! `download` and the ops that return a number (a loss, a sum of squares) wait for the GPU.
+
+use layerlab_engine::backend::{
+    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, KanOp, MoeOp, NormOp, NormSaved, PoolOp,
+    RationalOp, SwapAxes, Update, UpdateRule,
+};
+use layerlab_spec::model::Activation;
+use layerlab_spec::train::Loss;
+
+use crate::context::{GROUP, GpuBuf, groups_1d};
+use crate::kernels::{self as k, Kernel};
+use crate::{Gpu, PARTIALS};
+
+/// A count or an index as a parameter word.
+fn w(x: usize) -> u32 {
+    u32::try_from(x).expect("GPU ops index with 32 bits")
+}
+
+/// A real as a parameter word (the kernels compute in f32).
+fn f(x: f64) -> u32 {
+    (x as f32).to_bits()
+}
+
+fn flag(b: bool) -> u32 {
+    u32::from(b)
+}
+
+/// The activation's number in activation.wgsl.
+fn act_code(act: Activation) -> u32 {
+    match act {
+        Activation::Relu => 0,
+        Activation::LeakyRelu => 1,
+        Activation::Gelu => 2,
+        Activation::Silu => 3,
+        Activation::Tanh => 4,
+        Activation::Sigmoid => 5,
+        Activation::Sine => 6,
+        Activation::Identity => 7,
+    }
+}
+
+/// The matrix-multiply tile's side (matmul.wgsl's TILE).
+const TILE: usize = 64;
+
+impl Gpu {
+    /// Records `results[slot] = scale · Σ x² (or Σ x)` over the first `n` numbers of `x`.
+    fn reduce(&mut self, x: &GpuBuf, n: usize, square: bool, slot: usize, scale: f64) {
+        Gpu::ensure(&mut self.ctx, &mut self.results, slot + 1);
+        let groups = n.div_ceil(GROUP as usize).clamp(1, PARTIALS);
+        self.ctx.dispatch(k::PARTIAL_SUMS, &[w(n), flag(square)], &[x, &self.partials], [w(groups), 1, 1]);
+        self.ctx.dispatch(k::FINAL_SUM, &[w(groups), w(slot), f(scale)], &[&self.partials, &self.results], [1, 1, 1]);
+    }
+
+    /// Reads back the first `count` reduced numbers (one wait for all of them).
+    fn read_results(&mut self, count: usize) -> &[f32] {
+        if self.results_host.len() < count {
+            self.results_host.resize(count, 0.0);
+        }
+        self.ctx.download(&self.results, &mut self.results_host[..count]);
+        &self.results_host[..count]
+    }
+
+    fn elementwise(&mut self, kernel: Kernel, params: &[u32], buffers: &[&GpuBuf], n: usize) {
+        self.ctx.dispatch(kernel, params, buffers, groups_1d(n));
+    }
+}
+
+impl Backend for Gpu {
+    type R = f32;
+    type Buf = GpuBuf;
+
+    fn name(&self) -> String {
+        format!("GPU (f32, {})", self.ctx.adapter)
+    }
+    fn alloc(&mut self, len: usize) -> GpuBuf {
+        self.ctx.alloc(len)
+    }
+    fn len(&self, buf: &GpuBuf) -> usize {
+        buf.len
+    }
+    fn upload(&mut self, buf: &mut GpuBuf, data: &[f32]) {
+        self.ctx.upload(buf, data);
+    }
+    fn download(&mut self, buf: &GpuBuf, out: &mut [f32]) {
+        self.ctx.download(buf, out);
+    }
+
+    fn matmul(&mut self, g: Gemm, a: &GpuBuf, b: &GpuBuf, c: &mut GpuBuf) {
+        let params = [w(g.m), w(g.n), w(g.k), flag(g.a_trans), flag(g.b_trans), flag(g.accumulate)];
+        let size = [w(g.n.div_ceil(TILE)), w(g.m.div_ceil(TILE)), 1];
+        self.ctx.dispatch(k::MATMUL, &params, &[a, b, c], size);
+    }
+    fn bias_act(&mut self, dims: Dims, bias: Option<&GpuBuf>, act: Activation, z: &mut GpuBuf, y: &mut GpuBuf) {
+        let params = [w(dims.len()), w(dims.cols), act_code(act), flag(bias.is_some())];
+        let bias = bias.unwrap_or(&self.dummy);
+        self.ctx.dispatch(k::BIAS_ACT, &params, &[bias, z, y], groups_1d(dims.len()));
+    }
+    fn act_backward(&mut self, dims: Dims, act: Activation, z: &GpuBuf, y: &GpuBuf, g: &mut GpuBuf) {
+        if act != Activation::Identity {
+            self.elementwise(k::ACT_BACKWARD, &[w(dims.len()), act_code(act)], &[z, y, g], dims.len());
+        }
+    }
+    fn col_sum(&mut self, dims: Dims, x: &GpuBuf, out: &mut GpuBuf, accumulate: bool) {
+        self.elementwise(k::COL_SUM, &[w(dims.rows), w(dims.cols), flag(accumulate)], &[x, out], dims.cols);
+    }
+    fn axpby(&mut self, len: usize, a: f64, x: &GpuBuf, b: f64, y: &mut GpuBuf) {
+        self.elementwise(k::AXPBY, &[w(len), f(a), f(b)], &[x, y], len);
+    }
+    fn copy_cols(&mut self, op: CopyCols, src: &GpuBuf, dst: &mut GpuBuf) {
+        let params =
+            [w(op.rows), w(op.width), w(op.src_cols), w(op.src_at), w(op.dst_cols), w(op.dst_at), flag(op.accumulate)];
+        self.elementwise(k::COPY_COLS, &params, &[src, dst], op.rows * op.width);
+    }
+    fn norm_forward(
+        &mut self,
+        op: NormOp,
+        x: &GpuBuf,
+        gain: &GpuBuf,
+        shift: Option<&GpuBuf>,
+        running: Option<(&mut GpuBuf, &mut GpuBuf)>,
+        saved: NormSaved<'_, Self>,
+        y: &mut GpuBuf,
+    ) {
+        self.host_norm_forward(op, x, gain, shift, running, saved, y);
+    }
+    fn norm_backward(
+        &mut self,
+        op: NormOp,
+        g: &GpuBuf,
+        gain: &GpuBuf,
+        xhat: &GpuBuf,
+        inv_std: &GpuBuf,
+        d_gain: &mut GpuBuf,
+        d_shift: Option<&mut GpuBuf>,
+        dx: Option<&mut GpuBuf>,
+    ) {
+        self.host_norm_backward(op, g, gain, xhat, inv_std, d_gain, d_shift, dx);
+    }
+    fn dropout(&mut self, op: DropoutOp, x: &GpuBuf, mask: &mut GpuBuf, y: &mut GpuBuf) {
+        let keep = 1.0 / (1.0 - op.rate);
+        self.elementwise(k::DROPOUT, &[w(op.len), op.key, f(op.rate), f(keep)], &[x, mask, y], op.len);
+    }
+    fn mul(&mut self, len: usize, x: &GpuBuf, m: &GpuBuf, y: &mut GpuBuf) {
+        self.elementwise(k::MUL, &[w(len)], &[x, m, y], len);
+    }
+    fn loss(&mut self, loss: Loss, dims: Dims, outputs: &GpuBuf, targets: &GpuBuf, grad: &mut GpuBuf) -> f64 {
+        let (kernel, terms, threads) = match loss {
+            Loss::Mse => (k::MSE, dims.len(), dims.len()),
+            Loss::BinaryCrossEntropy => (k::BINARY_CROSS_ENTROPY, dims.rows, dims.rows),
+            Loss::CrossEntropy => (k::CROSS_ENTROPY, dims.rows, dims.rows),
+        };
+        let mut scratch = std::mem::replace(&mut self.terms, self.ctx.alloc(0));
+        Gpu::ensure(&mut self.ctx, &mut scratch, terms);
+        self.elementwise(kernel, &[w(dims.rows), w(dims.cols)], &[outputs, targets, grad, &scratch], threads);
+        self.reduce(&scratch, terms, false, 0, 1.0 / terms.max(1) as f64);
+        self.terms = scratch;
+        f64::from(self.read_results(1)[0])
+    }
+    fn scale(&mut self, s: f64, y: &mut GpuBuf) {
+        self.elementwise(k::SCALE, &[w(y.len), f(s)], &[y], y.len);
+    }
+    fn sum_squares(&mut self, x: &GpuBuf) -> f64 {
+        self.reduce(x, x.len, true, 0, 1.0);
+        f64::from(self.read_results(1)[0])
+    }
+    fn sum_squares_total<'a>(&mut self, xs: impl IntoIterator<Item = &'a GpuBuf>) -> f64 {
+        let mut count = 0;
+        for (slot, x) in xs.into_iter().enumerate() {
+            self.reduce(x, x.len, true, slot, 1.0);
+            count = slot + 1;
+        }
+        self.read_results(count).iter().map(|&v| f64::from(v)).sum()
+    }
+    fn penalty(&mut self, l1: f64, l2: f64, p: &GpuBuf, g: &mut GpuBuf) {
+        let n = p.len.min(g.len);
+        self.elementwise(k::PENALTY, &[w(n), f(l1), f(l2)], &[p, g], n);
+    }
+    fn add_noise(&mut self, std: f64, key: u32, g: &mut GpuBuf) {
+        self.elementwise(k::ADD_NOISE, &[w(g.len), key, f(std)], &[g], g.len);
+    }
+    fn update(&mut self, u: Update, p: &mut GpuBuf, g: &GpuBuf, m: &mut GpuBuf, v: &mut GpuBuf) {
+        let n = p.len;
+        let lr = u.learning_rate;
+        match u.rule {
+            UpdateRule::Sgd => self.elementwise(k::SGD, &[w(n), f(lr)], &[p, g], n),
+            UpdateRule::Momentum { momentum } => {
+                self.elementwise(k::MOMENTUM, &[w(n), f(lr), f(momentum)], &[p, g, m], n)
+            }
+            UpdateRule::Adam { beta1, beta2, epsilon, weight_decay } => {
+                // The bias corrections as the CPU computes them, in f64, then rounded once.
+                let t = u.step.min(i32::MAX as u64) as i32;
+                let bc1 = 1.0 - beta1.powi(t);
+                let bc2_sqrt = (1.0 - beta2.powi(t)).sqrt();
+                let params = [
+                    w(n),
+                    f(lr / bc1),
+                    f(beta1),
+                    f(beta2),
+                    f(epsilon),
+                    f(bc2_sqrt),
+                    f(1.0 - lr * weight_decay),
+                    flag(weight_decay != 0.0),
+                ];
+                self.elementwise(k::ADAM, &params, &[p, g, m, v], n);
+            }
+        }
+    }
+
+    fn embed_forward(&mut self, op: EmbedOp, ids: &GpuBuf, table: &GpuBuf, pos: &GpuBuf, y: &mut GpuBuf) {
+        self.host_embed_forward(op, ids, table, pos, y);
+    }
+    fn embed_backward(
+        &mut self,
+        op: EmbedOp,
+        ids: &GpuBuf,
+        g: &GpuBuf,
+        d_table: &mut GpuBuf,
+        d_pos: Option<&mut GpuBuf>,
+    ) {
+        self.host_embed_backward(op, ids, g, d_table, d_pos);
+    }
+    fn pool_forward(&mut self, op: PoolOp, x: &GpuBuf, y: &mut GpuBuf) {
+        self.host_pool_forward(op, x, y);
+    }
+    fn pool_backward(&mut self, op: PoolOp, g: &GpuBuf, dx: &mut GpuBuf) {
+        self.host_pool_backward(op, g, dx);
+    }
+    fn swap_axes(&mut self, op: SwapAxes, x: &GpuBuf, y: &mut GpuBuf) {
+        self.host_swap_axes(op, x, y);
+    }
+    fn kan_basis(&mut self, op: KanOp, x: &GpuBuf, features: &mut GpuBuf) {
+        self.host_kan_basis(op, x, features);
+    }
+    fn kan_basis_backward(&mut self, op: KanOp, x: &GpuBuf, d_features: &GpuBuf, dx: &mut GpuBuf) {
+        self.host_kan_basis_backward(op, x, d_features, dx);
+    }
+    fn rational_forward(&mut self, op: RationalOp, x: &GpuBuf, coeffs: &GpuBuf, y: &mut GpuBuf) {
+        self.host_rational_forward(op, x, coeffs, y);
+    }
+    fn rational_backward(
+        &mut self,
+        op: RationalOp,
+        x: &GpuBuf,
+        coeffs: &GpuBuf,
+        g: &GpuBuf,
+        d_coeffs: &mut GpuBuf,
+        dx: Option<&mut GpuBuf>,
+    ) {
+        self.host_rational_backward(op, x, coeffs, g, d_coeffs, dx);
+    }
+    fn moe_route(&mut self, op: MoeOp, logits: &GpuBuf, probs: &mut GpuBuf, gates: &mut GpuBuf, aux: &mut GpuBuf) {
+        self.host_moe_route(op, logits, probs, gates, aux);
+    }
+    fn moe_route_backward(
+        &mut self,
+        op: MoeOp,
+        probs: &GpuBuf,
+        gates: &GpuBuf,
+        d_gates: &GpuBuf,
+        d_logits: &mut GpuBuf,
+    ) {
+        self.host_moe_route_backward(op, probs, gates, d_gates, d_logits);
+    }
+    fn gate_rows(&mut self, op: GateOp, gates: &GpuBuf, x: &GpuBuf, y: &mut GpuBuf) {
+        self.host_gate_rows(op, gates, x, y);
+    }
+    fn gate_grad(&mut self, op: GateOp, g: &GpuBuf, x: &GpuBuf, d_gates: &mut GpuBuf) {
+        self.host_gate_grad(op, g, x, d_gates);
+    }
+    fn attention_forward(&mut self, op: AttentionOp, qkv: &GpuBuf, probs: &mut GpuBuf, o: &mut GpuBuf) {
+        self.host_attention_forward(op, qkv, probs, o);
+    }
+    fn attention_backward(&mut self, op: AttentionOp, qkv: &GpuBuf, probs: &GpuBuf, d_o: &GpuBuf, d_qkv: &mut GpuBuf) {
+        self.host_attention_backward(op, qkv, probs, d_o, d_qkv);
+    }
+}

@@ -1,0 +1,243 @@
+//! The wgpu context, made once: device and queue, the compiled pipelines, and a recorder that
+//! gathers dispatches into one compute pass until something must leave the GPU.
+//!
+//! Each dispatch gets its own 64-byte slot of a uniform "arena" for its parameters (written once
+//! per submission), and a bind group of the buffers it reads and writes, in binding order after
+//! the parameters (binding 0). WebGPU orders the dispatches of a pass, so one op sees the
+//! writes of the one before it without barriers of ours.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::kernels::Kernel;
+
+/// Bytes between two parameter slots: WebGPU's largest allowed uniform offset alignment.
+const SLOT: u64 = 256;
+/// Bytes of parameters one dispatch may have: sixteen 32-bit words.
+pub const PARAM_WORDS: usize = 16;
+/// Dispatches recorded before they are submitted anyway.
+const MAX_PENDING: usize = 1024;
+/// Threads per workgroup of the one-dimensional kernels (every WGSL file uses it).
+pub const GROUP: u32 = 256;
+/// Workgroups along one dimension of a dispatch (WebGPU's guaranteed limit).
+const MAX_GROUPS: u32 = 65_535;
+
+/// Why no GPU backend could be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GpuError {
+    /// No adapter: no WebGPU in this browser, or no Vulkan driver natively.
+    NoAdapter(String),
+    /// The adapter refused the device (a limit or feature it does not have).
+    NoDevice(String),
+}
+
+impl fmt::Display for GpuError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GpuError::NoAdapter(why) => write!(f, "no GPU adapter was found ({why})"),
+            GpuError::NoDevice(why) => write!(f, "the GPU adapter refused a device ({why})"),
+        }
+    }
+}
+
+impl std::error::Error for GpuError {}
+
+/// A buffer of f32 on the GPU.
+#[derive(Debug)]
+pub struct GpuBuf {
+    pub(crate) buffer: wgpu::Buffer,
+    pub(crate) len: usize,
+}
+
+/// One recorded dispatch.
+struct Job {
+    pipeline: wgpu::ComputePipeline,
+    group: wgpu::BindGroup,
+    size: [u32; 3],
+}
+
+/// The device, its pipelines and the work not yet submitted.
+pub struct Context {
+    pub(crate) device: wgpu::Device,
+    queue: wgpu::Queue,
+    pub(crate) adapter: String,
+    modules: HashMap<&'static str, wgpu::ShaderModule>,
+    pipelines: HashMap<(&'static str, &'static str), (wgpu::ComputePipeline, wgpu::BindGroupLayout)>,
+    arena: wgpu::Buffer,
+    params: Vec<u8>,
+    jobs: Vec<Job>,
+    staging: Option<wgpu::Buffer>,
+}
+
+impl Context {
+    /// Finds an adapter and opens a device on it: WebGPU in a browser, Vulkan natively.
+    pub async fn new() -> Result<Context, GpuError> {
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+        let info = adapter.get_info();
+        // Everything the adapter has: the largest buffers it can bind are the largest layers it trains.
+        let required_limits = adapter.limits();
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor { label: Some("layerlab"), required_limits, ..Default::default() })
+            .await
+            .map_err(|e| GpuError::NoDevice(e.to_string()))?;
+        let arena = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("parameters"),
+            size: SLOT * MAX_PENDING as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        Ok(Context {
+            device,
+            queue,
+            adapter: format!("{} ({:?})", info.name, info.backend),
+            modules: HashMap::new(),
+            pipelines: HashMap::new(),
+            arena,
+            params: Vec::with_capacity(SLOT as usize * MAX_PENDING),
+            jobs: Vec::with_capacity(MAX_PENDING),
+            staging: None,
+        })
+    }
+
+    pub fn alloc(&mut self, len: usize) -> GpuBuf {
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: None,
+            // WebGPU binds no empty buffers.
+            size: (len.max(1) * 4) as u64,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        GpuBuf { buffer, len }
+    }
+
+    /// Writes `data` at the start of `buf`, after every op recorded so far has run.
+    pub fn upload(&mut self, buf: &GpuBuf, data: &[f32]) {
+        assert!(data.len() <= buf.len, "uploading {} numbers into a buffer of {}", data.len(), buf.len);
+        self.flush();
+        if !data.is_empty() {
+            self.queue.write_buffer(&buf.buffer, 0, bytemuck::cast_slice(data));
+        }
+    }
+
+    /// Records one dispatch of `kernel` over `size` workgroups.
+    pub fn dispatch(&mut self, kernel: Kernel, params: &[u32], buffers: &[&GpuBuf], size: [u32; 3]) {
+        assert!(params.len() <= PARAM_WORDS, "{} takes at most {PARAM_WORDS} parameter words", kernel.entry);
+        if size.contains(&0) {
+            return;
+        }
+        if self.jobs.len() == MAX_PENDING {
+            self.flush();
+        }
+        let offset = self.params.len() as u64;
+        self.params.extend_from_slice(bytemuck::cast_slice(params));
+        self.params.resize(offset as usize + SLOT as usize, 0);
+        let (pipeline, layout) = self.pipeline(kernel);
+        let param_binding =
+            wgpu::BufferBinding { buffer: &self.arena, offset, size: wgpu::BufferSize::new((PARAM_WORDS * 4) as u64) };
+        let mut entries =
+            vec![wgpu::BindGroupEntry { binding: 0, resource: wgpu::BindingResource::Buffer(param_binding) }];
+        entries.extend(
+            buffers
+                .iter()
+                .enumerate()
+                .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32 + 1, resource: b.buffer.as_entire_binding() }),
+        );
+        let group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(kernel.entry),
+            layout: &layout,
+            entries: &entries,
+        });
+        self.jobs.push(Job { pipeline, group, size });
+    }
+
+    fn pipeline(&mut self, kernel: Kernel) -> (wgpu::ComputePipeline, wgpu::BindGroupLayout) {
+        if let Some(found) = self.pipelines.get(&(kernel.file, kernel.entry)) {
+            return found.clone();
+        }
+        let device = &self.device;
+        let module = self.modules.entry(kernel.file).or_insert_with(|| {
+            device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(kernel.file),
+                source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
+            })
+        });
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(kernel.entry),
+            layout: None,
+            module,
+            entry_point: Some(kernel.entry),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        let layout = pipeline.get_bind_group_layout(0);
+        self.pipelines.insert((kernel.file, kernel.entry), (pipeline.clone(), layout.clone()));
+        (pipeline, layout)
+    }
+
+    /// Submits everything recorded, in one compute pass.
+    pub fn flush(&mut self) {
+        if self.jobs.is_empty() {
+            return;
+        }
+        self.queue.write_buffer(&self.arena, 0, &self.params);
+        let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+        {
+            let mut pass =
+                encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: None, timestamp_writes: None });
+            for job in &self.jobs {
+                pass.set_pipeline(&job.pipeline);
+                pass.set_bind_group(0, &job.group, &[]);
+                pass.dispatch_workgroups(job.size[0], job.size[1], job.size[2]);
+            }
+        }
+        self.queue.submit([encoder.finish()]);
+        self.jobs.clear();
+        self.params.clear();
+    }
+
+    /// Copies the first `out.len()` numbers of `buf` back, waiting for the GPU (natively only:
+    /// a browser cannot block, and reads back through the worker's asynchronous path).
+    pub fn download(&mut self, buf: &GpuBuf, out: &mut [f32]) {
+        assert!(out.len() <= buf.len, "downloading {} numbers from a buffer of {}", out.len(), buf.len);
+        if out.is_empty() {
+            return;
+        }
+        self.flush();
+        let bytes = (out.len() * 4) as u64;
+        let staging = match self.staging.take() {
+            Some(s) if s.size() >= bytes => s,
+            _ => self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("staging"),
+                size: bytes.next_power_of_two().max(256),
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+        };
+        let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+        encoder.copy_buffer_to_buffer(&buf.buffer, 0, &staging, 0, bytes);
+        self.queue.submit([encoder.finish()]);
+        let slice = staging.slice(..bytes);
+        slice.map_async(wgpu::MapMode::Read, |r| r.expect("mapping the staging buffer"));
+        self.device.poll(wgpu::PollType::wait_indefinitely()).expect("waiting for the GPU");
+        {
+            let view = slice.get_mapped_range().expect("reading the mapped staging buffer");
+            out.copy_from_slice(bytemuck::cast_slice(&view));
+        }
+        staging.unmap();
+        self.staging = Some(staging);
+    }
+}
+
+/// Workgroups for one thread per element of `n`, folded into two dimensions past 65,535 groups
+/// (the kernels rebuild the index from `num_workgroups`).
+pub fn groups_1d(n: usize) -> [u32; 3] {
+    let groups = n.div_ceil(GROUP as usize) as u32;
+    if groups <= MAX_GROUPS { [groups, 1, 1] } else { [MAX_GROUPS, groups.div_ceil(MAX_GROUPS), 1] }
+}

@@ -1,0 +1,66 @@
+//! The WGSL kernels, one file per op family under `wgsl/`, each compiled with the small shared
+//! files it needs prepended (the parameter slot, activations, random numbers).
+
+const COMMON: &str = include_str!("wgsl/common.wgsl");
+const ACTIVATION: &str = include_str!("wgsl/activation.wgsl");
+const RNG: &str = include_str!("wgsl/rng.wgsl");
+
+/// One entry point of one WGSL file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Kernel {
+    pub file: &'static str,
+    pub entry: &'static str,
+}
+
+/// The op families: the file's name, its text and what it needs before it.
+const FILES: &[(&str, &str, &[&str])] = &[
+    ("matmul", include_str!("wgsl/matmul.wgsl"), &[]),
+    ("elementwise", include_str!("wgsl/elementwise.wgsl"), &[ACTIVATION, RNG]),
+    ("reduce", include_str!("wgsl/reduce.wgsl"), &[ACTIVATION]),
+    ("optim", include_str!("wgsl/optim.wgsl"), &[]),
+];
+
+impl Kernel {
+    pub const fn new(file: &'static str, entry: &'static str) -> Kernel {
+        Kernel { file, entry }
+    }
+
+    /// The whole text the file compiles from.
+    pub fn source(self) -> String {
+        let (_, text, needs) = FILES
+            .iter()
+            .find(|(name, _, _)| *name == self.file)
+            .unwrap_or_else(|| panic!("no WGSL file named {}", self.file));
+        let mut source = String::from(COMMON);
+        for part in *needs {
+            source.push_str(part);
+        }
+        source.push_str(text);
+        source
+    }
+
+    /// Every file, for the test that compiles them all.
+    pub fn files() -> impl Iterator<Item = &'static str> {
+        FILES.iter().map(|(name, _, _)| *name)
+    }
+}
+
+pub const MATMUL: Kernel = Kernel::new("matmul", "matmul");
+pub const BIAS_ACT: Kernel = Kernel::new("elementwise", "bias_act");
+pub const ACT_BACKWARD: Kernel = Kernel::new("elementwise", "act_backward");
+pub const COL_SUM: Kernel = Kernel::new("elementwise", "col_sum");
+pub const AXPBY: Kernel = Kernel::new("elementwise", "axpby");
+pub const COPY_COLS: Kernel = Kernel::new("elementwise", "copy_cols");
+pub const DROPOUT: Kernel = Kernel::new("elementwise", "dropout");
+pub const MUL: Kernel = Kernel::new("elementwise", "mul");
+pub const SCALE: Kernel = Kernel::new("elementwise", "scale");
+pub const PENALTY: Kernel = Kernel::new("elementwise", "penalty");
+pub const ADD_NOISE: Kernel = Kernel::new("elementwise", "add_noise");
+pub const PARTIAL_SUMS: Kernel = Kernel::new("reduce", "partial_sums");
+pub const FINAL_SUM: Kernel = Kernel::new("reduce", "final_sum");
+pub const MSE: Kernel = Kernel::new("reduce", "mse");
+pub const BINARY_CROSS_ENTROPY: Kernel = Kernel::new("reduce", "binary_cross_entropy");
+pub const CROSS_ENTROPY: Kernel = Kernel::new("reduce", "cross_entropy");
+pub const SGD: Kernel = Kernel::new("optim", "sgd");
+pub const MOMENTUM: Kernel = Kernel::new("optim", "momentum");
+pub const ADAM: Kernel = Kernel::new("optim", "adam");

@@ -1,0 +1,74 @@
+//! The WebGPU backend of the LayerLab compute core: [`Gpu`] implements the engine's
+//! [`Backend`](layerlab_engine::backend::Backend) with wgpu, so the same model code trains on
+//! the GPU (WebGPU in a browser, Vulkan natively) and is checked against the CPU reference by
+//! one test suite.
+//!
+//! The dense-network ops run as WGSL kernels, one file per op family under `wgsl/`: the tiled
+//! matrix multiply with its transposed variants, bias and activation with their backward,
+//! the element-wise ops, the reductions behind the losses and norms, and the optimizer
+//! updates. The ops of the other blocks (normalisation, embeddings, pooling, KAN, rational
+//! activations, mixture-of-experts routing, attention) run on the host through the CPU
+//! reference until their kernels exist: correct, but with a round trip each ([`HOST_OPS`]
+//! lists them, and [`Gpu::name`] says so).
+//!
+//! This crate knows nothing of the DOM, the spec's link format or the worker's protocol.
+
+mod backend;
+mod context;
+mod host;
+pub mod kernels;
+
+pub use context::{GpuBuf, GpuError};
+pub use host::HOST_OPS;
+
+use context::Context;
+use layerlab_engine::cpu::Cpu;
+
+/// The GPU backend: a wgpu device with its pipelines and the scratch buffers of its reductions.
+pub struct Gpu {
+    ctx: Context,
+    /// Bound where an op has no buffer to give (a bias-free layer's bias).
+    dummy: GpuBuf,
+    /// One sum per workgroup of a reduction's first pass.
+    partials: GpuBuf,
+    /// Reduced numbers waiting to be read back together.
+    results: GpuBuf,
+    results_host: Vec<f32>,
+    /// Per-row (or per-element) terms of a loss.
+    terms: GpuBuf,
+    /// The CPU reference, for the ops that run on the host.
+    host: Cpu<f32>,
+}
+
+/// Workgroups of a reduction's first pass (and so the partial sums it leaves).
+const PARTIALS: usize = 256;
+
+impl Gpu {
+    /// Opens the default adapter's device: the browser's WebGPU, or Vulkan natively.
+    pub async fn new() -> Result<Gpu, GpuError> {
+        let mut ctx = Context::new().await?;
+        let dummy = ctx.alloc(1);
+        let partials = ctx.alloc(PARTIALS);
+        let results = ctx.alloc(64);
+        let terms = ctx.alloc(1);
+        Ok(Gpu { ctx, dummy, partials, results, results_host: vec![0.0; 64], terms, host: Cpu::new() })
+    }
+
+    /// [`Gpu::new`], waiting for the device (natively; a browser cannot block).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn native() -> Result<Gpu, GpuError> {
+        pollster::block_on(Gpu::new())
+    }
+
+    /// The adapter's name and API ("llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)").
+    pub fn adapter(&self) -> &str {
+        &self.ctx.adapter
+    }
+
+    /// Makes sure `buf` holds at least `len` numbers (the reductions' scratch grows on demand).
+    fn ensure(ctx: &mut Context, buf: &mut GpuBuf, len: usize) {
+        if buf.len < len {
+            *buf = ctx.alloc(len.next_power_of_two());
+        }
+    }
+}
