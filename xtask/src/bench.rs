@@ -1,5 +1,6 @@
-//! `cargo xtask bench`: LayerLab's training steps and matrix multiply, natively (criterion) and
-//! in headless Chromium (wasm), beside PyTorch measured in the same run, reported as ratios.
+//! `cargo xtask bench`: LayerLab's training steps and matrix multiply, natively (criterion), on
+//! the GPU backend through Vulkan, and in headless Chromium (wasm), beside PyTorch measured in
+//! the same run, reported as ratios.
 //! Never part of `cargo xtask test`: timings on a shared machine are not pass/fail checks.
 
 use std::collections::BTreeMap;
@@ -45,6 +46,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "4",
     ]))?;
     let native = criterion_figures(&root)?;
+
+    println!("\n=== GPU backend (wgpu, native: Vulkan) ===");
+    cmd::run(cargo(&tools, &root).args(["bench", "-p", "layerlab-gpu", "--bench", "gpu"]))?;
 
     println!("\n=== wasm (headless Chromium) ===");
     let wasm = wasm_figures(&tools, &root)?;

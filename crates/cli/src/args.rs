@@ -11,6 +11,8 @@ pub const USAGE: &str = "usage:
       --lr RATE          the optimizer's learning rate
       --rule RULE        the learning rule: backprop, dfa, forward-forward, mono-forward or target-projection
       --dataset NAME     a dataset by name (see `layerlab datasets`), or its JSON: '{\"checkerboard\":{\"cells\":6}}'
+      --backend cpu|gpu  where to train: the CPU (the default), or the GPU through Vulkan; without a
+                         usable GPU it trains on the CPU and the summary says why
       --csv FILE         the CSV file a spec with a csv dataset refers to
       --out FILE.csv     also write the metrics as CSV
   layerlab datasets                           list the datasets and their parameters
@@ -27,6 +29,15 @@ pub struct TrainOptions {
     pub dataset: Option<String>,
     pub csv: Option<PathBuf>,
     pub out: Option<PathBuf>,
+    pub backend: BackendChoice,
+}
+
+/// Where `train` computes.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum BackendChoice {
+    #[default]
+    Cpu,
+    Gpu,
 }
 
 pub enum Command {
@@ -65,10 +76,17 @@ fn train(argv: &[String]) -> Result<TrainOptions, String> {
             }
             "--rule" => opts.rule = Some(rule(&value("--rule")?)?),
             "--csv" => opts.csv = Some(value("--csv")?.into()),
+            "--backend" => {
+                opts.backend = match value("--backend")?.as_str() {
+                    "cpu" => BackendChoice::Cpu,
+                    "gpu" => BackendChoice::Gpu,
+                    other => return Err(format!("--backend = `{other}` is not a backend: use cpu or gpu")),
+                }
+            }
             "--out" => opts.out = Some(value("--out")?.into()),
             flag if flag.starts_with("--") => {
                 return Err(format!(
-                    "unknown option `{flag}`: use --steps, --seed, --lr, --rule, --dataset, --csv or --out"
+                    "unknown option `{flag}`: use --steps, --seed, --lr, --rule, --dataset, --backend, --csv or --out"
                 ));
             }
             spec if opts.spec.is_none() => opts.spec = Some(spec.to_string()),

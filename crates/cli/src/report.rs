@@ -5,15 +5,17 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use layerlab_engine::backend::Backend;
 use layerlab_engine::cpu::Cpu;
 use layerlab_engine::metrics::Snapshot;
 use layerlab_engine::train::{Evaluation, TrainError, Trainer};
+use layerlab_gpu::Gpu;
 use layerlab_spec::data::Dataset;
 use layerlab_spec::train::{LearningRule, Length};
 use layerlab_spec::{Spec, SpecError, json, link};
 use serde_json::{Map, Value, json};
 
-use crate::args::TrainOptions;
+use crate::args::{BackendChoice, TrainOptions};
 
 pub fn datasets() {
     for d in Dataset::catalogue() {
@@ -60,7 +62,30 @@ pub fn train(opts: &TrainOptions) -> Result<(), Failure> {
         (_, Some(path)) => Some(std::fs::read_to_string(path).map_err(|e| format!("--csv {}: {e}", path.display()))?),
         _ => None,
     };
-    let mut trainer = Trainer::new(Cpu::<f32>::new(), &spec, csv.as_deref()).map_err(|e| messages(&e))?;
+    let csv = csv.as_deref();
+    match opts.backend {
+        BackendChoice::Cpu => {
+            run(Trainer::new(Cpu::<f32>::new(), &spec, csv).map_err(|e| messages(&e))?, &spec, opts, None)
+        }
+        BackendChoice::Gpu => match Gpu::native() {
+            Ok(gpu) => run(Trainer::new(gpu, &spec, csv).map_err(|e| messages(&e))?, &spec, opts, None),
+            Err(e) => {
+                let why = format!("{e}; trained on the CPU instead");
+                eprintln!("layerlab: {why}");
+                run(Trainer::new(Cpu::<f32>::new(), &spec, csv).map_err(|e| messages(&e))?, &spec, opts, Some(why))
+            }
+        },
+    }
+}
+
+/// Trains to the end on whichever backend `trainer` has; `fallback` says why it is not the one
+/// asked for.
+fn run<B: Backend>(
+    mut trainer: Trainer<B>,
+    spec: &Spec,
+    opts: &TrainOptions,
+    fallback: Option<String>,
+) -> Result<(), Failure> {
     let mut csv_out = match &opts.out {
         Some(path) => {
             let mut file = std::fs::File::create(path).map_err(|e| format!("--out {}: {e}", path.display()))?;
@@ -122,7 +147,10 @@ pub fn train(opts: &TrainOptions) -> Result<(), Failure> {
     extra.insert("summary".into(), json!(true));
     extra.insert("seconds".into(), json!(started.elapsed().as_secs_f64()));
     extra.insert("parameters".into(), json!(trainer.model.parameter_count()));
-    extra.insert("backend".into(), json!("CPU (native)"));
+    extra.insert("backend".into(), json!(trainer.b.name()));
+    if let Some(why) = fallback {
+        extra.insert("fallback".into(), json!(why));
+    }
     if let Some(TrainError::Diverged { step, layer, cause }) = &failure {
         extra.insert("diverged".into(), json!({ "step": step, "layer": layer, "cause": cause }));
     }
