@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use layerlab_engine::backend::Backend;
 use layerlab_engine::cpu::Cpu;
 use layerlab_engine::metrics::Snapshot;
-use layerlab_engine::train::{Evaluation, TrainError, Trainer};
+use layerlab_engine::train::{Checkpoint, Evaluation, TrainError, Trainer, resume};
 use layerlab_gpu::Gpu;
 use layerlab_spec::data::Dataset;
 use layerlab_spec::train::{LearningRule, Length};
@@ -63,48 +63,78 @@ pub fn train(opts: &TrainOptions) -> Result<(), Failure> {
         _ => None,
     };
     let csv = csv.as_deref();
+    let mut outs = Outputs::open(opts)?;
+    let cpu = || Trainer::new(Cpu::<f32>::new(), &spec, csv).map_err(|e| messages(&e));
     match opts.backend {
-        BackendChoice::Cpu => {
-            run(Trainer::new(Cpu::<f32>::new(), &spec, csv).map_err(|e| messages(&e))?, &spec, opts, None)
-        }
+        BackendChoice::Cpu => run(cpu()?, &spec, &mut outs, None).map(drop),
         BackendChoice::Gpu => match Gpu::native() {
-            Ok(gpu) => run(Trainer::new(gpu, &spec, csv).map_err(|e| messages(&e))?, &spec, opts, None),
+            Ok(gpu) => {
+                let trainer = Trainer::new(gpu, &spec, csv).map_err(|e| messages(&e))?;
+                let Some(lost) = run(trainer, &spec, &mut outs, None)? else { return Ok(()) };
+                let why = format!("{}; went on on the CPU from step {}", lost.why, lost.step);
+                eprintln!("layerlab: {why}");
+                let trainer = resume(Cpu::<f32>::new(), &spec, csv, &lost.checkpoint, lost.step)?;
+                run(trainer, &spec, &mut outs, Some(why)).map(drop)
+            }
             Err(e) => {
                 let why = format!("{e}; trained on the CPU instead");
                 eprintln!("layerlab: {why}");
-                run(Trainer::new(Cpu::<f32>::new(), &spec, csv).map_err(|e| messages(&e))?, &spec, opts, Some(why))
+                run(cpu()?, &spec, &mut outs, Some(why)).map(drop)
             }
         },
     }
 }
 
+/// The CSV files `--out` asks for, open for the whole run (whichever backend trains it).
+struct Outputs {
+    csv: Option<std::fs::File>,
+    layers: Option<std::fs::File>,
+}
+
+impl Outputs {
+    fn open(opts: &TrainOptions) -> Result<Outputs, Failure> {
+        let csv = match &opts.out {
+            Some(path) => {
+                let mut file = std::fs::File::create(path).map_err(|e| format!("--out {}: {e}", path.display()))?;
+                writeln!(file, "step,train_loss,test_loss,test_accuracy,test_rmse,steps_per_sec")
+                    .map_err(|e| e.to_string())?;
+                Some(file)
+            }
+            None => None,
+        };
+        // Per-layer metrics go beside the main file: metrics.csv → metrics.layers.csv.
+        let layers = match &opts.out {
+            Some(path) => {
+                let path = path.with_extension("layers.csv");
+                let mut file = std::fs::File::create(&path).map_err(|e| format!("--out {}: {e}", path.display()))?;
+                writeln!(file, "{LAYERS_HEADER}").map_err(|e| e.to_string())?;
+                Some(file)
+            }
+            None => None,
+        };
+        Ok(Outputs { csv, layers })
+    }
+}
+
+/// A run whose device was lost: after how many good steps, why, and the state to go on from.
+struct Lost {
+    step: u64,
+    why: String,
+    checkpoint: Checkpoint,
+}
+
 /// Trains to the end on whichever backend `trainer` has; `fallback` says why it is not the one
-/// asked for.
+/// asked for. On a backend that can be lost (the GPU) the run's state is read back at every
+/// metrics interval, and a lost device ends this part of the run with that checkpoint.
 fn run<B: Backend>(
     mut trainer: Trainer<B>,
     spec: &Spec,
-    opts: &TrainOptions,
+    outs: &mut Outputs,
     fallback: Option<String>,
-) -> Result<(), Failure> {
-    let mut csv_out = match &opts.out {
-        Some(path) => {
-            let mut file = std::fs::File::create(path).map_err(|e| format!("--out {}: {e}", path.display()))?;
-            writeln!(file, "step,train_loss,test_loss,test_accuracy,test_rmse,steps_per_sec")
-                .map_err(|e| e.to_string())?;
-            Some(file)
-        }
-        None => None,
-    };
-    // Per-layer metrics go beside the main file: metrics.csv → metrics.layers.csv.
-    let mut layers_out = match &opts.out {
-        Some(path) => {
-            let path = path.with_extension("layers.csv");
-            let mut file = std::fs::File::create(&path).map_err(|e| format!("--out {}: {e}", path.display()))?;
-            writeln!(file, "{LAYERS_HEADER}").map_err(|e| e.to_string())?;
-            Some(file)
-        }
-        None => None,
-    };
+) -> Result<Option<Lost>, Failure> {
+    let keep = trainer.b.can_be_lost();
+    let mut checkpoint = keep.then(|| trainer.checkpoint());
+    let (csv_out, layers_out) = (&mut outs.csv, &mut outs.layers);
     let every = u64::from(spec.metrics.every.max(1));
     let progress = std::io::stderr().is_terminal();
     let (started, mut busy, mut since) = (Instant::now(), Duration::ZERO, (0u64, Duration::ZERO));
@@ -112,13 +142,20 @@ fn run<B: Backend>(
     let mut failure = None;
     while !trainer.finished(latest.as_ref()) {
         let t = Instant::now();
-        if let Err(e) = trainer.step() {
-            failure = Some(e);
-            break;
+        match trainer.step() {
+            Ok(_) => {}
+            Err(TrainError::DeviceLost { step, why }) => {
+                let checkpoint = checkpoint.take().expect("a backend that can be lost keeps checkpoints");
+                return Ok(Some(Lost { step, why, checkpoint }));
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
         }
         busy += t.elapsed();
         let step = trainer.steps();
-        if step % every == 0 || trainer.finished(None) {
+        if step.is_multiple_of(every) || trainer.finished(None) {
             let eval = trainer.evaluate();
             let rate = (step - since.0) as f64 / (busy - since.1).as_secs_f64().max(1e-9);
             since = (step, busy);
@@ -133,6 +170,9 @@ fn run<B: Backend>(
             }
             emit(&eval, rate, Some(layers), csv_out.as_mut())?;
             latest = Some(eval);
+            if keep {
+                checkpoint = Some(trainer.checkpoint());
+            }
             if progress {
                 bar(step, trainer.total_steps, eval.train_loss);
             }
@@ -157,7 +197,7 @@ fn run<B: Backend>(
     emit(&eval, overall, Some(extra), None)?;
     match failure {
         Some(e) => Err(Failure { message: e.to_string(), status: DIVERGED }),
-        None => Ok(()),
+        None => Ok(None),
     }
 }
 

@@ -213,6 +213,7 @@ fn bad_inputs() -> Vec<(&'static str, Vec<String>, &'static str)> {
         ("ragged CSV", s(&["train", &csv_spec, "--csv", &ragged]), "row 3 has 2 fields"),
         ("unreadable CSV", s(&["train", &csv_spec, "--csv", "/nonexistent/x.csv"]), "--csv /nonexistent/x.csv"),
         ("unknown command", s(&["fit"]), "unknown command `fit`"),
+        ("unknown backend", s(&["train", "--backend", "tpu"]), "--backend = `tpu` is not a backend: use cpu or gpu"),
     ]
 }
 
@@ -418,4 +419,29 @@ fn blocks_lists_every_kind_with_its_paper() {
         assert!(text.contains(words), "`{words}` missing from:\n{text}");
     }
     assert_eq!(text.matches("paper: ").count(), 14, "one entry per block kind");
+}
+
+#[test]
+fn the_gpu_backend_trains_like_the_cpu_and_without_an_adapter_the_cpu_trains() {
+    let spiral = spec_file("spiral.json");
+    let cpu = summary(&layerlab(&["train", &spiral, "--steps", "150"]));
+    let gpu = summary(&layerlab(&["train", &spiral, "--steps", "150", "--backend", "gpu"]));
+    assert!(gpu["backend"].as_str().is_some_and(|b| b.starts_with("GPU (f32")), "{gpu}");
+    assert_eq!(cpu["backend"], "CPU (f32)", "{cpu}");
+    let (c, g) = (cpu["train_loss"].as_f64().unwrap(), gpu["train_loss"].as_f64().unwrap());
+    assert!((c - g).abs() < 1e-4, "CPU {c}, GPU {g}");
+    assert!(gpu.get("fallback").is_none(), "{gpu}");
+
+    // No Vulkan driver to be found: the CPU trains from the start, and the summary says why.
+    let out = Command::new(env!("CARGO_BIN_EXE_layerlab"))
+        .args(["train", &spiral, "--steps", "150", "--backend", "gpu"])
+        .env("VK_ICD_FILENAMES", "/nonexistent/icd.json")
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let fallback = summary(&out);
+    assert_eq!(fallback["backend"], "CPU (f32)", "{fallback}");
+    assert!(fallback["fallback"].as_str().is_some_and(|w| w.contains("no GPU adapter")), "{fallback}");
+    assert_eq!(fallback["train_loss"], cpu["train_loss"], "the same run as on the CPU");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("trained on the CPU instead"));
 }

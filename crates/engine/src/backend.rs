@@ -90,6 +90,16 @@ pub trait Backend {
 
     /// A short name for messages ("CPU (f32)").
     fn name(&self) -> String;
+    /// Why this backend can no longer compute (its GPU was lost), once that has happened; its
+    /// results since are not to be trusted.
+    fn fault(&self) -> Option<String> {
+        None
+    }
+    /// Whether this backend's device can be lost mid-run (then a run keeps checkpoints to go on
+    /// elsewhere).
+    fn can_be_lost(&self) -> bool {
+        false
+    }
     fn alloc(&mut self, len: usize) -> Self::Buf;
     fn len(&self, buf: &Self::Buf) -> usize;
     fn upload(&mut self, buf: &mut Self::Buf, data: &[Self::R]);

@@ -157,6 +157,15 @@ impl<B: Backend> Optimizer<B> {
 }
 
 impl<B: Backend> Optimizer<B> {
+    /// The state of each parameter tensor (first and second moments; empty where unused).
+    pub fn state(&self) -> &[(B::Buf, B::Buf)] {
+        &self.state
+    }
+
+    pub fn state_mut(&mut self) -> &mut [(B::Buf, B::Buf)] {
+        &mut self.state
+    }
+
     /// Takes over the step count of `old`, and its state where both keep the same kind
     /// (momentum's velocity, Adam's moments): a recipe changed mid-run goes on from there.
     pub fn carry_over(&mut self, old: &mut Self) {

@@ -21,7 +21,7 @@ fn divergence_stops_with_the_last_good_weights() {
             Err(e) => break (e, before),
         }
     };
-    let TrainError::Diverged { step, layer, cause } = &error;
+    let TrainError::Diverged { step, layer, cause } = &error else { panic!("not a divergence: {error}") };
     assert_eq!(*step, trainer.steps(), "the failing step is the one after the last good one");
     assert!(layer.starts_with("model[") || layer == "output", "{error}");
     assert!(cause.contains("learning rate"), "{error}");
@@ -47,7 +47,7 @@ fn an_exploding_loss_on_spiral_is_caught_and_the_state_stays_intact() {
             Err(e) => break (e, before),
         }
     };
-    let TrainError::Diverged { step, cause, .. } = &error;
+    let TrainError::Diverged { step, cause, .. } = &error else { panic!("not a divergence: {error}") };
     assert!(*step < 200, "{error}");
     assert!(cause.contains("more than 100 times its first value") && cause.contains("learning rate"), "{error}");
     assert!(first < 1.0, "the first loss {first} is the reference");

@@ -73,6 +73,12 @@ impl Backend for Gpu {
     fn name(&self) -> String {
         format!("GPU (f32, {})", self.ctx.adapter)
     }
+    fn fault(&self) -> Option<String> {
+        self.ctx.fault()
+    }
+    fn can_be_lost(&self) -> bool {
+        true
+    }
     fn alloc(&mut self, len: usize) -> GpuBuf {
         self.ctx.alloc(len)
     }

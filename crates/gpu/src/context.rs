@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use crate::kernels::Kernel;
 
@@ -67,6 +68,14 @@ pub struct Context {
     params: Vec<u8>,
     jobs: Vec<Job>,
     staging: Option<wgpu::Buffer>,
+    /// The first sign that the device stopped working: lost, or an error it reported.
+    fault: Arc<Mutex<Option<String>>>,
+}
+
+/// Keeps the first fault of a device.
+fn note(fault: &Mutex<Option<String>>, why: String) {
+    let mut slot = fault.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    slot.get_or_insert(why);
 }
 
 impl Context {
@@ -87,6 +96,18 @@ impl Context {
             .request_device(&wgpu::DeviceDescriptor { label: Some("layerlab"), required_limits, ..Default::default() })
             .await
             .map_err(|e| GpuError::NoDevice(e.to_string()))?;
+        let fault = Arc::new(Mutex::new(None));
+        // Errors and a lost device are recorded, not panicked on: the trainer asks after each
+        // step and carries the run to the CPU.
+        let on_error = Arc::clone(&fault);
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| note(&on_error, format!("the GPU reported: {e}"))));
+        let on_lost = Arc::clone(&fault);
+        device.set_device_lost_callback(move |reason, message| {
+            note(
+                &on_lost,
+                format!("the GPU device was lost ({reason:?}{}{message})", if message.is_empty() { "" } else { ": " }),
+            )
+        });
         let arena = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("parameters"),
             size: SLOT * MAX_PENDING as u64,
@@ -103,6 +124,7 @@ impl Context {
             params: Vec::with_capacity(SLOT as usize * MAX_PENDING),
             jobs: Vec::with_capacity(MAX_PENDING),
             staging: None,
+            fault,
         })
     }
 
@@ -224,14 +246,41 @@ impl Context {
         encoder.copy_buffer_to_buffer(&buf.buffer, 0, &staging, 0, bytes);
         self.queue.submit([encoder.finish()]);
         let slice = staging.slice(..bytes);
-        slice.map_async(wgpu::MapMode::Read, |r| r.expect("mapping the staging buffer"));
-        self.device.poll(wgpu::PollType::wait_indefinitely()).expect("waiting for the GPU");
-        {
-            let view = slice.get_mapped_range().expect("reading the mapped staging buffer");
-            out.copy_from_slice(bytemuck::cast_slice(&view));
+        let on_map = Arc::clone(&self.fault);
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            if let Err(e) = r {
+                note(&on_map, format!("reading back from the GPU failed: {e}"));
+            }
+        });
+        if let Err(e) = self.device.poll(wgpu::PollType::wait_indefinitely()) {
+            note(&self.fault, format!("waiting for the GPU failed: {e}"));
+        }
+        if self.fault().is_some() {
+            // Whatever the caller computes from this is discarded once it sees the fault.
+            out.fill(0.0);
+            return;
+        }
+        match slice.get_mapped_range() {
+            Ok(view) => out.copy_from_slice(bytemuck::cast_slice(&view)),
+            Err(e) => {
+                note(&self.fault, format!("reading back from the GPU failed: {e}"));
+                out.fill(0.0);
+                return;
+            }
         }
         staging.unmap();
         self.staging = Some(staging);
+    }
+
+    /// Why the device stopped working, once it has.
+    pub fn fault(&self) -> Option<String> {
+        self.fault.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Destroys the device, as a driver reset or an unplugged GPU would (for the tests of the
+    /// fallback to the CPU).
+    pub fn destroy(&self) {
+        self.device.destroy();
     }
 }
 

@@ -65,6 +65,13 @@ impl Gpu {
         &self.ctx.adapter
     }
 
+    /// Destroys the device, as a driver reset would: every later op is a no-op and
+    /// [`Backend::fault`](layerlab_engine::backend::Backend::fault) says why (tests of the
+    /// fallback to the CPU use it).
+    pub fn destroy_device(&self) {
+        self.ctx.destroy();
+    }
+
     /// Makes sure `buf` holds at least `len` numbers (the reductions' scratch grows on demand).
     fn ensure(ctx: &mut Context, buf: &mut GpuBuf, len: usize) {
         if buf.len < len {

@@ -18,10 +18,12 @@ use crate::real::Real;
 use crate::rng::{Stream, rng};
 use crate::rules::{self, Feedback};
 
+mod checkpoint;
 mod details;
 mod retune;
 mod surface;
 
+pub use checkpoint::{Checkpoint, resume};
 pub use details::{Confusion, Details, MAX_CONFUSION, Picture};
 pub use retune::rebuild_needed;
 pub use surface::{MAX_NEURONS, NEURON_SIDE, NeuronLayer, NeuronMaps, Surface, SurfaceValues};
@@ -108,6 +110,13 @@ pub enum TrainError {
         /// What went wrong and the likely cause, as a sentence.
         cause: String,
     },
+    /// The device the run computed on stopped working (a lost GPU); nothing of the failing step
+    /// can be trusted. Carry the run to another backend from a [`Checkpoint`].
+    DeviceLost {
+        /// Good steps before the loss.
+        step: u64,
+        why: String,
+    },
 }
 
 impl std::fmt::Display for TrainError {
@@ -119,6 +128,7 @@ impl std::fmt::Display for TrainError {
                     "training diverged at step {step}, first in {layer}: {cause}. The weights of step {step} are kept"
                 )
             }
+            TrainError::DeviceLost { step, why } => write!(f, "the device stopped working after step {step}: {why}"),
         }
     }
 }
@@ -242,7 +252,12 @@ impl<B: Backend> Trainer<B> {
             ceiling,
             feedback: self.feedback.as_ref(),
         };
-        match step(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch) {
+        let before = self.steps();
+        let result = step(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch);
+        if let Some(why) = self.b.fault() {
+            return Err(TrainError::DeviceLost { step: before, why });
+        }
+        match result {
             Ok((loss, info)) => {
                 self.last = Some(info);
                 self.first_loss.get_or_insert(loss);
