@@ -5,7 +5,7 @@ use layerlab_engine::backend::{
     AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, KanOp, MoeOp, NormOp, NormSaved, PoolOp,
     RationalOp, SwapAxes, Update, UpdateRule,
 };
-use layerlab_spec::model::Activation;
+use layerlab_spec::model::{Activation, NormKind, PoolMode};
 use layerlab_spec::train::Loss;
 
 use crate::context::{GROUP, GpuBuf, groups_1d};
@@ -128,7 +128,32 @@ impl Backend for Gpu {
         saved: NormSaved<'_, Self>,
         y: &mut GpuBuf,
     ) {
-        self.host_norm_forward(op, x, gain, shift, running, saved, y);
+        let Dims { rows, cols } = op.dims;
+        let has_shift = flag(shift.is_some());
+        let shift = shift.unwrap_or(&self.dummy);
+        match op.kind {
+            NormKind::Layer | NormKind::Rms => {
+                let params = [w(rows), w(cols), f(op.eps), flag(op.kind == NormKind::Rms), has_shift];
+                let buffers = [x, gain, shift, &*saved.xhat, &*saved.inv_std, &*y];
+                self.ctx.dispatch(k::NORM_ROWS_FORWARD, &params, &buffers, groups_1d(rows));
+            }
+            NormKind::Batch => {
+                let has_running = flag(running.is_some());
+                // Evaluation reads the running statistics; training without them (never built
+                // so) updates two throwaway numbers.
+                let spare;
+                let (mean, var): (&GpuBuf, &GpuBuf) = match &running {
+                    Some((m, v)) => (m, v),
+                    None => {
+                        spare = (self.ctx.alloc(cols), self.ctx.alloc(cols));
+                        (&spare.0, &spare.1)
+                    }
+                };
+                let params = [w(rows), w(cols), f(op.eps), flag(op.train), has_running, f(op.momentum), has_shift];
+                let buffers = [x, gain, shift, mean, var, &*saved.xhat, &*saved.inv_std, &*y];
+                self.ctx.dispatch(k::NORM_BATCH_FORWARD, &params, &buffers, groups_1d(cols));
+            }
+        }
     }
     fn norm_backward(
         &mut self,
@@ -141,7 +166,23 @@ impl Backend for Gpu {
         d_shift: Option<&mut GpuBuf>,
         dx: Option<&mut GpuBuf>,
     ) {
-        self.host_norm_backward(op, g, gain, xhat, inv_std, d_gain, d_shift, dx);
+        let Dims { rows, cols } = op.dims;
+        let has_shift = flag(d_shift.is_some());
+        let d_shift: &GpuBuf = d_shift.map_or(&self.dummy, |b| &*b);
+        self.ctx.dispatch(
+            k::NORM_PARAM_GRADS,
+            &[w(rows), w(cols), has_shift],
+            &[g, xhat, d_gain, d_shift],
+            groups_1d(cols),
+        );
+        let Some(dx) = dx else { return };
+        let (mode, threads) = match (op.kind, op.train) {
+            (NormKind::Layer, _) => (0, rows),
+            (NormKind::Rms, _) => (1, rows),
+            (NormKind::Batch, true) => (2, cols),
+            (NormKind::Batch, false) => (3, rows * cols),
+        };
+        self.elementwise(k::NORM_INPUT_GRAD, &[w(rows), w(cols), mode], &[g, gain, xhat, inv_std, dx], threads);
     }
     fn dropout(&mut self, op: DropoutOp, x: &GpuBuf, mask: &mut GpuBuf, y: &mut GpuBuf) {
         let keep = 1.0 / (1.0 - op.rate);
@@ -214,7 +255,8 @@ impl Backend for Gpu {
     }
 
     fn embed_forward(&mut self, op: EmbedOp, ids: &GpuBuf, table: &GpuBuf, pos: &GpuBuf, y: &mut GpuBuf) {
-        self.host_embed_forward(op, ids, table, pos, y);
+        let params = [w(op.rows), w(op.len), w(op.vocab), w(op.dim)];
+        self.elementwise(k::EMBED_FORWARD, &params, &[ids, table, pos, y], op.rows * op.len * op.dim);
     }
     fn embed_backward(
         &mut self,
@@ -224,25 +266,38 @@ impl Backend for Gpu {
         d_table: &mut GpuBuf,
         d_pos: Option<&mut GpuBuf>,
     ) {
-        self.host_embed_backward(op, ids, g, d_table, d_pos);
+        let params = [w(op.rows), w(op.len), w(op.vocab), w(op.dim)];
+        self.elementwise(k::EMBED_TABLE_GRAD, &params, &[ids, g, d_table], op.vocab * op.dim);
+        if let Some(d_pos) = d_pos {
+            self.elementwise(k::EMBED_POS_GRAD, &[w(op.rows), w(op.len), w(op.dim)], &[g, d_pos], op.len * op.dim);
+        }
     }
     fn pool_forward(&mut self, op: PoolOp, x: &GpuBuf, y: &mut GpuBuf) {
-        self.host_pool_forward(op, x, y);
+        let params = [w(op.rows), w(op.len), w(op.dim), flag(op.mode == PoolMode::Last)];
+        self.elementwise(k::POOL_FORWARD, &params, &[x, y], op.rows * op.dim);
     }
     fn pool_backward(&mut self, op: PoolOp, g: &GpuBuf, dx: &mut GpuBuf) {
-        self.host_pool_backward(op, g, dx);
+        let params = [w(op.rows), w(op.len), w(op.dim), flag(op.mode == PoolMode::Last)];
+        self.elementwise(k::POOL_BACKWARD, &params, &[g, dx], op.rows * op.len * op.dim);
     }
     fn swap_axes(&mut self, op: SwapAxes, x: &GpuBuf, y: &mut GpuBuf) {
-        self.host_swap_axes(op, x, y);
+        let blocks = op.examples * op.outer;
+        let params = [w(blocks), w(op.a), w(op.b), w(op.inner)];
+        self.elementwise(k::SWAP_AXES, &params, &[x, y], blocks * op.a * op.b * op.inner);
     }
     fn kan_basis(&mut self, op: KanOp, x: &GpuBuf, features: &mut GpuBuf) {
-        self.host_kan_basis(op, x, features);
+        let n = op.rows * op.width;
+        let params = [w(n), w(op.grid), w(op.order), f(op.lo), f(op.hi)];
+        self.elementwise(k::KAN_BASIS, &params, &[x, features], n);
     }
     fn kan_basis_backward(&mut self, op: KanOp, x: &GpuBuf, d_features: &GpuBuf, dx: &mut GpuBuf) {
-        self.host_kan_basis_backward(op, x, d_features, dx);
+        let n = op.rows * op.width;
+        let params = [w(n), w(op.grid), w(op.order), f(op.lo), f(op.hi)];
+        self.elementwise(k::KAN_BASIS_BACKWARD, &params, &[x, d_features, dx], n);
     }
     fn rational_forward(&mut self, op: RationalOp, x: &GpuBuf, coeffs: &GpuBuf, y: &mut GpuBuf) {
-        self.host_rational_forward(op, x, coeffs, y);
+        let params = [w(op.rows), w(op.width), w(op.groups)];
+        self.elementwise(k::RATIONAL_FORWARD, &params, &[x, coeffs, y], op.rows * op.width);
     }
     fn rational_backward(
         &mut self,
@@ -253,10 +308,16 @@ impl Backend for Gpu {
         d_coeffs: &mut GpuBuf,
         dx: Option<&mut GpuBuf>,
     ) {
-        self.host_rational_backward(op, x, coeffs, g, d_coeffs, dx);
+        let params = [w(op.rows), w(op.width), w(op.groups)];
+        self.elementwise(k::RATIONAL_COEFF_GRAD, &params, &[x, coeffs, g, d_coeffs], op.groups * 10);
+        if let Some(dx) = dx {
+            self.elementwise(k::RATIONAL_INPUT_GRAD, &params, &[x, coeffs, g, dx], op.rows * op.width);
+        }
     }
     fn moe_route(&mut self, op: MoeOp, logits: &GpuBuf, probs: &mut GpuBuf, gates: &mut GpuBuf, aux: &mut GpuBuf) {
-        self.host_moe_route(op, logits, probs, gates, aux);
+        let params = [w(op.rows), w(op.experts), w(op.top_k), f(op.balance)];
+        self.elementwise(k::MOE_ROUTE_ROWS, &params, &[logits, probs, gates], op.rows);
+        self.ctx.dispatch(k::MOE_BALANCE_LOSS, &params, &[probs, gates, aux], [1, 1, 1]);
     }
     fn moe_route_backward(
         &mut self,
@@ -266,18 +327,28 @@ impl Backend for Gpu {
         d_gates: &GpuBuf,
         d_logits: &mut GpuBuf,
     ) {
-        self.host_moe_route_backward(op, probs, gates, d_gates, d_logits);
+        let params = [w(op.rows), w(op.experts), w(op.top_k), f(op.balance)];
+        self.elementwise(k::MOE_ROUTE_BACKWARD, &params, &[probs, gates, d_gates, d_logits], op.rows);
     }
     fn gate_rows(&mut self, op: GateOp, gates: &GpuBuf, x: &GpuBuf, y: &mut GpuBuf) {
-        self.host_gate_rows(op, gates, x, y);
+        let params = [w(op.moe.rows), w(op.cols), w(op.moe.experts), w(op.expert), flag(op.accumulate)];
+        self.elementwise(k::GATE_ROWS, &params, &[gates, x, y], op.moe.rows * op.cols);
     }
     fn gate_grad(&mut self, op: GateOp, g: &GpuBuf, x: &GpuBuf, d_gates: &mut GpuBuf) {
-        self.host_gate_grad(op, g, x, d_gates);
+        let params = [w(op.moe.rows), w(op.cols), w(op.moe.experts), w(op.expert)];
+        self.elementwise(k::GATE_GRAD, &params, &[g, x, d_gates], op.moe.rows);
     }
     fn attention_forward(&mut self, op: AttentionOp, qkv: &GpuBuf, probs: &mut GpuBuf, o: &mut GpuBuf) {
-        self.host_attention_forward(op, qkv, probs, o);
+        let params = [w(op.rows), w(op.len), w(op.dim), w(op.heads), flag(op.causal)];
+        self.elementwise(k::ATTENTION_FORWARD, &params, &[qkv, probs, o], op.rows * op.heads * op.len);
     }
     fn attention_backward(&mut self, op: AttentionOp, qkv: &GpuBuf, probs: &GpuBuf, d_o: &GpuBuf, d_qkv: &mut GpuBuf) {
-        self.host_attention_backward(op, qkv, probs, d_o, d_qkv);
+        let params = [w(op.rows), w(op.len), w(op.dim), w(op.heads), flag(op.causal)];
+        let queries = op.rows * op.heads * op.len;
+        let mut ds = std::mem::replace(&mut self.scratch, self.ctx.alloc(0));
+        Gpu::ensure(&mut self.ctx, &mut ds, queries * op.len);
+        self.elementwise(k::ATTENTION_SCORES_GRAD, &params, &[qkv, probs, d_o, &ds, d_qkv], queries);
+        self.elementwise(k::ATTENTION_KV_GRAD, &params, &[qkv, probs, d_o, &ds, d_qkv], queries);
+        self.scratch = ds;
     }
 }

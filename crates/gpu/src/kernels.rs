@@ -18,6 +18,10 @@ const FILES: &[(&str, &str, &[&str])] = &[
     ("elementwise", include_str!("wgsl/elementwise.wgsl"), &[ACTIVATION, RNG]),
     ("reduce", include_str!("wgsl/reduce.wgsl"), &[ACTIVATION]),
     ("optim", include_str!("wgsl/optim.wgsl"), &[]),
+    ("norm", include_str!("wgsl/norm.wgsl"), &[]),
+    ("sequence", include_str!("wgsl/sequence.wgsl"), &[]),
+    ("moe", include_str!("wgsl/moe.wgsl"), &[]),
+    ("kan", include_str!("wgsl/kan.wgsl"), &[ACTIVATION]),
 ];
 
 impl Kernel {
@@ -64,3 +68,26 @@ pub const CROSS_ENTROPY: Kernel = Kernel::new("reduce", "cross_entropy");
 pub const SGD: Kernel = Kernel::new("optim", "sgd");
 pub const MOMENTUM: Kernel = Kernel::new("optim", "momentum");
 pub const ADAM: Kernel = Kernel::new("optim", "adam");
+pub const NORM_ROWS_FORWARD: Kernel = Kernel::new("norm", "rows_forward");
+pub const NORM_BATCH_FORWARD: Kernel = Kernel::new("norm", "batch_forward");
+pub const NORM_PARAM_GRADS: Kernel = Kernel::new("norm", "param_grads");
+pub const NORM_INPUT_GRAD: Kernel = Kernel::new("norm", "input_grad");
+pub const EMBED_FORWARD: Kernel = Kernel::new("sequence", "embed_forward");
+pub const EMBED_TABLE_GRAD: Kernel = Kernel::new("sequence", "embed_table_grad");
+pub const EMBED_POS_GRAD: Kernel = Kernel::new("sequence", "embed_pos_grad");
+pub const POOL_FORWARD: Kernel = Kernel::new("sequence", "pool_forward");
+pub const POOL_BACKWARD: Kernel = Kernel::new("sequence", "pool_backward");
+pub const SWAP_AXES: Kernel = Kernel::new("sequence", "swap_axes");
+pub const ATTENTION_FORWARD: Kernel = Kernel::new("sequence", "attention_forward");
+pub const ATTENTION_SCORES_GRAD: Kernel = Kernel::new("sequence", "attention_scores_grad");
+pub const ATTENTION_KV_GRAD: Kernel = Kernel::new("sequence", "attention_kv_grad");
+pub const MOE_ROUTE_ROWS: Kernel = Kernel::new("moe", "route_rows");
+pub const MOE_BALANCE_LOSS: Kernel = Kernel::new("moe", "balance_loss");
+pub const MOE_ROUTE_BACKWARD: Kernel = Kernel::new("moe", "route_backward");
+pub const GATE_ROWS: Kernel = Kernel::new("moe", "gate_rows");
+pub const GATE_GRAD: Kernel = Kernel::new("moe", "gate_grad");
+pub const KAN_BASIS: Kernel = Kernel::new("kan", "kan_basis");
+pub const KAN_BASIS_BACKWARD: Kernel = Kernel::new("kan", "kan_basis_backward");
+pub const RATIONAL_FORWARD: Kernel = Kernel::new("kan", "rational_forward");
+pub const RATIONAL_INPUT_GRAD: Kernel = Kernel::new("kan", "rational_input_grad");
+pub const RATIONAL_COEFF_GRAD: Kernel = Kernel::new("kan", "rational_coeff_grad");

@@ -3,26 +3,22 @@
 //! the GPU (WebGPU in a browser, Vulkan natively) and is checked against the CPU reference by
 //! one test suite.
 //!
-//! The dense-network ops run as WGSL kernels, one file per op family under `wgsl/`: the tiled
-//! matrix multiply with its transposed variants, bias and activation with their backward,
-//! the element-wise ops, the reductions behind the losses and norms, and the optimizer
-//! updates. The ops of the other blocks (normalisation, embeddings, pooling, KAN, rational
-//! activations, mixture-of-experts routing, attention) run on the host through the CPU
-//! reference until their kernels exist: correct, but with a round trip each ([`HOST_OPS`]
-//! lists them, and [`Gpu::name`] says so).
+//! Every op runs as a WGSL kernel, one file per op family under `wgsl/`: the tiled matrix
+//! multiply with its transposed variants, bias and activation with their backward, the
+//! element-wise ops, the reductions behind the losses, the optimizer updates, the norms, the
+//! sequence ops (embedding, pooling, axis swaps, attention), mixture-of-experts routing and
+//! gating, and the KAN features (B-splines, group rationals). Numbers leave the GPU only when
+//! asked for: `download`, a loss, a sum of squares.
 //!
 //! This crate knows nothing of the DOM, the spec's link format or the worker's protocol.
 
 mod backend;
 mod context;
-mod host;
 pub mod kernels;
 
 pub use context::{GpuBuf, GpuError};
-pub use host::HOST_OPS;
 
 use context::Context;
-use layerlab_engine::cpu::Cpu;
 
 /// The GPU backend: a wgpu device with its pipelines and the scratch buffers of its reductions.
 pub struct Gpu {
@@ -36,8 +32,8 @@ pub struct Gpu {
     results_host: Vec<f32>,
     /// Per-row (or per-element) terms of a loss.
     terms: GpuBuf,
-    /// The CPU reference, for the ops that run on the host.
-    host: Cpu<f32>,
+    /// The attention scores' gradient between its two backward dispatches.
+    scratch: GpuBuf,
 }
 
 /// Workgroups of a reduction's first pass (and so the partial sums it leaves).
@@ -51,7 +47,8 @@ impl Gpu {
         let partials = ctx.alloc(PARTIALS);
         let results = ctx.alloc(64);
         let terms = ctx.alloc(1);
-        Ok(Gpu { ctx, dummy, partials, results, results_host: vec![0.0; 64], terms, host: Cpu::new() })
+        let scratch = ctx.alloc(1);
+        Ok(Gpu { ctx, dummy, partials, results, results_host: vec![0.0; 64], terms, scratch })
     }
 
     /// [`Gpu::new`], waiting for the device (natively; a browser cannot block).

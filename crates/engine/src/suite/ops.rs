@@ -5,7 +5,12 @@ use layerlab_spec::model::Activation;
 use layerlab_spec::train::Loss;
 use rand::Rng;
 
-use crate::backend::{Backend, CopyCols, Dims, DropoutOp, Gemm, Update, UpdateRule};
+use layerlab_spec::model::{NormKind, PoolMode};
+
+use crate::backend::{
+    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, KanOp, MoeOp, NormOp, NormSaved, PoolOp,
+    RationalOp, SwapAxes, Update, UpdateRule,
+};
 use crate::model::{read, write};
 use crate::rng::{Stream, rng};
 
@@ -68,6 +73,19 @@ pub enum Op {
         learning_rate: f64,
         steps: u64,
     },
+    /// A normalisation forward (with a shift) and backward, input gradient included.
+    Norm(NormOp),
+    /// The embedding forward and backward, with learned positions.
+    Embed(EmbedOp),
+    Pool(PoolOp),
+    SwapAxes(SwapAxes),
+    Attention(AttentionOp),
+    /// Routing forward and backward.
+    Route(MoeOp),
+    /// One expert's gate forward and backward.
+    Gate(GateOp),
+    Kan(KanOp),
+    Rational(RationalOp),
 }
 
 /// An op, and how far from the CPU reference (computing in f64) a backend in f32 may land:
@@ -181,6 +199,36 @@ pub fn op_cases() -> Vec<OpCase> {
             1e-4,
         ),
     ]);
+    let norm =
+        |kind, rows, cols, train| Op::Norm(NormOp { kind, dims: dims(rows, cols), eps: 1e-5, train, momentum: 0.1 });
+    let attention = |rows, len, dim, heads, causal| Op::Attention(AttentionOp { rows, len, dim, heads, causal });
+    let moe = MoeOp { rows: 300, experts: 5, top_k: 2, balance: 0.1 };
+    cases.extend([
+        case("layer norm", norm(NormKind::Layer, 70, 33, true), 1e-4),
+        case("RMS norm", norm(NormKind::Rms, 3, 300, true), 1e-4),
+        case("batch norm, training", norm(NormKind::Batch, 257, 5, true), 1e-4),
+        case("batch norm, evaluation", norm(NormKind::Batch, 9, 5, false), 1e-4),
+        case("embedding", Op::Embed(EmbedOp { rows: 33, len: 7, vocab: 11, dim: 5 }), 1e-5),
+        case("mean pool", Op::Pool(PoolOp { rows: 9, len: 7, dim: 5, mode: PoolMode::Mean }), 1e-5),
+        case("last-token pool", Op::Pool(PoolOp { rows: 9, len: 7, dim: 5, mode: PoolMode::Last }), 0.0),
+        case("swap axes", Op::SwapAxes(SwapAxes { examples: 3, outer: 2, a: 5, b: 7, inner: 3 }), 0.0),
+        case("attention", attention(3, 9, 8, 2, false), 1e-4),
+        case("causal attention, one head", attention(2, 17, 6, 1, true), 1e-4),
+        case("attention, 64 tokens", attention(1, 64, 16, 4, false), 1e-4),
+        case("routing", Op::Route(moe), 1e-4),
+        case("gate", Op::Gate(GateOp { moe, expert: 3, cols: 7, accumulate: true }), 1e-5),
+        case(
+            "B-spline features, cubic",
+            Op::Kan(KanOp { rows: 40, width: 3, grid: 5, order: 3, lo: -1.0, hi: 1.0 }),
+            1e-4,
+        ),
+        case(
+            "B-spline features, linear",
+            Op::Kan(KanOp { rows: 7, width: 5, grid: 8, order: 1, lo: -2.0, hi: 1.5 }),
+            1e-4,
+        ),
+        case("group rationals", Op::Rational(RationalOp { rows: 50, width: 6, groups: 3 }), 1e-4),
+    ]);
     cases
 }
 
@@ -292,6 +340,114 @@ pub fn run_op<B: Backend>(b: &mut B, op: Op, seed: u64) -> Vec<(&'static str, Ve
                 b.update(Update { rule, learning_rate, step }, &mut p, &g, &mut m, &mut v);
             }
             vec![("p", read(b, &p)), ("m", read(b, &m)), ("v", read(b, &v))]
+        }
+        Op::Norm(op) => {
+            let Dims { rows, cols } = op.dims;
+            let x = buf(b, rows * cols, -2.0, 2.0);
+            let (gain, shift) = (buf(b, cols, 0.5, 1.5), buf(b, cols, -0.5, 0.5));
+            let (mut mean, mut var) = (buf(b, cols, -0.5, 0.5), buf(b, cols, 0.5, 1.5));
+            let (mut xhat, mut inv, mut y) = (b.alloc(rows * cols), b.alloc(rows.max(cols)), b.alloc(rows * cols));
+            let running = (op.kind == NormKind::Batch).then_some((&mut mean, &mut var));
+            let saved = NormSaved { xhat: &mut xhat, inv_std: &mut inv };
+            b.norm_forward(op, &x, &gain, Some(&shift), running, saved, &mut y);
+            let g = buf(b, rows * cols, -1.0, 1.0);
+            let (mut d_gain, mut d_shift, mut dx) = (b.alloc(cols), b.alloc(cols), b.alloc(rows * cols));
+            b.norm_backward(op, &g, &gain, &xhat, &inv, &mut d_gain, Some(&mut d_shift), Some(&mut dx));
+            vec![
+                ("y", read(b, &y)),
+                ("running mean", read(b, &mean)),
+                ("running variance", read(b, &var)),
+                ("gain gradient", read(b, &d_gain)),
+                ("shift gradient", read(b, &d_shift)),
+                ("input gradient", read(b, &dx)),
+            ]
+        }
+        Op::Embed(op) => {
+            let tokens = op.rows * op.len;
+            // Ids as the data holds them are whole numbers; fractions are cut the same way everywhere.
+            let id_buf = buf(b, tokens, 0.0, op.vocab as f64);
+            let (table, pos) = (buf(b, op.vocab * op.dim, -1.0, 1.0), buf(b, op.len * op.dim, -1.0, 1.0));
+            let mut y = b.alloc(tokens * op.dim);
+            b.embed_forward(op, &id_buf, &table, &pos, &mut y);
+            let g = buf(b, tokens * op.dim, -1.0, 1.0);
+            let (mut d_table, mut d_pos) = (b.alloc(op.vocab * op.dim), b.alloc(op.len * op.dim));
+            b.embed_backward(op, &id_buf, &g, &mut d_table, Some(&mut d_pos));
+            vec![("y", read(b, &y)), ("table gradient", read(b, &d_table)), ("position gradient", read(b, &d_pos))]
+        }
+        Op::Pool(op) => {
+            let x = buf(b, op.rows * op.len * op.dim, -1.0, 1.0);
+            let mut y = b.alloc(op.rows * op.dim);
+            b.pool_forward(op, &x, &mut y);
+            let g = buf(b, op.rows * op.dim, -1.0, 1.0);
+            let mut dx = buf(b, op.rows * op.len * op.dim, -1.0, 1.0);
+            b.pool_backward(op, &g, &mut dx);
+            vec![("y", read(b, &y)), ("dx", read(b, &dx))]
+        }
+        Op::SwapAxes(op) => {
+            let n = op.examples * op.outer * op.a * op.b * op.inner;
+            let x = buf(b, n, -1.0, 1.0);
+            let (mut y, mut back) = (b.alloc(n), b.alloc(n));
+            b.swap_axes(op, &x, &mut y);
+            b.swap_axes(op.inverse(), &y, &mut back);
+            vec![("y", read(b, &y)), ("back", read(b, &back))]
+        }
+        Op::Attention(op) => {
+            let tokens = op.rows * op.len;
+            let qkv = buf(b, tokens * 3 * op.dim, -1.5, 1.5);
+            let (mut probs, mut o) = (b.alloc(op.rows * op.heads * op.len * op.len), b.alloc(tokens * op.dim));
+            b.attention_forward(op, &qkv, &mut probs, &mut o);
+            let d_o = buf(b, tokens * op.dim, -1.0, 1.0);
+            let mut d_qkv = buf(b, tokens * 3 * op.dim, -1.0, 1.0);
+            b.attention_backward(op, &qkv, &probs, &d_o, &mut d_qkv);
+            vec![("probabilities", read(b, &probs)), ("o", read(b, &o)), ("qkv gradient", read(b, &d_qkv))]
+        }
+        Op::Route(op) => {
+            let n = op.rows * op.experts;
+            let logits = buf(b, n, -3.0, 3.0);
+            let (mut probs, mut gates, mut aux) = (b.alloc(n), b.alloc(n), b.alloc(1));
+            b.moe_route(op, &logits, &mut probs, &mut gates, &mut aux);
+            let d_gates = buf(b, n, -1.0, 1.0);
+            let mut d_logits = b.alloc(n);
+            b.moe_route_backward(op, &probs, &gates, &d_gates, &mut d_logits);
+            vec![
+                ("probabilities", read(b, &probs)),
+                ("gates", read(b, &gates)),
+                ("balancing loss", read(b, &aux)),
+                ("logits gradient", read(b, &d_logits)),
+            ]
+        }
+        Op::Gate(op) => {
+            let (rows, n) = (op.moe.rows, op.moe.rows * op.cols);
+            let gates = buf(b, rows * op.moe.experts, 0.0, 1.0);
+            let x = buf(b, n, -1.0, 1.0);
+            let mut y = buf(b, n, -1.0, 1.0);
+            b.gate_rows(op, &gates, &x, &mut y);
+            let g = buf(b, n, -1.0, 1.0);
+            let mut d_gates = buf(b, rows * op.moe.experts, -1.0, 1.0);
+            b.gate_grad(op, &g, &x, &mut d_gates);
+            vec![("y", read(b, &y)), ("gates gradient", read(b, &d_gates))]
+        }
+        Op::Kan(op) => {
+            let n = op.rows * op.width;
+            let features = n * (op.grid + op.order + 1);
+            // Beyond the grid on both sides, where only silu is left.
+            let x = buf(b, n, op.lo - 0.3, op.hi + 0.3);
+            let mut f = b.alloc(features);
+            b.kan_basis(op, &x, &mut f);
+            let d_f = buf(b, features, -1.0, 1.0);
+            let mut dx = b.alloc(n);
+            b.kan_basis_backward(op, &x, &d_f, &mut dx);
+            vec![("features", read(b, &f)), ("dx", read(b, &dx))]
+        }
+        Op::Rational(op) => {
+            let n = op.rows * op.width;
+            let (x, coeffs) = (buf(b, n, -2.0, 2.0), buf(b, op.groups * 10, -0.5, 0.5));
+            let mut y = b.alloc(n);
+            b.rational_forward(op, &x, &coeffs, &mut y);
+            let g = buf(b, n, -1.0, 1.0);
+            let (mut d_coeffs, mut dx) = (b.alloc(op.groups * 10), b.alloc(n));
+            b.rational_backward(op, &x, &coeffs, &g, &mut d_coeffs, Some(&mut dx));
+            vec![("y", read(b, &y)), ("coefficient gradients", read(b, &d_coeffs)), ("dx", read(b, &dx))]
         }
     }
 }
