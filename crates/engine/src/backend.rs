@@ -48,6 +48,37 @@ pub struct NormSaved<'a, B: Backend + ?Sized> {
     pub inv_std: &'a mut B::Buf,
 }
 
+/// Where one training step keeps its numbers on the backend, so the step reads nothing back
+/// until its end (and, on a device, could read them later): the batch's loss, the gradients'
+/// sum of squares, and whether the update went ahead.
+pub const STAT_LOSS: usize = 0;
+pub const STAT_NORM: usize = 1;
+pub const STAT_OK: usize = 2;
+/// Numbers in a step's stats buffer.
+pub const STATS: usize = 3;
+
+/// When a step's update may go ahead: the loss is finite and at most `ceiling`, the gradient
+/// norm is finite, and the largest move of a weight, `reach_per_norm · norm + reach_fixed`,
+/// stays within `max_update`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Guard {
+    pub ceiling: f64,
+    pub reach_per_norm: f64,
+    pub reach_fixed: f64,
+    pub max_update: f64,
+}
+
+impl Guard {
+    /// The rule every backend applies (the GPU's optim.wgsl states it again).
+    pub fn allows(&self, loss: f64, sum_squares: f64) -> bool {
+        let norm = sum_squares.sqrt();
+        loss.is_finite()
+            && loss <= self.ceiling
+            && norm.is_finite()
+            && self.reach_per_norm * norm + self.reach_fixed <= self.max_update
+    }
+}
+
 /// One optimizer update of one parameter tensor.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Update {
@@ -155,20 +186,41 @@ pub trait Backend {
     fn scale(&mut self, s: f64, y: &mut Self::Buf);
     /// Σ x² over the whole buffer.
     fn sum_squares(&mut self, x: &Self::Buf) -> f64;
-    /// Σ x² over several buffers together: one read-back where reading a number back means
-    /// waiting for a device.
-    fn sum_squares_total<'a>(&mut self, xs: impl IntoIterator<Item = &'a Self::Buf>) -> f64
+    /// `stats[STAT_LOSS]` = the batch's mean loss, as [`Backend::loss`] computes it (and its
+    /// gradient in `grad`), without reading it back.
+    fn loss_to(
+        &mut self,
+        loss: Loss,
+        dims: Dims,
+        outputs: &Self::Buf,
+        targets: &Self::Buf,
+        grad: &mut Self::Buf,
+        stats: &mut Self::Buf,
+    );
+    /// `stats[STAT_NORM]` = Σ x² over all of `xs`, without reading it back.
+    fn sum_squares_to<'a>(&mut self, xs: impl IntoIterator<Item = &'a Self::Buf>, stats: &mut Self::Buf)
     where
-        Self::Buf: 'a,
-    {
-        xs.into_iter().map(|x| self.sum_squares(x)).sum()
-    }
+        Self::Buf: 'a;
+    /// `stats[STAT_OK]` = 1 when [`Guard::allows`] the step's update, 0 otherwise.
+    fn guard(&mut self, guard: Guard, stats: &mut Self::Buf);
+    /// Gradient clipping by the global norm in `stats[STAT_NORM]` (a sum of squares): when the
+    /// norm exceeds `clip`, `y *= clip / (norm + 1e-6)`.
+    fn clip(&mut self, clip: f64, stats: &Self::Buf, y: &mut Self::Buf);
     /// `g += l1·sign(p) + l2·p`: the gradient of the L1 and L2 penalties.
     fn penalty(&mut self, l1: f64, l2: f64, p: &Self::Buf, g: &mut Self::Buf);
     /// `g += std · N(0, 1)`, with normals drawn from [`crate::rng::normal`]`(key, i)`.
     fn add_noise(&mut self, std: f64, key: u32, g: &mut Self::Buf);
-    /// One optimizer step; `m` and `v` are the optimizer's state (unused ones may be empty).
-    fn update(&mut self, u: Update, p: &mut Self::Buf, g: &Self::Buf, m: &mut Self::Buf, v: &mut Self::Buf);
+    /// One optimizer step, taken only when `stats[STAT_OK]` is not 0; `m` and `v` are the
+    /// optimizer's state (unused ones may be empty).
+    fn update(
+        &mut self,
+        u: Update,
+        p: &mut Self::Buf,
+        g: &Self::Buf,
+        m: &mut Self::Buf,
+        v: &mut Self::Buf,
+        stats: &Self::Buf,
+    );
 
     /// `y[e, t] = table[ids[e, t]] + pos[t]`: token ids (one row of `len` per example) to vectors.
     fn embed_forward(&mut self, op: EmbedOp, ids: &Self::Buf, table: &Self::Buf, pos: &Self::Buf, y: &mut Self::Buf);

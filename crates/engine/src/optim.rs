@@ -4,8 +4,9 @@
 
 use layerlab_spec::train::{GradientNoise, Optimizer as Rule, Schedule, Training};
 
-use crate::backend::{Backend, Update, UpdateRule};
+use crate::backend::{Backend, Guard, STAT_LOSS, STAT_NORM, STAT_OK, STATS, Update, UpdateRule};
 use crate::model::{Param, ParamKind};
+use crate::real::Real;
 use crate::rng::{self, Stream};
 
 /// The learning rate at 0-based `step` of `total`.
@@ -50,6 +51,9 @@ pub struct Optimizer<B: Backend> {
     noise: Option<GradientNoise>,
     seed: u64,
     state: Vec<(B::Buf, B::Buf)>,
+    /// The running step's numbers on the backend (see [`crate::backend::STATS`]), and their copy.
+    stats: B::Buf,
+    stats_host: [B::R; STATS],
     /// Steps taken so far.
     pub steps: u64,
 }
@@ -96,48 +100,36 @@ impl<B: Backend> Optimizer<B> {
             noise: training.gradient_noise,
             seed,
             state,
+            stats: b.alloc(STATS),
+            stats_host: [<B::R as num_traits::Zero>::zero(); STATS],
             steps: 0,
         }
     }
 
-    /// Updates every trainable parameter from the gradients the backward pass left. When a
-    /// gradient is NaN or infinite, or the update could push a weight past [`MAX_UPDATE`],
-    /// nothing is updated and the error names the first parameter at fault.
-    pub fn step(&mut self, b: &mut B, params: &mut [Param<B>]) -> Result<StepInfo, Refused> {
+    /// Updates every trainable parameter from the gradients the backward pass left, once the
+    /// step's loss is in the stats buffer ([`Optimizer::stats_mut`]); returns the loss and what
+    /// the step did. When the loss is not finite or above `ceiling`, a gradient is NaN or
+    /// infinite, or the update could push a weight past [`MAX_UPDATE`], nothing is updated (the
+    /// backend decides before anything leaves it) and the error says why. The step's numbers
+    /// are read back once, at its end.
+    pub fn step(&mut self, b: &mut B, params: &mut [Param<B>], ceiling: f64) -> Result<(f64, StepInfo), Refused> {
         let lr = learning_rate(self.base, self.schedule, self.steps, self.total);
         if self.l1 != 0.0 || self.l2 != 0.0 {
             for p in params.iter_mut().filter(|p| p.trainable && p.kind == ParamKind::Weight) {
                 b.penalty(self.l1, self.l2, &p.value, &mut p.grad);
             }
         }
-        let grad_norm = b.sum_squares_total(params.iter().filter(|p| p.trainable).map(|p| &p.grad)).sqrt();
-        if !grad_norm.is_finite() {
-            let param = params.iter().position(|p| p.trainable && !b.sum_squares(&p.grad).is_finite()).unwrap_or(0);
-            return Err(Refused::NotFinite(param));
-        }
+        b.sum_squares_to(params.iter().filter(|p| p.trainable).map(|p| &p.grad), &mut self.stats);
         // No single update may come near the float range: SGD moves a weight by lr·g, momentum by
         // up to lr·g/(1−μ) (Adam's steps are bounded by the learning rate itself).
-        let reach = match self.rule {
-            UpdateRule::Sgd => lr * grad_norm,
-            UpdateRule::Momentum { momentum } => lr * grad_norm / (1.0 - momentum).max(1e-6),
-            UpdateRule::Adam { .. } => lr,
+        let (reach_per_norm, reach_fixed) = match self.rule {
+            UpdateRule::Sgd => (lr, 0.0),
+            UpdateRule::Momentum { momentum } => (lr / (1.0 - momentum).max(1e-6), 0.0),
+            UpdateRule::Adam { .. } => (0.0, lr),
         };
-        if reach > MAX_UPDATE {
-            let largest = params
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.trainable)
-                .map(|(i, p)| (i, b.sum_squares(&p.grad)))
-                .fold((0, f64::NEG_INFINITY), |best, (i, v)| if v > best.1 { (i, v) } else { best });
-            return Err(Refused::Overflow(largest.0));
-        }
-        let mut clipped = false;
-        if let Some(clip) = self.clip
-            && grad_norm > clip
-        {
-            let s = clip / (grad_norm + 1e-6);
-            params.iter_mut().filter(|p| p.trainable).for_each(|p| b.scale(s, &mut p.grad));
-            clipped = true;
+        b.guard(Guard { ceiling, reach_per_norm, reach_fixed, max_update: MAX_UPDATE }, &mut self.stats);
+        if let Some(clip) = self.clip {
+            params.iter_mut().filter(|p| p.trainable).for_each(|p| b.clip(clip, &self.stats, &mut p.grad));
         }
         if let Some(noise) = self.noise {
             // "Adding Gradient Noise Improves Learning for Very Deep Networks": variance η/(1+t)^γ.
@@ -147,13 +139,46 @@ impl<B: Backend> Optimizer<B> {
                 b.add_noise(var.sqrt(), key, &mut p.grad);
             }
         }
-        self.steps += 1;
-        let update = Update { rule: self.rule, learning_rate: lr, step: self.steps };
+        let update = Update { rule: self.rule, learning_rate: lr, step: self.steps + 1 };
         for (p, (m, v)) in params.iter_mut().zip(self.state.iter_mut()).filter(|(p, _)| p.trainable) {
-            b.update(update, &mut p.value, &p.grad, m, v);
+            b.update(update, &mut p.value, &p.grad, m, v, &self.stats);
         }
-        Ok(StepInfo { learning_rate: lr, grad_norm, clipped })
+        b.download(&self.stats, &mut self.stats_host);
+        let (loss, sum_squares) = (self.stats_host[STAT_LOSS].to64(), self.stats_host[STAT_NORM].to64());
+        if self.stats_host[STAT_OK] == <B::R as num_traits::Zero>::zero() {
+            return Err(refusal(b, params, loss, ceiling));
+        }
+        self.steps += 1;
+        let grad_norm = sum_squares.sqrt();
+        let clipped = self.clip.is_some_and(|clip| grad_norm > clip);
+        Ok((loss, StepInfo { learning_rate: lr, grad_norm, clipped }))
     }
+
+    /// The stats buffer of the running step: the loss goes in before [`Optimizer::step`].
+    pub fn stats_mut(&mut self) -> &mut B::Buf {
+        &mut self.stats
+    }
+}
+
+/// Why a guarded step updated nothing: the loss first, then the first parameter whose gradient
+/// is not finite, else the one with the largest gradient (its update would overflow).
+fn refusal<B: Backend>(b: &mut B, params: &[Param<B>], loss: f64, ceiling: f64) -> Refused {
+    if !loss.is_finite() {
+        return Refused::Loss(loss);
+    }
+    if loss > ceiling {
+        return Refused::Exploded { loss, ceiling };
+    }
+    let sizes: Vec<(usize, f64)> =
+        params.iter().enumerate().filter(|(_, p)| p.trainable).map(|(i, p)| (i, b.sum_squares(&p.grad))).collect();
+    // The sum of squares kept in the stats is in the backend's precision (f32 overflows past a
+    // norm of 1.8e19): each tensor's own sum, in f64 on the CPU, tells a NaN from a huge number.
+    if let Some(&(first, _)) = sizes.iter().find(|(_, s)| !s.is_finite()) {
+        return Refused::NotFinite(first);
+    }
+    Refused::Overflow(
+        sizes.iter().fold((0, f64::NEG_INFINITY), |best, &(i, s)| if s > best.1 { (i, s) } else { best }).0,
+    )
 }
 
 impl<B: Backend> Optimizer<B> {
@@ -195,9 +220,13 @@ impl<B: Backend> Optimizer<B> {
 /// The largest change one step may make to the weights (well inside `f32`'s range of 3.4e38).
 pub const MAX_UPDATE: f64 = 1e30;
 
-/// Why [`Optimizer::step`] updated nothing, with the index of the parameter at fault.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why [`Optimizer::step`] updated nothing: the loss, or the index of the parameter at fault.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Refused {
+    /// The loss is NaN or infinite.
+    Loss(f64),
+    /// The loss rose above the ceiling.
+    Exploded { loss: f64, ceiling: f64 },
     /// Its gradient is NaN or infinite.
     NotFinite(usize),
     /// Its gradient (the largest) would move the weights beyond [`MAX_UPDATE`].
@@ -227,7 +256,7 @@ mod tests {
         for (grad, refused) in [(1e29f32, true), (1e3, false)] {
             let mut params = vec![param(grad)];
             let mut opt = Optimizer::new(&mut b, &training, &params, 10, 1);
-            let result = opt.step(&mut b, &mut params);
+            let result = opt.step(&mut b, &mut params, f64::INFINITY).map(|(_, info)| info);
             assert_eq!(result.is_err(), refused, "gradient {grad}: {result:?}");
             if refused {
                 assert_eq!(result, Err(Refused::Overflow(0)));

@@ -2,8 +2,8 @@
 //! `download` and the ops that return a number (a loss, a sum of squares) wait for the GPU.
 
 use layerlab_engine::backend::{
-    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, KanOp, MoeOp, NormOp, NormSaved, PoolOp,
-    RationalOp, SwapAxes, Update, UpdateRule,
+    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, Guard, KanOp, MoeOp, NormOp, NormSaved,
+    PoolOp, RationalOp, STAT_LOSS, STAT_NORM, SwapAxes, Update, UpdateRule,
 };
 use layerlab_spec::model::{Activation, NormKind, PoolMode};
 use layerlab_spec::train::Loss;
@@ -47,9 +47,31 @@ impl Gpu {
     /// Records `results[slot] = scale · Σ x² (or Σ x)` over the first `n` numbers of `x`.
     fn reduce(&mut self, x: &GpuBuf, n: usize, square: bool, slot: usize, scale: f64) {
         Gpu::ensure(&mut self.ctx, &mut self.results, slot + 1);
+        let results = std::mem::replace(&mut self.results, self.ctx.alloc(0));
+        self.reduce_into(x, n, square, &results, slot, scale);
+        self.results = results;
+    }
+
+    /// Records `out[slot] = scale · Σ x² (or Σ x)` over the first `n` numbers of `x`.
+    fn reduce_into(&mut self, x: &GpuBuf, n: usize, square: bool, out: &GpuBuf, slot: usize, scale: f64) {
         let groups = n.div_ceil(GROUP as usize).clamp(1, PARTIALS);
         self.ctx.dispatch(k::PARTIAL_SUMS, &[w(n), flag(square)], &[x, &self.partials], [w(groups), 1, 1]);
-        self.ctx.dispatch(k::FINAL_SUM, &[w(groups), w(slot), f(scale)], &[&self.partials, &self.results], [1, 1, 1]);
+        self.ctx.dispatch(k::FINAL_SUM, &[w(groups), w(slot), f(scale)], &[&self.partials, out], [1, 1, 1]);
+    }
+
+    /// Records a loss's gradient into `grad` and its mean into `out[STAT_LOSS]` (the first number,
+    /// in a step's stats as in the results `loss` reads back).
+    fn loss_into(&mut self, loss: Loss, dims: Dims, outputs: &GpuBuf, targets: &GpuBuf, grad: &GpuBuf, out: &GpuBuf) {
+        let (kernel, terms) = match loss {
+            Loss::Mse => (k::MSE, dims.len()),
+            Loss::BinaryCrossEntropy => (k::BINARY_CROSS_ENTROPY, dims.rows),
+            Loss::CrossEntropy => (k::CROSS_ENTROPY, dims.rows),
+        };
+        let mut scratch = std::mem::replace(&mut self.terms, self.ctx.alloc(0));
+        Gpu::ensure(&mut self.ctx, &mut scratch, terms);
+        self.elementwise(kernel, &[w(dims.rows), w(dims.cols)], &[outputs, targets, grad, &scratch], terms);
+        self.reduce_into(&scratch, terms, false, out, STAT_LOSS, 1.0 / terms.max(1) as f64);
+        self.terms = scratch;
     }
 
     /// Reads back the first `count` reduced numbers (one wait for all of them).
@@ -192,17 +214,41 @@ impl Backend for Gpu {
         self.elementwise(k::MUL, &[w(len)], &[x, m, y], len);
     }
     fn loss(&mut self, loss: Loss, dims: Dims, outputs: &GpuBuf, targets: &GpuBuf, grad: &mut GpuBuf) -> f64 {
-        let (kernel, terms, threads) = match loss {
-            Loss::Mse => (k::MSE, dims.len(), dims.len()),
-            Loss::BinaryCrossEntropy => (k::BINARY_CROSS_ENTROPY, dims.rows, dims.rows),
-            Loss::CrossEntropy => (k::CROSS_ENTROPY, dims.rows, dims.rows),
-        };
-        let mut scratch = std::mem::replace(&mut self.terms, self.ctx.alloc(0));
-        Gpu::ensure(&mut self.ctx, &mut scratch, terms);
-        self.elementwise(kernel, &[w(dims.rows), w(dims.cols)], &[outputs, targets, grad, &scratch], threads);
-        self.reduce(&scratch, terms, false, 0, 1.0 / terms.max(1) as f64);
-        self.terms = scratch;
+        Gpu::ensure(&mut self.ctx, &mut self.results, 1);
+        let results = std::mem::replace(&mut self.results, self.ctx.alloc(0));
+        self.loss_into(loss, dims, outputs, targets, grad, &results);
+        self.results = results;
         f64::from(self.read_results(1)[0])
+    }
+    fn loss_to(
+        &mut self,
+        loss: Loss,
+        dims: Dims,
+        outputs: &GpuBuf,
+        targets: &GpuBuf,
+        grad: &mut GpuBuf,
+        stats: &mut GpuBuf,
+    ) {
+        self.loss_into(loss, dims, outputs, targets, grad, stats);
+    }
+    fn sum_squares_to<'a>(&mut self, xs: impl IntoIterator<Item = &'a GpuBuf>, stats: &mut GpuBuf) {
+        // Each tensor's sum into its slot of `results`, then those into the stats.
+        let mut count = 0;
+        for (slot, x) in xs.into_iter().enumerate() {
+            self.reduce(x, x.len, true, slot, 1.0);
+            count = slot + 1;
+        }
+        Gpu::ensure(&mut self.ctx, &mut self.results, 1);
+        let results = std::mem::replace(&mut self.results, self.ctx.alloc(0));
+        self.ctx.dispatch(k::FINAL_SUM, &[w(count), w(STAT_NORM), f(1.0)], &[&results, stats], [1, 1, 1]);
+        self.results = results;
+    }
+    fn guard(&mut self, guard: Guard, stats: &mut GpuBuf) {
+        let params = [f(guard.ceiling), f(guard.reach_per_norm), f(guard.reach_fixed), f(guard.max_update)];
+        self.ctx.dispatch(k::GUARD, &params, &[stats], [1, 1, 1]);
+    }
+    fn clip(&mut self, clip: f64, stats: &GpuBuf, y: &mut GpuBuf) {
+        self.elementwise(k::CLIP, &[w(y.len), f(clip)], &[stats, y], y.len);
     }
     fn scale(&mut self, s: f64, y: &mut GpuBuf) {
         self.elementwise(k::SCALE, &[w(y.len), f(s)], &[y], y.len);
@@ -211,14 +257,6 @@ impl Backend for Gpu {
         self.reduce(x, x.len, true, 0, 1.0);
         f64::from(self.read_results(1)[0])
     }
-    fn sum_squares_total<'a>(&mut self, xs: impl IntoIterator<Item = &'a GpuBuf>) -> f64 {
-        let mut count = 0;
-        for (slot, x) in xs.into_iter().enumerate() {
-            self.reduce(x, x.len, true, slot, 1.0);
-            count = slot + 1;
-        }
-        self.read_results(count).iter().map(|&v| f64::from(v)).sum()
-    }
     fn penalty(&mut self, l1: f64, l2: f64, p: &GpuBuf, g: &mut GpuBuf) {
         let n = p.len.min(g.len);
         self.elementwise(k::PENALTY, &[w(n), f(l1), f(l2)], &[p, g], n);
@@ -226,13 +264,13 @@ impl Backend for Gpu {
     fn add_noise(&mut self, std: f64, key: u32, g: &mut GpuBuf) {
         self.elementwise(k::ADD_NOISE, &[w(g.len), key, f(std)], &[g], g.len);
     }
-    fn update(&mut self, u: Update, p: &mut GpuBuf, g: &GpuBuf, m: &mut GpuBuf, v: &mut GpuBuf) {
+    fn update(&mut self, u: Update, p: &mut GpuBuf, g: &GpuBuf, m: &mut GpuBuf, v: &mut GpuBuf, stats: &GpuBuf) {
         let n = p.len;
         let lr = u.learning_rate;
         match u.rule {
-            UpdateRule::Sgd => self.elementwise(k::SGD, &[w(n), f(lr)], &[p, g], n),
+            UpdateRule::Sgd => self.elementwise(k::SGD, &[w(n), f(lr)], &[stats, p, g], n),
             UpdateRule::Momentum { momentum } => {
-                self.elementwise(k::MOMENTUM, &[w(n), f(lr), f(momentum)], &[p, g, m], n)
+                self.elementwise(k::MOMENTUM, &[w(n), f(lr), f(momentum)], &[stats, p, g, m], n);
             }
             UpdateRule::Adam { beta1, beta2, epsilon, weight_decay } => {
                 // The bias corrections as the CPU computes them, in f64, then rounded once.
@@ -249,7 +287,7 @@ impl Backend for Gpu {
                     f(1.0 - lr * weight_decay),
                     flag(weight_decay != 0.0),
                 ];
-                self.elementwise(k::ADAM, &params, &[p, g, m, v], n);
+                self.elementwise(k::ADAM, &params, &[stats, p, g, m, v], n);
             }
         }
     }

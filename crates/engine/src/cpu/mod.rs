@@ -17,8 +17,8 @@ use layerlab_spec::model::Activation;
 use layerlab_spec::train::Loss;
 
 use crate::backend::{
-    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, KanOp, MoeOp, NormOp, NormSaved, PoolOp,
-    RationalOp, SwapAxes, Update,
+    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, Guard, KanOp, MoeOp, NormOp, NormSaved,
+    PoolOp, RationalOp, STAT_LOSS, STAT_NORM, STAT_OK, SwapAxes, Update,
 };
 use crate::real::Real;
 
@@ -123,7 +123,37 @@ impl<R: Real> Backend for Cpu<R> {
     fn add_noise(&mut self, std: f64, key: u32, g: &mut Vec<R>) {
         elementwise::add_noise(std, key, g);
     }
-    fn update(&mut self, u: Update, p: &mut Vec<R>, g: &Vec<R>, m: &mut Vec<R>, v: &mut Vec<R>) {
+    fn loss_to(
+        &mut self,
+        loss: Loss,
+        dims: Dims,
+        outputs: &Vec<R>,
+        targets: &Vec<R>,
+        grad: &mut Vec<R>,
+        stats: &mut Vec<R>,
+    ) {
+        stats[STAT_LOSS] = R::of(loss::loss(loss, dims, outputs, targets, grad));
+    }
+    fn sum_squares_to<'a>(&mut self, xs: impl IntoIterator<Item = &'a Vec<R>>, stats: &mut Vec<R>)
+    where
+        R: 'a,
+    {
+        stats[STAT_NORM] = R::of(xs.into_iter().map(|x| elementwise::sum_squares(x)).sum());
+    }
+    fn guard(&mut self, guard: Guard, stats: &mut Vec<R>) {
+        let allows = guard.allows(stats[STAT_LOSS].to64(), stats[STAT_NORM].to64());
+        stats[STAT_OK] = if allows { R::one() } else { R::zero() };
+    }
+    fn clip(&mut self, clip: f64, stats: &Vec<R>, y: &mut Vec<R>) {
+        let norm = stats[STAT_NORM].to64().sqrt();
+        if norm > clip {
+            self.scale(clip / (norm + 1e-6), y);
+        }
+    }
+    fn update(&mut self, u: Update, p: &mut Vec<R>, g: &Vec<R>, m: &mut Vec<R>, v: &mut Vec<R>, stats: &Vec<R>) {
+        if stats[STAT_OK] == R::zero() {
+            return;
+        }
         optim::update(u, p, g, m, v);
     }
     fn embed_forward(&mut self, op: EmbedOp, ids: &Vec<R>, table: &Vec<R>, pos: &Vec<R>, y: &mut Vec<R>) {

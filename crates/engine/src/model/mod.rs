@@ -355,6 +355,12 @@ impl<B: Backend> Model<B> {
         &mut acts.last_mut().expect("a model has at least its output layer").grad
     }
 
+    /// Adds [`Model::aux_loss`] into the step's loss on the backend, reading nothing back.
+    pub fn add_aux_loss(&self, b: &mut B, acts: &[Acts<B>], stats: &mut B::Buf) {
+        const { assert!(crate::backend::STAT_LOSS == 0) };
+        add_aux(b, &self.nodes, acts, stats);
+    }
+
     /// The auxiliary losses of the last forward pass (the experts' load balancing), summed: part
     /// of the loss being minimised, whose gradient the backward pass includes.
     pub fn aux_loss(&self, b: &mut B, acts: &[Acts<B>]) -> f64 {
@@ -454,6 +460,23 @@ fn aux_loss<B: Backend>(b: &mut B, nodes: &[Node], acts: &[Acts<B>]) -> f64 {
         };
     }
     total
+}
+
+/// Adds the auxiliary losses (the experts' balancing) into `stats[STAT_LOSS]` on the backend.
+fn add_aux<B: Backend>(b: &mut B, nodes: &[Node], acts: &[Acts<B>], stats: &mut B::Buf) {
+    for (node, a) in nodes.iter().zip(acts) {
+        match (node, &a.saved) {
+            // STAT_LOSS is the first number of the stats, so a one-number axpby adds into it.
+            (Node::Moe { .. }, Saved::Moe { aux, .. }) => b.axpby(1, 1.0, aux, 1.0, stats),
+            (Node::Residual { body, .. }, Saved::Residual { body: inner, kept, .. }) if *kept => {
+                add_aux(b, body, inner, stats);
+            }
+            (Node::Parallel { branches, .. }, Saved::Parallel { branches: inner, .. }) => {
+                branches.iter().zip(inner).for_each(|(br, a)| add_aux(b, br, a, stats));
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Reads a buffer back as f64 (tests, checks, exports).

@@ -50,6 +50,10 @@ pub fn check_ops<B: Backend>(b: &mut B, cases: &[OpCase]) -> Vec<String> {
     for (i, case) in cases.iter().enumerate() {
         let seed = 1000 + i as u64;
         let got = run_op(b, case.op, seed);
+        if let Some(fault) = b.fault() {
+            problems.push(format!("{}: the backend failed: {fault}", case.name));
+            break;
+        }
         let want = run_op(&mut reference, case.op, seed);
         for ((name, g), (_, w)) in got.iter().zip(&want) {
             if let Some(p) = compare(name, g, w, case.tolerance) {
@@ -110,6 +114,10 @@ pub fn check_blocks<B: Backend>(b: &mut B, cases: &[BlockCase], tolerance: f64) 
     let mut problems = Vec::new();
     for case in cases {
         let got = run_block(b, case);
+        if let Some(fault) = b.fault() {
+            problems.push(format!("{}: the backend failed: {fault}", case.name));
+            break;
+        }
         let want = run_block(&mut reference, case);
         for ((name, g), (_, w)) in got.iter().zip(&want) {
             if let Some(p) = compare(name, g, w, tolerance) {

@@ -8,8 +8,8 @@ use rand::Rng;
 use layerlab_spec::model::{NormKind, PoolMode};
 
 use crate::backend::{
-    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, KanOp, MoeOp, NormOp, NormSaved, PoolOp,
-    RationalOp, SwapAxes, Update, UpdateRule,
+    AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, Guard, KanOp, MoeOp, NormOp, NormSaved,
+    PoolOp, RationalOp, STAT_OK, STATS, SwapAxes, Update, UpdateRule,
 };
 use crate::model::{read, write};
 use crate::rng::{Stream, rng};
@@ -52,9 +52,21 @@ pub enum Op {
     SumSquares {
         len: usize,
     },
-    /// Three buffers of these lengths, summed together.
-    SumSquaresTotal {
+    /// Three buffers of these lengths, summed together into a step's stats.
+    SumSquaresTo {
         lens: [usize; 3],
+    },
+    /// The step's guard on a loss and a sum of squares.
+    Guard {
+        loss: f64,
+        sum_squares: f64,
+        guard: Guard,
+    },
+    /// Clipping by the norm whose square is `sum_squares`.
+    Clip {
+        len: usize,
+        clip: f64,
+        sum_squares: f64,
     },
     Penalty {
         len: usize,
@@ -66,12 +78,13 @@ pub enum Op {
         std: f64,
         key: u32,
     },
-    /// `steps` updates in a row, so optimizer state and bias corrections are exercised.
+    /// `steps` updates in a row (optimizer state, bias corrections), when `allowed` by the stats (else none).
     Update {
         len: usize,
         rule: UpdateRule,
         learning_rate: f64,
         steps: u64,
+        allowed: bool,
     },
     /// A normalisation forward (with a shift) and backward, input gradient included.
     Norm(NormOp),
@@ -99,6 +112,10 @@ pub struct OpCase {
 
 fn gemm(m: usize, n: usize, k: usize, a_trans: bool, b_trans: bool, accumulate: bool) -> Op {
     Op::Matmul(Gemm { m, n, k, a_trans, b_trans, accumulate })
+}
+
+fn guard(ceiling: f64, reach_per_norm: f64, reach_fixed: f64) -> Guard {
+    Guard { ceiling, reach_per_norm, reach_fixed, max_update: 1e30 }
 }
 
 fn dims(rows: usize, cols: usize) -> Dims {
@@ -169,13 +186,38 @@ pub fn op_cases() -> Vec<OpCase> {
         case("scale", Op::Scale { len: 999, s: -0.25 }, 1e-6),
         case("sum of squares", Op::SumSquares { len: 100_000 }, 1e-5),
         case("sum of squares of one", Op::SumSquares { len: 1 }, 1e-6),
-        case("sum of squares of three", Op::SumSquaresTotal { lens: [1, 300, 70_000] }, 1e-5),
+        case("sum of squares of three, kept", Op::SumSquaresTo { lens: [1, 300, 70_000] }, 1e-5),
+        case("guard: a sane step", Op::Guard { loss: 0.7, sum_squares: 4.0, guard: guard(1e3, 0.1, 0.0) }, 0.0),
+        case("guard: NaN loss", Op::Guard { loss: f64::NAN, sum_squares: 4.0, guard: guard(1e3, 0.1, 0.0) }, 0.0),
+        case(
+            "guard: loss above the ceiling",
+            Op::Guard { loss: 2e3, sum_squares: 4.0, guard: guard(1e3, 0.1, 0.0) },
+            0.0,
+        ),
+        case(
+            "guard: infinite gradient",
+            Op::Guard { loss: 0.7, sum_squares: f64::INFINITY, guard: guard(f64::INFINITY, 0.0, 0.01) },
+            0.0,
+        ),
+        case(
+            "guard: an update past the limit",
+            Op::Guard { loss: 0.7, sum_squares: 1e36, guard: guard(1e3, 1e13, 0.0) },
+            0.0,
+        ),
+        case("clip a large gradient", Op::Clip { len: 500, clip: 1.0, sum_squares: 16.0 }, 1e-6),
+        case("leave a small gradient", Op::Clip { len: 500, clip: 5.0, sum_squares: 16.0 }, 0.0),
         case("L1 and L2 penalties", Op::Penalty { len: 600, l1: 0.01, l2: 0.1 }, 1e-6),
         case("gradient noise", Op::Noise { len: 4096, std: 0.3, key: 5 }, 1e-4),
-        case("SGD", Op::Update { len: 300, rule: UpdateRule::Sgd, learning_rate: 0.1, steps: 3 }, 1e-5),
+        case("SGD", Op::Update { len: 300, rule: UpdateRule::Sgd, learning_rate: 0.1, steps: 3, allowed: true }, 1e-5),
         case(
             "momentum",
-            Op::Update { len: 300, rule: UpdateRule::Momentum { momentum: 0.9 }, learning_rate: 0.05, steps: 3 },
+            Op::Update {
+                len: 300,
+                rule: UpdateRule::Momentum { momentum: 0.9 },
+                learning_rate: 0.05,
+                steps: 3,
+                allowed: true,
+            },
             1e-5,
         ),
         case(
@@ -185,6 +227,7 @@ pub fn op_cases() -> Vec<OpCase> {
                 rule: UpdateRule::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weight_decay: 0.0 },
                 learning_rate: 0.01,
                 steps: 4,
+                allowed: true,
             },
             1e-4,
         ),
@@ -195,8 +238,20 @@ pub fn op_cases() -> Vec<OpCase> {
                 rule: UpdateRule::Adam { beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weight_decay: 0.1 },
                 learning_rate: 0.02,
                 steps: 2,
+                allowed: true,
             },
             1e-4,
+        ),
+        case(
+            "Adam, refused by the guard",
+            Op::Update {
+                len: 40,
+                rule: UpdateRule::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weight_decay: 0.0 },
+                learning_rate: 0.01,
+                steps: 2,
+                allowed: false,
+            },
+            0.0,
         ),
     ]);
     let norm =
@@ -306,7 +361,9 @@ pub fn run_op<B: Backend>(b: &mut B, op: Op, seed: u64) -> Vec<(&'static str, Ve
             write(b, &mut t, &targets);
             let mut grad = b.alloc(dims.len());
             let value = b.loss(loss, dims, &out, &t, &mut grad);
-            vec![("loss", vec![value]), ("gradient", read(b, &grad))]
+            let mut stats = b.alloc(STATS);
+            b.loss_to(loss, dims, &out, &t, &mut grad, &mut stats);
+            vec![("loss", vec![value]), ("gradient", read(b, &grad)), ("loss kept", vec![read(b, &stats)[0]])]
         }
         Op::Scale { len, s } => {
             let mut y = buf(b, len, -1.0, 1.0);
@@ -317,9 +374,27 @@ pub fn run_op<B: Backend>(b: &mut B, op: Op, seed: u64) -> Vec<(&'static str, Ve
             let x = buf(b, len, -1.0, 1.0);
             vec![("sum", vec![b.sum_squares(&x)])]
         }
-        Op::SumSquaresTotal { lens } => {
+        Op::SumSquaresTo { lens } => {
             let xs: Vec<B::Buf> = lens.iter().map(|&len| buf(b, len, -1.0, 1.0)).collect();
-            vec![("sum", vec![b.sum_squares_total(&xs)])]
+            let mut stats = b.alloc(STATS);
+            b.sum_squares_to(&xs, &mut stats);
+            vec![("stats", read(b, &stats))]
+        }
+        Op::Guard { loss, sum_squares, guard } => {
+            let mut stats = b.alloc(STATS);
+            write(b, &mut stats, &[loss, sum_squares, 0.5]);
+            let kept = read(b, &stats);
+            b.guard(guard, &mut stats);
+            let ok = read(b, &stats)[STAT_OK];
+            assert_eq!(ok == 1.0, guard.allows(kept[0], kept[1]), "the guard says 1 exactly when it allows");
+            vec![("allowed", vec![ok])]
+        }
+        Op::Clip { len, clip, sum_squares } => {
+            let mut stats = b.alloc(STATS);
+            write(b, &mut stats, &[0.0, sum_squares, 1.0]);
+            let mut y = buf(b, len, -1.0, 1.0);
+            b.clip(clip, &stats, &mut y);
+            vec![("y", read(b, &y))]
         }
         Op::Penalty { len, l1, l2 } => {
             let p = buf(b, len, -1.0, 1.0);
@@ -332,13 +407,16 @@ pub fn run_op<B: Backend>(b: &mut B, op: Op, seed: u64) -> Vec<(&'static str, Ve
             b.add_noise(std, key, &mut g);
             vec![("g", read(b, &g))]
         }
-        Op::Update { len, rule, learning_rate, steps } => {
+        Op::Update { len, rule, learning_rate, steps, allowed } => {
             let mut p = buf(b, len, -1.0, 1.0);
-            let (mut m, mut v) = (b.alloc(len), b.alloc(len));
+            let (mut m, mut v, mut stats) = (b.alloc(len), b.alloc(len), b.alloc(STATS));
+            write(b, &mut stats, &[0.0, 0.0, if allowed { 1.0 } else { 0.0 }]);
+            let before = read(b, &p);
             for step in 1..=steps {
                 let g = buf(b, len, -1.0, 1.0);
-                b.update(Update { rule, learning_rate, step }, &mut p, &g, &mut m, &mut v);
+                b.update(Update { rule, learning_rate, step }, &mut p, &g, &mut m, &mut v, &stats);
             }
+            assert_eq!(read(b, &p) == before, !allowed, "an update goes ahead exactly when allowed");
             vec![("p", read(b, &p)), ("m", read(b, &m)), ("v", read(b, &v))]
         }
         Op::Norm(op) => {

@@ -507,22 +507,20 @@ pub fn step<B: Backend>(
     model.forward(b, acts, x, rows, pass);
     let dims = Dims { rows: model.output_rows(rows), cols: model.outputs };
     let head = acts.last_mut().expect("a model has an output layer");
-    let value = b.loss(loss, dims, &head.y, t, &mut head.grad) + model.aux_loss(b, acts);
-    if !value.is_finite() {
-        return Err(Divergence::Loss(value));
-    }
-    if value > ceiling {
-        return Err(Divergence::Exploded { loss: value, ceiling });
-    }
+    b.loss_to(loss, dims, &head.y, t, &mut head.grad, optimizer.stats_mut());
+    model.add_aux_loss(b, acts, optimizer.stats_mut());
+    // The backward pass runs whatever the loss: whether the update goes ahead is decided on the
+    // backend (see Optimizer::step), so nothing is read back before the step's end.
     match feedback {
         None => model.backward(b, acts, x, None, rows),
         Some(f) => rules::local_backward(b, model, acts, x, t, rows, f),
     }
-    let info = optimizer.step(b, &mut model.params).map_err(|r| match r {
+    optimizer.step(b, &mut model.params, ceiling).map_err(|r| match r {
+        Refused::Loss(value) => Divergence::Loss(value),
+        Refused::Exploded { loss, ceiling } => Divergence::Exploded { loss, ceiling },
         Refused::NotFinite(p) => Divergence::Gradient(p),
         Refused::Overflow(p) => Divergence::Overflow(p),
-    })?;
-    Ok((value, info))
+    })
 }
 
 /// Steps in a run of `length` over `examples` training examples in batches of `batch`.

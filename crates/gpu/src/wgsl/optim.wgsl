@@ -1,16 +1,59 @@
-// Optimizer updates, one thread per weight, with PyTorch's formulas as the CPU reference has
-// them (crates/engine/src/cpu/optim.rs). Prepended: common.wgsl.
+// The optimizer's end of a step: the guard that decides whether the update goes ahead,
+// clipping by the global norm, and the updates, one thread per weight, with PyTorch's formulas
+// as the CPU reference has them (crates/engine/src/cpu/optim.rs). Every update reads the step's
+// stats (loss, Σ g², ok) first and does nothing unless ok: nothing leaves the GPU to decide.
+// Prepended: common.wgsl.
 
-@group(0) @binding(1) var<storage, read_write> op_p: array<f32>;
-@group(0) @binding(2) var<storage, read> op_g: array<f32>;
-@group(0) @binding(3) var<storage, read_write> op_m: array<f32>;
-@group(0) @binding(4) var<storage, read_write> op_v: array<f32>;
+const STAT_LOSS: u32 = 0u;
+const STAT_NORM: u32 = 1u;
+const STAT_OK: u32 = 2u;
+
+// Not NaN, not ±∞, by the bits (compilers may assume floats are never NaN).
+fn finite(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+// ---- guard: ok = finite loss ≤ ceiling, finite norm, reach_per_norm·norm + reach_fixed ≤ max
+// (Guard::allows in crates/engine/src/backend.rs). Words: ceiling, reach_per_norm, reach_fixed, max.
+@group(0) @binding(1) var<storage, read_write> gu_stats: array<f32>;
+
+@compute @workgroup_size(1)
+fn guard() {
+    let loss = gu_stats[STAT_LOSS];
+    let norm = sqrt(gu_stats[STAT_NORM]);
+    let ok = finite(loss) && loss <= real(0u) && finite(norm) && real(1u) * norm + real(2u) <= real(3u);
+    gu_stats[STAT_OK] = select(0.0, 1.0, ok);
+}
+
+// ---- clip: y *= clip / (norm + 1e-6) when the norm exceeds clip. Words: n, clip.
+@group(0) @binding(1) var<storage, read> cl_stats: array<f32>;
+@group(0) @binding(2) var<storage, read_write> cl_y: array<f32>;
+
+@compute @workgroup_size(256)
+fn clip(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let i = flat(gid, groups);
+    let norm = sqrt(cl_stats[STAT_NORM]);
+    if i >= word(0u) || !(norm > real(1u)) {
+        return;
+    }
+    cl_y[i] *= real(1u) / (norm + 1e-6);
+}
+
+@group(0) @binding(1) var<storage, read> op_stats: array<f32>;
+@group(0) @binding(2) var<storage, read_write> op_p: array<f32>;
+@group(0) @binding(3) var<storage, read> op_g: array<f32>;
+@group(0) @binding(4) var<storage, read_write> op_m: array<f32>;
+@group(0) @binding(5) var<storage, read_write> op_v: array<f32>;
+
+fn skipped(i: u32) -> bool {
+    return i >= word(0u) || op_stats[STAT_OK] == 0.0;
+}
 
 // ---- sgd: p -= lr·g. Words: n, lr.
 @compute @workgroup_size(256)
 fn sgd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = flat(gid, groups);
-    if i >= word(0u) {
+    if skipped(i) {
         return;
     }
     op_p[i] = op_p[i] - real(1u) * op_g[i];
@@ -20,7 +63,7 @@ fn sgd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) g
 @compute @workgroup_size(256)
 fn momentum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = flat(gid, groups);
-    if i >= word(0u) {
+    if skipped(i) {
         return;
     }
     let m = real(2u) * op_m[i] + op_g[i];
@@ -32,7 +75,7 @@ fn momentum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
 @compute @workgroup_size(256)
 fn adam(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let i = flat(gid, groups);
-    if i >= word(0u) {
+    if skipped(i) {
         return;
     }
     let g = op_g[i];
