@@ -54,26 +54,39 @@ pub struct NormSaved<'a, B: Backend + ?Sized> {
 pub const STAT_LOSS: usize = 0;
 pub const STAT_NORM: usize = 1;
 pub const STAT_OK: usize = 2;
+/// 1 until a sticky guard refuses a step, 0 after: deferred steps (read back later) stop
+/// updating at the first refused one, so the weights stay those before it.
+pub const STAT_HEALTHY: usize = 3;
+/// The first good step's loss, kept by the guard (−1 before it): the reference of the ceiling.
+pub const STAT_FIRST: usize = 4;
 /// Numbers in a step's stats buffer.
-pub const STATS: usize = 3;
+pub const STATS: usize = 5;
 
-/// When a step's update may go ahead: the loss is finite and at most `ceiling`, the gradient
-/// norm is finite, and the largest move of a weight, `reach_per_norm · norm + reach_fixed`,
-/// stays within `max_update`.
+/// When a step's update may go ahead: the loss is finite and at most `explosion` times the
+/// first good step's (any loss, for the first step), the gradient norm is finite, and the
+/// largest move of a weight, `reach_per_norm · norm + reach_fixed`, stays within `max_update`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Guard {
-    pub ceiling: f64,
+    pub explosion: f64,
     pub reach_per_norm: f64,
     pub reach_fixed: f64,
     pub max_update: f64,
+    /// Also refuse once an earlier sticky guard refused (`stats[STAT_HEALTHY]` is 0), and
+    /// record a refusal there.
+    pub sticky: bool,
 }
 
 impl Guard {
+    /// The highest loss allowed, given the first good step's (negative: there is none yet).
+    pub fn ceiling(&self, first: f64) -> f64 {
+        if first < 0.0 { f64::INFINITY } else { self.explosion * first.max(1e-6) }
+    }
+
     /// The rule every backend applies (the GPU's optim.wgsl states it again).
-    pub fn allows(&self, loss: f64, sum_squares: f64) -> bool {
+    pub fn allows(&self, loss: f64, sum_squares: f64, first: f64) -> bool {
         let norm = sum_squares.sqrt();
         loss.is_finite()
-            && loss <= self.ceiling
+            && loss <= self.ceiling(first)
             && norm.is_finite()
             && self.reach_per_norm * norm + self.reach_fixed <= self.max_update
     }
@@ -201,7 +214,9 @@ pub trait Backend {
     fn sum_squares_to<'a>(&mut self, xs: impl IntoIterator<Item = &'a Self::Buf>, stats: &mut Self::Buf)
     where
         Self::Buf: 'a;
-    /// `stats[STAT_OK]` = 1 when [`Guard::allows`] the step's update, 0 otherwise.
+    /// `stats[STAT_OK]` = 1 when [`Guard::allows`] the step's update (and, when sticky, no
+    /// earlier sticky guard refused), 0 otherwise; the first allowed step's loss goes to
+    /// `stats[STAT_FIRST]`.
     fn guard(&mut self, guard: Guard, stats: &mut Self::Buf);
     /// Gradient clipping by the global norm in `stats[STAT_NORM]` (a sum of squares): when the
     /// norm exceeds `clip`, `y *= clip / (norm + 1e-6)`.

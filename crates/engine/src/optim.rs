@@ -4,10 +4,13 @@
 
 use layerlab_spec::train::{GradientNoise, Optimizer as Rule, Schedule, Training};
 
-use crate::backend::{Backend, Guard, STAT_LOSS, STAT_NORM, STAT_OK, STATS, Update, UpdateRule};
+use crate::backend::{
+    Backend, CopyCols, Guard, STAT_FIRST, STAT_HEALTHY, STAT_LOSS, STAT_NORM, STAT_OK, STATS, Update, UpdateRule,
+};
 use crate::model::{Param, ParamKind};
 use crate::real::Real;
 use crate::rng::{self, Stream};
+use crate::train::LOSS_EXPLOSION;
 
 /// The learning rate at 0-based `step` of `total`.
 pub fn learning_rate(base: f64, schedule: Schedule, step: u64, total: u64) -> f64 {
@@ -54,6 +57,9 @@ pub struct Optimizer<B: Backend> {
     /// The running step's numbers on the backend (see [`crate::backend::STATS`]), and their copy.
     stats: B::Buf,
     stats_host: [B::R; STATS],
+    /// The numbers of each deferred step not yet collected, and its learning rate.
+    history: B::Buf,
+    pending: Vec<f64>,
     /// Steps taken so far.
     pub steps: u64,
 }
@@ -89,6 +95,8 @@ impl<B: Backend> Optimizer<B> {
                 (b.alloc(if first { n } else { 0 }), b.alloc(if second { n } else { 0 }))
             })
             .collect();
+        let mut stats = b.alloc(STATS);
+        b.upload(&mut stats, &healthy());
         Self {
             rule,
             base: f64::from(training.optimizer.learning_rate()),
@@ -100,26 +108,102 @@ impl<B: Backend> Optimizer<B> {
             noise: training.gradient_noise,
             seed,
             state,
-            stats: b.alloc(STATS),
+            stats,
             stats_host: [<B::R as num_traits::Zero>::zero(); STATS],
+            history: b.alloc(STATS * HISTORY),
+            pending: Vec::with_capacity(HISTORY),
             steps: 0,
         }
     }
 
     /// Updates every trainable parameter from the gradients the backward pass left, once the
     /// step's loss is in the stats buffer ([`Optimizer::stats_mut`]); returns the loss and what
-    /// the step did. When the loss is not finite or above `ceiling`, a gradient is NaN or
+    /// the step did. When the loss is not finite or above [`LOSS_EXPLOSION`] times the first
+    /// step's, a gradient is NaN or
     /// infinite, or the update could push a weight past [`MAX_UPDATE`], nothing is updated (the
     /// backend decides before anything leaves it) and the error says why. The step's numbers
     /// are read back once, at its end.
-    pub fn step(&mut self, b: &mut B, params: &mut [Param<B>], ceiling: f64) -> Result<(f64, StepInfo), Refused> {
-        let lr = learning_rate(self.base, self.schedule, self.steps, self.total);
-        if self.l1 != 0.0 || self.l2 != 0.0 {
-            for p in params.iter_mut().filter(|p| p.trainable && p.kind == ParamKind::Weight) {
-                b.penalty(self.l1, self.l2, &p.value, &mut p.grad);
-            }
+    pub fn step(&mut self, b: &mut B, params: &mut [Param<B>]) -> Result<(f64, StepInfo), Refused> {
+        let lr = self.record(b, params, false);
+        b.download(&self.stats, &mut self.stats_host);
+        let (loss, sum_squares) = (self.stats_host[STAT_LOSS].to64(), self.stats_host[STAT_NORM].to64());
+        if self.stats_host[STAT_OK] == <B::R as num_traits::Zero>::zero() {
+            let ceiling = self.guard(0.0).ceiling(self.stats_host[STAT_FIRST].to64());
+            return Err(refusal(b, params, loss, ceiling));
         }
-        b.sum_squares_to(params.iter().filter(|p| p.trainable).map(|p| &p.grad), &mut self.stats);
+        self.steps += 1;
+        Ok((loss, self.info(lr, sum_squares)))
+    }
+
+    /// [`Optimizer::step`] without reading anything back: the step's numbers go to the history
+    /// on the backend, to be read when the caller can ([`Optimizer::collect`]). Once a deferred
+    /// step is refused, the ones after it are refused too, so the weights stay those before it.
+    pub fn step_deferred(&mut self, b: &mut B, params: &mut [Param<B>]) {
+        let slot = self.pending.len();
+        assert!(slot < HISTORY, "at most {HISTORY} deferred steps wait to be collected");
+        let lr = self.record(b, params, true);
+        let row = CopyCols {
+            rows: 1,
+            width: STATS,
+            src_cols: STATS,
+            src_at: 0,
+            dst_cols: STATS * HISTORY,
+            dst_at: STATS * slot,
+            accumulate: false,
+        };
+        b.copy_cols(row, &self.stats, &mut self.history);
+        self.pending.push(lr);
+        self.steps += 1;
+    }
+
+    /// The history of the steps waiting to be collected: the buffer, and how many of its
+    /// numbers to read.
+    pub fn history(&self) -> (&B::Buf, usize) {
+        (&self.history, self.pending.len() * STATS)
+    }
+
+    /// Takes the history of the waiting steps, read back: each good step's loss and report in
+    /// order and, when one was refused, why (then the count of steps is that of the good ones,
+    /// and training may go on from there).
+    pub fn collect(&mut self, b: &mut B, host: &[B::R]) -> (Vec<(f64, StepInfo)>, Option<Refused>) {
+        let waiting = self.pending.len();
+        let mut good = Vec::with_capacity(waiting);
+        let mut refused = None;
+        for (record, &lr) in host.chunks_exact(STATS).zip(&self.pending) {
+            let (loss, sum_squares) = (record[STAT_LOSS].to64(), record[STAT_NORM].to64());
+            if record[STAT_OK] == <B::R as num_traits::Zero>::zero() {
+                let ceiling = self.guard(0.0).ceiling(record[STAT_FIRST].to64());
+                refused = Some(if !loss.is_finite() {
+                    Refused::Loss(loss)
+                } else if loss > ceiling {
+                    Refused::Exploded { loss, ceiling }
+                } else {
+                    Refused::Norm(sum_squares.sqrt())
+                });
+                break;
+            }
+            good.push((loss, self.info(lr, sum_squares)));
+        }
+        self.steps -= (waiting - good.len()) as u64;
+        self.pending.clear();
+        if refused.is_some() {
+            // Healthy again, with the same first loss, for training to go on from here.
+            let first = host.chunks_exact(STATS).next().map_or(-1.0, |r| r[STAT_FIRST].to64());
+            self.set_first_loss(b, (first >= 0.0).then_some(first));
+        }
+        (good, refused)
+    }
+
+    /// Sets the stats as before a step: healthy, and with `first` as the first good loss (the
+    /// ceiling's reference), as after a restore or a retune.
+    pub fn set_first_loss(&mut self, b: &mut B, first: Option<f64>) {
+        let mut stats = healthy::<B::R>();
+        stats[STAT_FIRST] = B::R::of(first.unwrap_or(-1.0));
+        b.upload(&mut self.stats, &stats);
+    }
+
+    /// The guard of a step at learning rate `lr`.
+    fn guard(&self, lr: f64) -> Guard {
         // No single update may come near the float range: SGD moves a weight by lr·g, momentum by
         // up to lr·g/(1−μ) (Adam's steps are bounded by the learning rate itself).
         let (reach_per_norm, reach_fixed) = match self.rule {
@@ -127,7 +211,25 @@ impl<B: Backend> Optimizer<B> {
             UpdateRule::Momentum { momentum } => (lr / (1.0 - momentum).max(1e-6), 0.0),
             UpdateRule::Adam { .. } => (0.0, lr),
         };
-        b.guard(Guard { ceiling, reach_per_norm, reach_fixed, max_update: MAX_UPDATE }, &mut self.stats);
+        Guard { explosion: LOSS_EXPLOSION, reach_per_norm, reach_fixed, max_update: MAX_UPDATE, sticky: false }
+    }
+
+    fn info(&self, learning_rate: f64, sum_squares: f64) -> StepInfo {
+        let grad_norm = sum_squares.sqrt();
+        StepInfo { learning_rate, grad_norm, clipped: self.clip.is_some_and(|clip| grad_norm > clip) }
+    }
+
+    /// A step up to its updates: penalties, the gradients' norm, the guard, clipping, noise and
+    /// the guarded updates, all on the backend. Returns the learning rate.
+    fn record(&mut self, b: &mut B, params: &mut [Param<B>], sticky: bool) -> f64 {
+        let lr = learning_rate(self.base, self.schedule, self.steps, self.total);
+        if self.l1 != 0.0 || self.l2 != 0.0 {
+            for p in params.iter_mut().filter(|p| p.trainable && p.kind == ParamKind::Weight) {
+                b.penalty(self.l1, self.l2, &p.value, &mut p.grad);
+            }
+        }
+        b.sum_squares_to(params.iter().filter(|p| p.trainable).map(|p| &p.grad), &mut self.stats);
+        b.guard(Guard { sticky, ..self.guard(lr) }, &mut self.stats);
         if let Some(clip) = self.clip {
             params.iter_mut().filter(|p| p.trainable).for_each(|p| b.clip(clip, &self.stats, &mut p.grad));
         }
@@ -143,15 +245,7 @@ impl<B: Backend> Optimizer<B> {
         for (p, (m, v)) in params.iter_mut().zip(self.state.iter_mut()).filter(|(p, _)| p.trainable) {
             b.update(update, &mut p.value, &p.grad, m, v, &self.stats);
         }
-        b.download(&self.stats, &mut self.stats_host);
-        let (loss, sum_squares) = (self.stats_host[STAT_LOSS].to64(), self.stats_host[STAT_NORM].to64());
-        if self.stats_host[STAT_OK] == <B::R as num_traits::Zero>::zero() {
-            return Err(refusal(b, params, loss, ceiling));
-        }
-        self.steps += 1;
-        let grad_norm = sum_squares.sqrt();
-        let clipped = self.clip.is_some_and(|clip| grad_norm > clip);
-        Ok((loss, StepInfo { learning_rate: lr, grad_norm, clipped }))
+        lr
     }
 
     /// The stats buffer of the running step: the loss goes in before [`Optimizer::step`].
@@ -203,6 +297,8 @@ impl<B: Backend> Optimizer<B> {
         if kind(self.rule) == kind(old.rule) {
             self.state = std::mem::take(&mut old.state);
         }
+        // The first loss (the ceiling's reference) and the run's health stay.
+        std::mem::swap(&mut self.stats, &mut old.stats);
     }
 
     /// Fresh, zero state for parameter `index`, now `len` numbers long (a KAN layer whose grid
@@ -217,6 +313,17 @@ impl<B: Backend> Optimizer<B> {
     }
 }
 
+/// Deferred steps that may wait to be collected.
+pub const HISTORY: usize = 4096;
+
+/// A step's stats before the first: nothing measured, healthy, no first loss yet.
+fn healthy<R: Real>() -> [R; STATS] {
+    let mut stats = [R::zero(); STATS];
+    stats[STAT_HEALTHY] = R::one();
+    stats[STAT_FIRST] = -R::one();
+    stats
+}
+
 /// The largest change one step may make to the weights (well inside `f32`'s range of 3.4e38).
 pub const MAX_UPDATE: f64 = 1e30;
 
@@ -227,6 +334,9 @@ pub enum Refused {
     Loss(f64),
     /// The loss rose above the ceiling.
     Exploded { loss: f64, ceiling: f64 },
+    /// A deferred step's gradients (of this global norm) were not finite or too large; which
+    /// tensor is no longer known once the step's gradients are gone.
+    Norm(f64),
     /// Its gradient is NaN or infinite.
     NotFinite(usize),
     /// Its gradient (the largest) would move the weights beyond [`MAX_UPDATE`].
@@ -256,7 +366,7 @@ mod tests {
         for (grad, refused) in [(1e29f32, true), (1e3, false)] {
             let mut params = vec![param(grad)];
             let mut opt = Optimizer::new(&mut b, &training, &params, 10, 1);
-            let result = opt.step(&mut b, &mut params, f64::INFINITY).map(|(_, info)| info);
+            let result = opt.step(&mut b, &mut params).map(|(_, info)| info);
             assert_eq!(result.is_err(), refused, "gradient {grad}: {result:?}");
             if refused {
                 assert_eq!(result, Err(Refused::Overflow(0)));

@@ -84,15 +84,7 @@ impl<B: Backend> StepBench<B> {
 
     /// One training step (forward, loss, backward, Adam); returns the loss.
     pub fn step(&mut self) -> f64 {
-        let batch = Batch {
-            x: &self.x,
-            t: &self.t,
-            rows: self.rows,
-            loss: self.loss,
-            seed: 1,
-            ceiling: f64::INFINITY,
-            feedback: None,
-        };
+        let batch = Batch { x: &self.x, t: &self.t, rows: self.rows, loss: self.loss, seed: 1, feedback: None };
         train::step(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch)
             .map_or(f64::NAN, |(loss, _)| loss)
     }

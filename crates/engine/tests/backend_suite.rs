@@ -18,3 +18,9 @@ fn every_block_in_f32_matches_the_f64_reference() {
     let problems = check_blocks(&mut Cpu::<f32>::new(), &block_cases(), BLOCK_TOLERANCE);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn deferred_training_on_the_cpu_matches_immediate_training() {
+    let problems = layerlab_engine::suite::runs::check_runs(Cpu::<f32>::new, 0.0);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -244,7 +244,13 @@ impl Backend for Gpu {
         self.results = results;
     }
     fn guard(&mut self, guard: Guard, stats: &mut GpuBuf) {
-        let params = [f(guard.ceiling), f(guard.reach_per_norm), f(guard.reach_fixed), f(guard.max_update)];
+        let params = [
+            f(guard.explosion),
+            f(guard.reach_per_norm),
+            f(guard.reach_fixed),
+            f(guard.max_update),
+            flag(guard.sticky),
+        ];
         self.ctx.dispatch(k::GUARD, &params, &[stats], [1, 1, 1]);
     }
     fn clip(&mut self, clip: f64, stats: &GpuBuf, y: &mut GpuBuf) {

@@ -24,3 +24,9 @@ fn every_block_on_the_gpu_matches_the_cpu_reference() {
     let problems = check_blocks(&mut gpu(), &block_cases(), BLOCK_TOLERANCE);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn deferred_training_on_the_gpu_matches_immediate_training() {
+    let problems = layerlab_engine::suite::runs::check_runs(gpu, 1e-6);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

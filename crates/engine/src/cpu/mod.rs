@@ -18,7 +18,7 @@ use layerlab_spec::train::Loss;
 
 use crate::backend::{
     AttentionOp, Backend, CopyCols, Dims, DropoutOp, EmbedOp, GateOp, Gemm, Guard, KanOp, MoeOp, NormOp, NormSaved,
-    PoolOp, RationalOp, STAT_LOSS, STAT_NORM, STAT_OK, SwapAxes, Update,
+    PoolOp, RationalOp, STAT_FIRST, STAT_HEALTHY, STAT_LOSS, STAT_NORM, STAT_OK, SwapAxes, Update,
 };
 use crate::real::Real;
 
@@ -141,8 +141,16 @@ impl<R: Real> Backend for Cpu<R> {
         stats[STAT_NORM] = R::of(xs.into_iter().map(|x| elementwise::sum_squares(x)).sum());
     }
     fn guard(&mut self, guard: Guard, stats: &mut Vec<R>) {
-        let allows = guard.allows(stats[STAT_LOSS].to64(), stats[STAT_NORM].to64());
+        let healthy = !guard.sticky || stats[STAT_HEALTHY] != R::zero();
+        let first = stats[STAT_FIRST].to64();
+        let allows = healthy && guard.allows(stats[STAT_LOSS].to64(), stats[STAT_NORM].to64(), first);
         stats[STAT_OK] = if allows { R::one() } else { R::zero() };
+        if allows && first < 0.0 {
+            stats[STAT_FIRST] = stats[STAT_LOSS];
+        }
+        if guard.sticky && !allows {
+            stats[STAT_HEALTHY] = R::zero();
+        }
     }
     fn clip(&mut self, clip: f64, stats: &Vec<R>, y: &mut Vec<R>) {
         let norm = stats[STAT_NORM].to64().sqrt();

@@ -1,10 +1,12 @@
 //! The backend test suite, written once and run against every backend: each op of
 //! [`Backend`] on awkward shapes ([`ops`]) and every block forward and backward ([`blocks`]),
-//! compared with the CPU reference computing in f64. The engine's own tests run it against the
+//! compared with the CPU reference computing in f64, and whole runs trained with the step's
+//! numbers read back at once and later ([`runs`]). The engine's own tests run it against the
 //! CPU in f32; the GPU crate's against WebGPU/Vulkan.
 
 pub mod blocks;
 pub mod ops;
+pub mod runs;
 
 use layerlab_spec::Shape;
 use layerlab_spec::train::{Init, Loss};

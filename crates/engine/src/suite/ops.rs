@@ -115,7 +115,7 @@ fn gemm(m: usize, n: usize, k: usize, a_trans: bool, b_trans: bool, accumulate: 
 }
 
 fn guard(ceiling: f64, reach_per_norm: f64, reach_fixed: f64) -> Guard {
-    Guard { ceiling, reach_per_norm, reach_fixed, max_update: 1e30 }
+    Guard { explosion: ceiling, reach_per_norm, reach_fixed, max_update: 1e30, sticky: false }
 }
 
 fn dims(rows: usize, cols: usize) -> Dims {
@@ -382,16 +382,17 @@ pub fn run_op<B: Backend>(b: &mut B, op: Op, seed: u64) -> Vec<(&'static str, Ve
         }
         Op::Guard { loss, sum_squares, guard } => {
             let mut stats = b.alloc(STATS);
-            write(b, &mut stats, &[loss, sum_squares, 0.5]);
+            // A first loss of 1, so `explosion` is the ceiling.
+            write(b, &mut stats, &[loss, sum_squares, 0.5, 1.0, 1.0]);
             let kept = read(b, &stats);
             b.guard(guard, &mut stats);
             let ok = read(b, &stats)[STAT_OK];
-            assert_eq!(ok == 1.0, guard.allows(kept[0], kept[1]), "the guard says 1 exactly when it allows");
+            assert_eq!(ok == 1.0, guard.allows(kept[0], kept[1], 1.0), "the guard says 1 exactly when it allows");
             vec![("allowed", vec![ok])]
         }
         Op::Clip { len, clip, sum_squares } => {
             let mut stats = b.alloc(STATS);
-            write(b, &mut stats, &[0.0, sum_squares, 1.0]);
+            write(b, &mut stats, &[0.0, sum_squares, 1.0, 1.0, -1.0]);
             let mut y = buf(b, len, -1.0, 1.0);
             b.clip(clip, &stats, &mut y);
             vec![("y", read(b, &y))]
@@ -410,7 +411,7 @@ pub fn run_op<B: Backend>(b: &mut B, op: Op, seed: u64) -> Vec<(&'static str, Ve
         Op::Update { len, rule, learning_rate, steps, allowed } => {
             let mut p = buf(b, len, -1.0, 1.0);
             let (mut m, mut v, mut stats) = (b.alloc(len), b.alloc(len), b.alloc(STATS));
-            write(b, &mut stats, &[0.0, 0.0, if allowed { 1.0 } else { 0.0 }]);
+            write(b, &mut stats, &[0.0, 0.0, if allowed { 1.0 } else { 0.0 }, 1.0, -1.0]);
             let before = read(b, &p);
             for step in 1..=steps {
                 let g = buf(b, len, -1.0, 1.0);

@@ -67,6 +67,7 @@ impl<B: Backend> Trainer<B> {
         self.cursor = c.cursor;
         self.shuffle = c.shuffle.clone();
         self.first_loss = c.first_loss;
+        self.optimizer.set_first_loss(b, c.first_loss);
         Ok(())
     }
 }

@@ -19,6 +19,7 @@ use crate::rng::{Stream, rng};
 use crate::rules::{self, Feedback};
 
 mod checkpoint;
+mod deferred;
 mod details;
 mod retune;
 mod surface;
@@ -144,6 +145,8 @@ pub enum Divergence {
     Gradient(usize),
     /// The index of the parameter whose update would overflow the weights.
     Overflow(usize),
+    /// A deferred step's gradients, of this global norm, were not finite or too large.
+    Norm(f64),
 }
 
 /// A training loss this many times the first step's counts as diverged: no healthy run climbs
@@ -242,14 +245,12 @@ impl<B: Backend> Trainer<B> {
             }
             self.previous_step = Some(self.steps());
         }
-        let ceiling = self.first_loss.map_or(f64::INFINITY, |first| LOSS_EXPLOSION * first.max(1e-6));
         let batch = Batch {
             x: &self.x,
             t: &self.t,
             rows: self.batch,
             loss: self.loss,
             seed: self.seed,
-            ceiling,
             feedback: self.feedback.as_ref(),
         };
         let before = self.steps();
@@ -318,6 +319,10 @@ impl<B: Backend> Trainer<B> {
                 };
                 (owner.map_or("the model".to_string(), |v| v.name.clone()), format!("{what}; {advice}"))
             }
+            Divergence::Norm(norm) => (
+                "the model".to_string(),
+                format!("the gradients (global norm {norm:.4e}) were not finite or too large to apply; {advice}"),
+            ),
         };
         TrainError::Diverged { step: self.steps(), layer, cause }
     }
@@ -486,11 +491,18 @@ pub struct Batch<'a, B: Backend> {
     pub rows: usize,
     pub loss: Loss,
     pub seed: u64,
-    /// A loss above this stops the step as [`Divergence::Exploded`] (infinity: never).
-    pub ceiling: f64,
     /// The learning rule's own state; `None` trains with backprop.
     pub feedback: Option<&'a Feedback<B>>,
 }
+
+// By hand: a derive would ask the backend itself to be Copy.
+impl<B: Backend> Clone for Batch<'_, B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<B: Backend> Copy for Batch<'_, B> {}
 
 /// One step of backprop training: forward, loss, backward, optimizer. Returns the batch's loss
 /// (before the update) and the optimizer's report, or what became non-finite (then nothing was
@@ -501,26 +513,43 @@ pub fn step<B: Backend>(
     model: &mut Model<B>,
     acts: &mut [Acts<B>],
     optimizer: &mut Optimizer<B>,
-    Batch { x, t, rows, loss, seed, ceiling, feedback }: Batch<'_, B>,
+    batch: Batch<'_, B>,
 ) -> Result<(f64, StepInfo), Divergence> {
+    forward_backward(b, model, acts, optimizer, &batch);
+    optimizer.step(b, &mut model.params).map_err(divergence)
+}
+
+/// A training step up to the optimizer: forward, the loss into the step's stats (the experts'
+/// balancing loss added), backward or the learning rule's local signals. Nothing is read back:
+/// whether the update goes ahead is decided on the backend (see `Optimizer::step`).
+fn forward_backward<B: Backend>(
+    b: &mut B,
+    model: &mut Model<B>,
+    acts: &mut [Acts<B>],
+    optimizer: &mut Optimizer<B>,
+    batch: &Batch<'_, B>,
+) {
+    let &Batch { x, t, rows, loss, seed, feedback, .. } = batch;
     let pass = Pass { train: true, seed, step: optimizer.steps };
     model.forward(b, acts, x, rows, pass);
     let dims = Dims { rows: model.output_rows(rows), cols: model.outputs };
     let head = acts.last_mut().expect("a model has an output layer");
     b.loss_to(loss, dims, &head.y, t, &mut head.grad, optimizer.stats_mut());
     model.add_aux_loss(b, acts, optimizer.stats_mut());
-    // The backward pass runs whatever the loss: whether the update goes ahead is decided on the
-    // backend (see Optimizer::step), so nothing is read back before the step's end.
     match feedback {
         None => model.backward(b, acts, x, None, rows),
         Some(f) => rules::local_backward(b, model, acts, x, t, rows, f),
     }
-    optimizer.step(b, &mut model.params, ceiling).map_err(|r| match r {
+}
+
+fn divergence(r: Refused) -> Divergence {
+    match r {
         Refused::Loss(value) => Divergence::Loss(value),
         Refused::Exploded { loss, ceiling } => Divergence::Exploded { loss, ceiling },
         Refused::NotFinite(p) => Divergence::Gradient(p),
         Refused::Overflow(p) => Divergence::Overflow(p),
-    })
+        Refused::Norm(norm) => Divergence::Norm(norm),
+    }
 }
 
 /// Steps in a run of `length` over `examples` training examples in batches of `batch`.

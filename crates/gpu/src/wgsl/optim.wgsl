@@ -7,22 +7,36 @@
 const STAT_LOSS: u32 = 0u;
 const STAT_NORM: u32 = 1u;
 const STAT_OK: u32 = 2u;
+const STAT_HEALTHY: u32 = 3u;
+const STAT_FIRST: u32 = 4u;
 
 // Not NaN, not ±∞, by the bits (compilers may assume floats are never NaN).
 fn finite(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
-// ---- guard: ok = finite loss ≤ ceiling, finite norm, reach_per_norm·norm + reach_fixed ≤ max
-// (Guard::allows in crates/engine/src/backend.rs). Words: ceiling, reach_per_norm, reach_fixed, max.
+// ---- guard: ok = finite loss ≤ explosion · first good loss (any, before one), finite norm,
+// reach_per_norm·norm + reach_fixed ≤ max (Guard::allows in crates/engine/src/backend.rs), and,
+// when sticky, no earlier refusal. Keeps the first good loss. Words: explosion, reach_per_norm,
+// reach_fixed, max, sticky.
 @group(0) @binding(1) var<storage, read_write> gu_stats: array<f32>;
 
 @compute @workgroup_size(1)
 fn guard() {
     let loss = gu_stats[STAT_LOSS];
     let norm = sqrt(gu_stats[STAT_NORM]);
-    let ok = finite(loss) && loss <= real(0u) && finite(norm) && real(1u) * norm + real(2u) <= real(3u);
+    let sticky = word(4u) != 0u;
+    let healthy = !sticky || gu_stats[STAT_HEALTHY] != 0.0;
+    let first = gu_stats[STAT_FIRST];
+    let below = first < 0.0 || loss <= real(0u) * max(first, 1e-6);
+    let ok = healthy && finite(loss) && below && finite(norm) && real(1u) * norm + real(2u) <= real(3u);
     gu_stats[STAT_OK] = select(0.0, 1.0, ok);
+    if ok && first < 0.0 {
+        gu_stats[STAT_FIRST] = loss;
+    }
+    if sticky && !ok {
+        gu_stats[STAT_HEALTHY] = 0.0;
+    }
 }
 
 // ---- clip: y *= clip / (norm + 1e-6) when the norm exceeds clip. Words: n, clip.
