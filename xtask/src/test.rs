@@ -107,11 +107,14 @@ fn wasm_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
     let (shell_ok, shell_counts) = cmd::run_counting(&mut wasm_cargo(tools, root, &shell)?);
     let engine = ["-p", "layerlab-engine", "--lib", "--test", "in_browser"];
     let (engine_ok, engine_counts) = cmd::run_counting(&mut wasm_cargo(tools, root, &engine)?);
+    // The GPU backend on Chromium's WebGPU (SwiftShader, through --enable-unsafe-webgpu).
+    let gpu = ["-p", "layerlab-gpu", "--test", "in_browser"];
+    let (gpu_ok, gpu_counts) = cmd::run_counting(&mut wasm_cargo(tools, root, &gpu)?);
     let counts = Counts {
-        passed: shell_counts.passed + engine_counts.passed,
-        failed: shell_counts.failed + engine_counts.failed,
+        passed: shell_counts.passed + engine_counts.passed + gpu_counts.passed,
+        failed: shell_counts.failed + engine_counts.failed + gpu_counts.failed,
     };
-    Ok((shell_ok && engine_ok, counts))
+    Ok((shell_ok && engine_ok && gpu_ok, counts))
 }
 
 /// `cargo test --target wasm32-unknown-unknown ARGS`, set up to run in headless Chromium.

@@ -82,6 +82,22 @@ impl<B: Backend> StepBench<B> {
         Self { b, model, acts, optimizer, x, t, rows: mlp.rows, loss }
     }
 
+    /// One training step that reads nothing back (see `Trainer::step_deferred`); call
+    /// [`StepBench::collect`] at least every [`crate::optim::HISTORY`] steps.
+    pub fn step_deferred(&mut self) {
+        let batch = Batch { x: &self.x, t: &self.t, rows: self.rows, loss: self.loss, seed: 1, feedback: None };
+        train::step_deferred(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch);
+    }
+
+    /// Reads back the deferred steps' numbers (waiting for the device) and returns the last loss.
+    pub fn collect(&mut self) -> f64 {
+        let (history, count) = self.optimizer.history();
+        let host = model::read(&mut self.b, history);
+        let host: Vec<B::R> = host[..count].iter().map(|&v| crate::real::Real::of(v)).collect();
+        let (good, _) = self.optimizer.collect(&mut self.b, &host);
+        good.last().map_or(f64::NAN, |&(loss, _)| loss)
+    }
+
     /// One training step (forward, loss, backward, Adam); returns the loss.
     pub fn step(&mut self) -> f64 {
         let batch = Batch { x: &self.x, t: &self.t, rows: self.rows, loss: self.loss, seed: 1, feedback: None };

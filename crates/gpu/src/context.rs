@@ -117,7 +117,12 @@ impl Context {
         Ok(Context {
             device,
             queue,
-            adapter: format!("{} ({:?})", info.name, info.backend),
+            // A browser may keep the adapter's name to itself.
+            adapter: if info.name.is_empty() {
+                format!("{:?} adapter ({:?})", info.device_type, info.backend)
+            } else {
+                format!("{} ({:?})", info.name, info.backend)
+            },
             modules: HashMap::new(),
             pipelines: HashMap::new(),
             arena,
@@ -270,6 +275,50 @@ impl Context {
         }
         staging.unmap();
         self.staging = Some(staging);
+    }
+
+    /// Copies the first `len` numbers of `buf` back without blocking: the future resolves once
+    /// the GPU has done everything recorded before (in a browser, on a later turn of the event
+    /// loop; natively, at once). It holds no borrow of the context, so recording may go on.
+    pub fn read_async(&mut self, buf: &GpuBuf, len: usize) -> impl Future<Output = Result<Vec<f32>, String>> + use<> {
+        assert!(len <= buf.len, "reading {len} numbers from a buffer of {}", buf.len);
+        self.flush();
+        let bytes = (len.max(1) * 4) as u64;
+        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("read-back"),
+            size: bytes,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+        encoder.copy_buffer_to_buffer(&buf.buffer, 0, &staging, 0, bytes);
+        self.queue.submit([encoder.finish()]);
+        let (sender, receiver) = futures_channel::oneshot::channel();
+        staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+            let _ = sender.send(r);
+        });
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Err(e) = self.device.poll(wgpu::PollType::wait_indefinitely()) {
+            note(&self.fault, format!("waiting for the GPU failed: {e}"));
+        }
+        let fault = Arc::clone(&self.fault);
+        async move {
+            let failed = |why: String| {
+                note(&fault, why.clone());
+                Err(why)
+            };
+            match receiver.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return failed(format!("reading back from the GPU failed: {e}")),
+                Err(_) => return failed("the GPU device went away during a read-back".to_string()),
+            }
+            let values = match staging.slice(..).get_mapped_range() {
+                Ok(view) => bytemuck::cast_slice::<u8, f32>(&view)[..len].to_vec(),
+                Err(e) => return failed(format!("reading back from the GPU failed: {e}")),
+            };
+            staging.unmap();
+            Ok(values)
+        }
     }
 
     /// Why the device stopped working, once it has.

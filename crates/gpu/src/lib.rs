@@ -62,6 +62,16 @@ impl Gpu {
         &self.ctx.adapter
     }
 
+    /// Reads the first `len` numbers of `buf` back without blocking (see `Context::read_async`):
+    /// how a browser reads, where nothing may wait for the GPU.
+    pub fn read_async(
+        &mut self,
+        buf: &GpuBuf,
+        len: usize,
+    ) -> impl std::future::Future<Output = Result<Vec<f32>, String>> + use<> {
+        self.ctx.read_async(buf, len)
+    }
+
     /// Destroys the device, as a driver reset would: every later op is a no-op and
     /// [`Backend::fault`](layerlab_engine::backend::Backend::fault) says why (tests of the
     /// fallback to the CPU use it).

@@ -1,6 +1,7 @@
 //! The backend suite on the GPU (natively through wgpu's Vulkan backend: lavapipe on our
 //! machines, a real GPU where there is one): every op and every block agrees with the CPU
 //! reference to the suite's tolerances.
+#![cfg(not(target_arch = "wasm32"))]
 
 use layerlab_engine::suite::{blocks::block_cases, check_blocks, check_ops, ops::op_cases};
 use layerlab_gpu::Gpu;

@@ -1,6 +1,7 @@
 //! The fallback to the CPU: a run whose GPU is lost mid-training goes on on the CPU from its last
 //! checkpoint without losing a step (its loss curve is the CPU's own), and the error says what
 //! happened.
+#![cfg(not(target_arch = "wasm32"))]
 
 use layerlab_engine::cpu::Cpu;
 use layerlab_engine::train::{TrainError, Trainer, resume};

@@ -1,5 +1,6 @@
 //! Training parity: the spiral MLP and the digits MLP train 200 steps on the CPU and on the GPU
 //! from the same spec, and their loss curves stay within 1e-3 of each other at every step.
+#![cfg(not(target_arch = "wasm32"))]
 
 use layerlab_engine::backend::Backend;
 use layerlab_engine::cpu::Cpu;

@@ -5,7 +5,7 @@
 //! refused step stops the updates of every step after it, so a divergence found late leaves
 //! the weights of the last good step, as an immediate one does.
 
-use super::{TrainError, Trainer, forward_backward};
+use super::{TrainError, Trainer};
 use crate::backend::Backend;
 use crate::model::read;
 use crate::optim::HISTORY;
@@ -26,8 +26,7 @@ impl<B: Backend> Trainer<B> {
             seed: self.seed,
             feedback: self.feedback.as_ref(),
         };
-        forward_backward(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, &batch);
-        self.optimizer.step_deferred(&mut self.b, &mut self.model.params);
+        super::step_deferred(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch);
     }
 
     /// What to read back for [`Trainer::collect`]: the history buffer and how many of its

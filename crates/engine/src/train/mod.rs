@@ -519,6 +519,19 @@ pub fn step<B: Backend>(
     optimizer.step(b, &mut model.params).map_err(divergence)
 }
 
+/// [`step`] without reading anything back: its numbers wait in the optimizer's history (see
+/// `Optimizer::step_deferred`).
+pub fn step_deferred<B: Backend>(
+    b: &mut B,
+    model: &mut Model<B>,
+    acts: &mut [Acts<B>],
+    optimizer: &mut Optimizer<B>,
+    batch: Batch<'_, B>,
+) {
+    forward_backward(b, model, acts, optimizer, &batch);
+    optimizer.step_deferred(b, &mut model.params);
+}
+
 /// A training step up to the optimizer: forward, the loss into the step's stats (the experts'
 /// balancing loss added), backward or the learning rule's local signals. Nothing is read back:
 /// whether the update goes ahead is decided on the backend (see `Optimizer::step`).
