@@ -2,7 +2,7 @@
 // hostile URLs. Run by `cargo xtask test` against the served release build.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, workerReady, backendLabel } from './browser.mjs';
+import { launch, open, workerReady, backendLabel, waitForNumber } from './browser.mjs';
 
 let withGpu;
 let withoutGpu;
@@ -35,12 +35,29 @@ test('the worker answers a ping', async () => {
   await context.close();
 });
 
-test('with WebGPU, the backend label names the adapter', async () => {
+test('a software WebGPU adapter is passed over for the CPU, and the tooltip says how to use it', async () => {
+  // Headless Chromium's adapter is SwiftShader, a software (fallback) one: slower than the CPU.
   const { page, context, problems } = await open(withGpu);
-  const label = await backendLabel(page);
-  assert.match(label, /^WebGPU \(.+\)$/);
-  // Headless Chromium's adapter is SwiftShader, a software (fallback) one, and the tooltip says so.
-  assert.match(await page.locator('#backend-label').getAttribute('title'), /fallback|GPU/);
+  assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
+  const why = await page.locator('#backend-label').getAttribute('title');
+  assert.match(why, /software adapter/);
+  assert.match(why, /backend=webgpu/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('?backend=webgpu trains on WebGPU, software adapter and all, and the numbers move', async () => {
+  const { page, context, problems } = await open(withGpu, '?backend=webgpu');
+  assert.match(await backendLabel(page), /^WebGPU \(.+, software\)$/);
+  assert.match(await page.locator('#backend-label').getAttribute('title'), /Training runs on WebGPU/);
+  await page.locator('#test-loss').filter({ hasNotText: '—' }).waitFor({ timeout: 30_000 });
+  const before = Number(await page.locator('#train-loss').textContent());
+  await page.click('#play');
+  const step = await waitForNumber(page, '#step-count', (s) => s >= 200, 90_000);
+  await page.click('#play');
+  const after = Number(await page.locator('#train-loss').textContent());
+  assert.ok(step >= 200 && after < before, `step ${step}: the training loss went from ${before} to ${after}`);
+  assert.equal(await page.locator('.notice').count(), 0, 'no notice: the GPU was not lost');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -64,7 +81,9 @@ test('?backend=cpu forces the CPU where WebGPU is available', async () => {
 
 test('the Force CPU setting works from the keyboard and survives a reload', async () => {
   const { page, context, problems } = await open(withGpu);
-  assert.match(await backendLabel(page), /^WebGPU/);
+  const explanation = page.locator('#backend-explanation');
+  await backendLabel(page);
+  await explanation.filter({ hasText: 'software adapter' }).waitFor();
   const toggle = page.getByLabel('Force CPU');
   // Reach the setting with Tab, as a keyboard user would.
   for (let i = 0; i < 10 && !(await toggle.evaluate((el) => el === document.activeElement)); i++) {
@@ -72,16 +91,17 @@ test('the Force CPU setting works from the keyboard and survives a reload', asyn
   }
   assert.equal(await toggle.evaluate((el) => el === document.activeElement), true, 'Tab reaches Force CPU');
   await page.keyboard.press('Space');
-  assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
+  await explanation.filter({ hasText: 'settings' }).waitFor();
 
   await page.reload();
   await workerReady(page);
   assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
+  await explanation.filter({ hasText: 'settings' }).waitFor();
   assert.equal(await toggle.isChecked(), true);
 
   await toggle.focus();
   await page.keyboard.press('Space');
-  assert.match(await backendLabel(page), /^WebGPU/);
+  await explanation.filter({ hasText: 'software adapter' }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -89,11 +109,11 @@ test('the Force CPU setting works from the keyboard and survives a reload', asyn
 test('a malformed fragment and unknown parameters never break the page', async () => {
   const hostile = '?foo=1&backend=tpu&%ZZ=%%#%%%zz<script>alert(1)</script>' + 'x'.repeat(5000);
   const { page, context, problems } = await open(withGpu, hostile);
-  assert.match(await backendLabel(page), /^WebGPU/);
+  assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
   const notices = page.locator('.notice span');
   assert.equal(await notices.count(), 3);
   const texts = await notices.allTextContents();
-  assert.ok(texts.some((t) => t.includes("'foo'") && t.includes('backend=cpu or backend=auto')), texts.join(' | '));
+  assert.ok(texts.some((t) => t.includes("'foo'") && t.includes('backend=cpu, backend=auto or backend=webgpu')), texts.join(' | '));
   assert.ok(texts.some((t) => t.includes('backend=tpu')), texts.join(' | '));
   await page.getByRole('button', { name: 'Dismiss this notice' }).first().click();
   assert.equal(await notices.count(), 2);

@@ -10,12 +10,13 @@ use layerlab_worker::BackendChoice;
 pub const FORCE_CPU_KEY: &str = "layerlab.force-cpu";
 
 /// The URL parameters the page understands, with their valid values, for messages.
-pub const KNOWN_PARAMETERS: &str = "backend=cpu or backend=auto";
+pub const KNOWN_PARAMETERS: &str = "backend=cpu, backend=auto or backend=webgpu";
 
 /// What the query string asks of the page.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PageOptions {
-    /// `backend=cpu` forces the CPU, `backend=auto` lets the page choose; absent: the setting.
+    /// `backend=cpu` forces the CPU, `backend=auto` lets the page choose, `backend=webgpu` trains
+    /// on any WebGPU adapter, a software one included; absent: the setting.
     pub backend: Option<BackendChoice>,
     /// One sentence for each parameter that was ignored, and why.
     pub notices: Vec<String>,
@@ -29,7 +30,8 @@ pub fn parse_query(search: &str) -> PageOptions {
         match key.as_ref() {
             "backend" => match value.trim().to_ascii_lowercase().as_str() {
                 "cpu" => options.backend = Some(BackendChoice::Cpu),
-                "auto" | "webgpu" | "gpu" => options.backend = Some(BackendChoice::Auto),
+                "auto" => options.backend = Some(BackendChoice::Auto),
+                "webgpu" | "gpu" => options.backend = Some(BackendChoice::WebGpu),
                 _ => options.notices.push(format!("Ignored backend={}: use {KNOWN_PARAMETERS}.", shorten(&value))),
             },
             "" => {}
@@ -54,7 +56,7 @@ pub fn saved_choice(saved: Option<&str>) -> BackendChoice {
 pub fn saved_value(choice: BackendChoice) -> &'static str {
     match choice {
         BackendChoice::Cpu => "1",
-        BackendChoice::Auto => "0",
+        BackendChoice::Auto | BackendChoice::WebGpu => "0",
     }
 }
 
@@ -80,8 +82,8 @@ mod tests {
         ("?backend=cpu", Some(BackendChoice::Cpu), 0, ""),
         ("backend=CPU", Some(BackendChoice::Cpu), 0, ""),
         ("?backend=auto", Some(BackendChoice::Auto), 0, ""),
-        ("?backend=webgpu", Some(BackendChoice::Auto), 0, ""),
-        ("?backend=tpu", None, 1, "backend=cpu or backend=auto"),
+        ("?backend=webgpu", Some(BackendChoice::WebGpu), 0, ""),
+        ("?backend=tpu", None, 1, "backend=cpu, backend=auto or backend=webgpu"),
         ("?foo=1&backend=cpu", Some(BackendChoice::Cpu), 1, "'foo'"),
         ("?%ZZ=%%&&=x&a", None, 2, "unknown URL parameter"),
         ("?backend=%E2%82%AC", None, 1, "backend=€"),

@@ -297,8 +297,11 @@ impl<B: Backend> Optimizer<B> {
         if kind(self.rule) == kind(old.rule) {
             self.state = std::mem::take(&mut old.state);
         }
-        // The first loss (the ceiling's reference) and the run's health stay.
+        // The first loss (the ceiling's reference), the run's health and the deferred steps
+        // waiting to be collected stay.
         std::mem::swap(&mut self.stats, &mut old.stats);
+        std::mem::swap(&mut self.history, &mut old.history);
+        std::mem::swap(&mut self.pending, &mut old.pending);
     }
 
     /// Fresh, zero state for parameter `index`, now `len` numbers long (a KAN layer whose grid

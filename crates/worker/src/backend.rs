@@ -7,7 +7,25 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use layerlab_gpu::Gpu;
+
 use crate::protocol::{BackendChoice, BackendReport, CpuReason, GpuAdapter};
+
+/// Detects the backend and, when it is WebGPU (a hardware adapter, or any with
+/// [`BackendChoice::WebGpu`]), opens the device to train on. A device that cannot be opened is
+/// a reason for the CPU, as a software adapter under [`BackendChoice::Auto`] is.
+pub async fn choose(choice: BackendChoice) -> (BackendReport, Option<Result<Gpu, String>>) {
+    let report = detect(choice).await;
+    let BackendReport::WebGpu { adapter } = &report else { return (report, None) };
+    if adapter.is_fallback && choice != BackendChoice::WebGpu {
+        let reason = CpuReason::SoftwareAdapter { adapter: adapter.display_name() };
+        return (BackendReport::Cpu { reason }, None);
+    }
+    match Gpu::new().await {
+        Ok(gpu) => (report, Some(Ok(gpu))),
+        Err(e) => (BackendReport::Cpu { reason: CpuReason::AdapterError { message: e.to_string() } }, None),
+    }
+}
 
 /// Detects the backend to train on, honouring the user's choice. Never fails: every failure is
 /// a reason to use the CPU, reported as such.

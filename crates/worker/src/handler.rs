@@ -1,6 +1,8 @@
 //! What the worker does with each message. The binary (`main.rs`) only moves messages in and
 //! out and schedules training ticks; the answers are made here.
 
+use layerlab_gpu::Gpu;
+
 use crate::backend;
 use crate::protocol::{WorkerInput, WorkerOutput};
 use crate::session::Host;
@@ -18,13 +20,15 @@ pub fn handle_now(host: &mut Host, input: WorkerInput, now: f64) -> Result<Vec<W
     })
 }
 
-/// Answers a message that may wait on the browser (backend detection) or needs no state.
-pub async fn handle(input: WorkerInput) -> Vec<WorkerOutput> {
+/// Answers a message that may wait on the browser (backend detection) or needs no state. A
+/// detection that settles on WebGPU comes with the device opened on it, for the host to train on.
+pub async fn handle(input: WorkerInput) -> (Vec<WorkerOutput>, Option<Result<Gpu, String>>) {
     match input {
-        WorkerInput::Ping { nonce } => vec![WorkerOutput::Pong { nonce }],
+        WorkerInput::Ping { nonce } => (vec![WorkerOutput::Pong { nonce }], None),
         WorkerInput::DetectBackend { request, choice } => {
-            vec![WorkerOutput::Backend { request, report: backend::detect(choice).await }]
+            let (report, gpu) = backend::choose(choice).await;
+            (vec![WorkerOutput::Backend { request, report }], gpu)
         }
-        other => vec![WorkerOutput::Error { message: format!("{other:?} needs the worker's state") }],
+        other => (vec![WorkerOutput::Error { message: format!("{other:?} needs the worker's state") }], None),
     }
 }

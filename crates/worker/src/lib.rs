@@ -6,6 +6,7 @@
 //! messages (train, pause, metric snapshots) to these enums; the plumbing stays as it is.
 
 pub mod backend;
+pub mod gpu_run;
 pub mod handler;
 pub mod protocol;
 pub mod session;

@@ -31,6 +31,7 @@ fn main() {
             TICK_PENDING.with(|p| p.set(false));
             let replies = HOST.with(|host| host.borrow_mut().tick(&mut || now(&scope)));
             post_all(&scope, &replies);
+            read_back(&scope, &ticker);
             schedule(&ticker);
         })
     };
@@ -47,11 +48,28 @@ fn main() {
         match HOST.with(|host| handler::handle_now(&mut host.borrow_mut(), input, at)) {
             Ok(replies) => {
                 post_all(&scope, &replies);
+                read_back(&scope, &ticker);
                 schedule(&ticker);
             }
-            Err(input) => wasm_bindgen_futures::spawn_local(async move {
-                post_all(&scope, &handler::handle(input).await);
-            }),
+            Err(input) => {
+                let ticker = ticker.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let detect = matches!(input, WorkerInput::DetectBackend { .. });
+                    let (replies, gpu) = handler::handle(input).await;
+                    post_all(&scope, &replies);
+                    // A detection settles the device: WebGPU's, or none (the CPU).
+                    let moved = match gpu {
+                        Some(Ok(gpu)) => HOST.with(|host| host.borrow_mut().use_gpu(gpu)),
+                        _ if detect => {
+                            HOST.with(|host| host.borrow_mut().drop_gpu());
+                            Vec::new()
+                        }
+                        _ => Vec::new(),
+                    };
+                    post_all(&scope, &moved);
+                    schedule(&ticker);
+                });
+            }
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -61,9 +79,27 @@ fn main() {
     post(&scope, &WorkerOutput::Ready { protocol: PROTOCOL_VERSION });
 }
 
-/// Schedules the next tick if the run plays and none is pending.
+/// Starts the read-back the host asked for, if any: when it arrives, the host takes it, its
+/// replies are posted, and ticks go on.
+fn read_back(scope: &DedicatedWorkerGlobalScope, ticker: &MessagePort) {
+    let Some(job) = HOST.with(|host| host.borrow_mut().take_read()) else { return };
+    let (scope, ticker) = (scope.clone(), ticker.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let history = job.history.await;
+        let mut state = Vec::with_capacity(job.state.len());
+        for reading in job.state {
+            state.push(reading.await);
+        }
+        let at = now(&scope);
+        let replies = HOST.with(|host| host.borrow_mut().finish_read(job.run, history, state, at - job.started, at));
+        post_all(&scope, &replies);
+        schedule(&ticker);
+    });
+}
+
+/// Schedules the next tick if the run plays, no read-back is in flight, and none is pending.
 fn schedule(ticker: &MessagePort) {
-    let playing = HOST.with(|host| host.borrow().playing());
+    let playing = HOST.with(|host| host.borrow().playing() && !host.borrow().busy());
     if playing && !TICK_PENDING.with(|p| p.replace(true)) {
         let _ = ticker.post_message(&wasm_bindgen::JsValue::NULL);
     }

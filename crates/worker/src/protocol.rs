@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// The version of this protocol. The worker announces it in [`WorkerOutput::Ready`] and the page
 /// refuses to talk to a worker of another version (a stale cached worker script, say).
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +47,8 @@ pub enum WorkerOutput {
     Pong { nonce: u32 },
     /// The backend the worker will train on, answering the `DetectBackend` numbered `request`.
     Backend { request: u32, report: BackendReport },
+    /// The backend changed by itself mid-run (the GPU was lost): training goes on on this one.
+    BackendChanged { report: BackendReport },
     /// A message the worker could not understand or could not carry out.
     Error { message: String },
     /// A new run was built from the loaded spec; it is paused at step 0.
@@ -151,11 +153,15 @@ impl StopReason {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BackendChoice {
-    /// WebGPU when the browser offers an adapter, the CPU otherwise.
+    /// WebGPU when the browser offers a hardware adapter, the CPU otherwise (a software
+    /// adapter is slower than the CPU backend).
     #[default]
     Auto,
     /// Always the CPU, even when WebGPU is there.
     Cpu,
+    /// WebGPU whenever the browser offers an adapter, a software one included (`backend=webgpu`).
+    #[serde(rename = "webgpu")]
+    WebGpu,
 }
 
 /// The backend the worker found.
@@ -192,6 +198,10 @@ pub enum CpuReason {
     NoAdapter,
     /// Asking for an adapter failed.
     AdapterError { message: String },
+    /// The only adapter is a software one, slower than the CPU backend (`Auto` skips it).
+    SoftwareAdapter { adapter: String },
+    /// The GPU stopped working mid-run; the run went on on the CPU.
+    DeviceLost { message: String },
 }
 
 impl GpuAdapter {
@@ -226,14 +236,14 @@ impl BackendReport {
     /// One sentence on why this backend was chosen, for the tooltip and screen readers.
     pub fn explanation(&self) -> String {
         match self {
-            // Until the WebGPU backend exists, the worker trains on the CPU whatever it finds.
             BackendReport::WebGpu { adapter } if adapter.is_fallback => {
-                "WebGPU is available through a software (fallback) adapter; training runs on the CPU \
-                 (WebAssembly) for now: LayerLab's WebGPU backend is not built yet."
+                "Training runs on WebGPU through a software (fallback) adapter, as the link asks (backend=webgpu); \
+                 it is slower than the CPU. The measurements (losses, surface, layer metrics) run on the CPU \
+                 from the weights read back."
                     .to_string()
             }
-            BackendReport::WebGpu { .. } => "WebGPU is available on your GPU; training runs on the CPU (WebAssembly) \
-                 for now: LayerLab's WebGPU backend is not built yet."
+            BackendReport::WebGpu { .. } => "Training runs on your GPU through WebGPU; the measurements (losses, \
+                 surface, layer metrics) run on the CPU from the weights read back."
                 .to_string(),
             BackendReport::Cpu { reason } => match reason {
                 CpuReason::Forced => "The CPU was chosen in the settings or by the link (backend=cpu).".to_string(),
@@ -243,6 +253,13 @@ impl BackendReport {
                 }
                 CpuReason::AdapterError { message } => {
                     format!("Asking for a GPU adapter failed ({message}), so training runs on the CPU.")
+                }
+                CpuReason::SoftwareAdapter { adapter } => format!(
+                    "WebGPU offers only a software adapter ({adapter}), which is slower than the CPU, so training \
+                     runs on the CPU. Add backend=webgpu to the link to train on it anyway."
+                ),
+                CpuReason::DeviceLost { message } => {
+                    format!("The GPU stopped working ({message}); training went on on the CPU from the last read-back.")
                 }
             },
         }

@@ -7,10 +7,12 @@
 use layerlab_engine::cpu::Cpu;
 use layerlab_engine::metrics::Snapshot;
 use layerlab_engine::train::{Surface, Trainer};
+use layerlab_gpu::Gpu;
 use layerlab_spec::data::Task;
 use layerlab_spec::{Spec, SpecError, analyse};
 
-use crate::protocol::{Points, Problem, Progress, RunInfo, StopReason, WorkerOutput};
+use crate::gpu_run::{Finish, GpuRun, ReadJob};
+use crate::protocol::{BackendReport, CpuReason, Points, Problem, Progress, RunInfo, StopReason, WorkerOutput};
 
 /// Training time per tick while playing; between ticks the worker reads its messages, so a
 /// pause takes effect within about this long.
@@ -25,10 +27,14 @@ pub const SURFACE_SIDE: usize = 100;
 /// interval, and less often when they would take more than [`MEASURE_SHARE`] of the time.
 pub const MIN_SNAPSHOT_MS: f64 = 100.0;
 
-/// A run: the spec it was built from and its trainer.
+/// A run: the spec it was built from and its trainer. With a GPU run, the GPU takes the steps
+/// and `trainer` (the shadow) holds the weights of the last read-back, measures and reports.
 pub struct Session {
     spec: Spec,
     trainer: Trainer<Cpu<f32>>,
+    gpu: Option<GpuRun>,
+    /// One step was asked for (the Step button): report once it is read back.
+    single_step: bool,
     /// Set once the run reached its length or stop condition, or diverged; playing stops.
     stopped: Option<StopReason>,
     /// When the last progress was sent, the step it reported, and what measuring took.
@@ -43,11 +49,17 @@ pub struct Session {
     snapshot_pending: bool,
 }
 
-/// The worker's state: the run, if one is loaded, and whether it plays.
+/// The worker's state: the run, if one is loaded, and whether it plays; the GPU device to
+/// train on, when the backend is WebGPU; a read-back waiting to be started.
 #[derive(Default)]
 pub struct Host {
     session: Option<Session>,
     playing: bool,
+    /// The device, while no run trains on it.
+    spare_gpu: Option<Gpu>,
+    /// Counts the runs built, so a read-back of a replaced run is dropped.
+    run: u64,
+    job: Option<ReadJob>,
 }
 
 impl Session {
@@ -57,6 +69,8 @@ impl Session {
         Ok(Self {
             spec,
             trainer,
+            gpu: None,
+            single_step: false,
             stopped: None,
             last_progress: None,
             measure_ms: 0.0,
@@ -149,6 +163,83 @@ impl Host {
         self.playing && self.session.as_ref().is_some_and(|s| s.stopped.is_none())
     }
 
+    /// Whether a read-back from the GPU is in flight (ticks wait for it).
+    pub fn busy(&self) -> bool {
+        self.session.as_ref().and_then(|s| s.gpu.as_ref()).is_some_and(|g| g.reading)
+    }
+
+    /// The device the loaded run trains on, if it trains on the GPU.
+    pub fn gpu(&self) -> Option<&Gpu> {
+        self.session.as_ref()?.gpu.as_ref().map(|g| &g.trainer.b)
+    }
+
+    /// Trains on `gpu` from now on: the loaded run moves onto it (same weights, same step).
+    pub fn use_gpu(&mut self, gpu: Gpu) -> Vec<WorkerOutput> {
+        self.spare_gpu = Some(gpu);
+        match self.session.as_mut() {
+            Some(session) if session.gpu.is_none() => attach(session, &mut self.spare_gpu).into_iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Trains on the CPU from now on (the user forced it): the run keeps the weights of the
+    /// last read-back.
+    pub fn drop_gpu(&mut self) {
+        self.spare_gpu = None;
+        if let Some(session) = self.session.as_mut() {
+            session.gpu = None;
+        }
+        self.job = None;
+    }
+
+    /// The read-back the last call started, for the caller to await and hand to
+    /// [`Host::finish_read`].
+    pub fn take_read(&mut self) -> Option<ReadJob> {
+        self.job.take()
+    }
+
+    /// Takes a finished read-back: the steps are counted, the shadow takes their weights, and
+    /// whatever they lead to is reported (a stop, progress when due, a lost GPU).
+    pub fn finish_read(
+        &mut self,
+        run: u64,
+        history: Result<Vec<f32>, String>,
+        state: Vec<Result<Vec<f32>, String>>,
+        elapsed: f64,
+        now: f64,
+    ) -> Vec<WorkerOutput> {
+        let Some(session) = self.session.as_mut().filter(|_| run == self.run) else { return Vec::new() };
+        let Some(gpu) = session.gpu.as_mut() else { return Vec::new() };
+        let mut out = Vec::new();
+        match gpu.finish(history, state, elapsed, &mut session.trainer) {
+            Ok(()) => {}
+            Err(Finish::Lost(message)) => {
+                session.gpu = None;
+                let report = BackendReport::Cpu { reason: CpuReason::DeviceLost { message } };
+                out.push(WorkerOutput::BackendChanged { report });
+            }
+            Err(Finish::Diverged(error)) => {
+                let reason = StopReason::Diverged { message: error.to_string() };
+                session.stopped = Some(reason.clone());
+                self.playing = false;
+                out.push(WorkerOutput::Stopped { step: session.trainer.steps(), reason });
+                return Self::report(session, &mut self.playing, &mut || now, out);
+            }
+        }
+        if std::mem::take(&mut session.single_step) {
+            session.snapshot(&mut || now);
+            return Self::report(session, &mut self.playing, &mut || now, out);
+        }
+        if !self.playing {
+            // Paused while these steps were read back: the page hears where the run stands.
+            return Self::report(session, &mut self.playing, &mut || now, out);
+        }
+        if session.snapshot_due(now) {
+            session.snapshot_pending = true;
+        }
+        out
+    }
+
     /// Loads `spec`. When a run is loaded and only its recipe changed (optimizer, learning
     /// rate, batch size, regularisation, length…), the run goes on with the new recipe, as in
     /// TensorFlow Playground; otherwise a new run is built from the spec (paused, step 0) and
@@ -163,6 +254,11 @@ impl Host {
             if let Err(error) = session.trainer.retune(&session.spec.training, &spec.training) {
                 return vec![WorkerOutput::Invalid { problems: problems(&[error]) }];
             }
+            if let Some(gpu) = session.gpu.as_mut()
+                && let Err(error) = gpu.trainer.retune(&session.spec.training, &spec.training)
+            {
+                return vec![WorkerOutput::Invalid { problems: problems(&[error]) }];
+            }
             session.spec = spec;
             // A longer run, or a looser stop condition, can go on.
             session.stopped = None;
@@ -175,11 +271,19 @@ impl Host {
 
     /// Builds a run from `spec` anew: the same spec and seed give the same initial weights.
     fn build(&mut self, spec: Spec, now: f64) -> Vec<WorkerOutput> {
+        // The device comes back from the run it trained.
+        if let Some(old) = self.session.as_mut().and_then(|s| s.gpu.take()) {
+            self.spare_gpu.get_or_insert(old.trainer.b);
+        }
+        self.job = None;
         match Session::new(spec) {
             Ok(mut session) => {
                 self.playing = false;
+                self.run += 1;
+                let moved = attach(&mut session, &mut self.spare_gpu);
                 session.snapshot(&mut || now);
                 let mut out = vec![WorkerOutput::Loaded { info: session.info() }];
+                out.extend(moved);
                 out.extend(Self::report(&mut session, &mut self.playing, &mut || now, Vec::new()));
                 self.session = Some(session);
                 out
@@ -212,6 +316,14 @@ impl Host {
     pub fn step(&mut self, now: f64) -> Vec<WorkerOutput> {
         self.playing = false;
         let Some(session) = self.session.as_mut() else { return vec![no_run()] };
+        if let Some(gpu) = session.gpu.as_mut() {
+            // On the GPU: one step recorded, reported once read back.
+            if !gpu.reading && session.stopped.is_none() && !session.trainer.finished(None) {
+                session.single_step = true;
+                self.job = Some(gpu.record(self.run, 1, now));
+            }
+            return Vec::new();
+        }
         let mut out = Vec::new();
         if session.stopped.is_none() {
             out.extend(train_one(session));
@@ -247,6 +359,20 @@ impl Host {
         let interval = MIN_PROGRESS_MS.max(session.measure_ms / MEASURE_SHARE);
         if session.last_progress.is_none_or(|(at, _)| now - at >= interval) {
             return Self::report(session, &mut self.playing, clock, Vec::new());
+        }
+        if let Some(gpu) = session.gpu.as_mut() {
+            if !gpu.reading {
+                let trainer = &session.trainer;
+                if trainer.finished(None) {
+                    return train_one(session).into_iter().collect();
+                }
+                // Up to the end of the run and of the metrics interval, so the layer metrics
+                // are measured on the weights of the interval's last step.
+                let every = u64::from(session.spec.metrics.every.max(1));
+                let limit = (trainer.total_steps - trainer.steps()).min(every - trainer.steps() % every);
+                self.job = Some(gpu.record(self.run, limit, now));
+            }
+            return Vec::new();
         }
         let mut out = Vec::new();
         let start = now;
@@ -308,6 +434,22 @@ fn train_one(session: &mut Session) -> Option<WorkerOutput> {
         return Some(WorkerOutput::Stopped { step: trainer.steps(), reason });
     }
     None
+}
+
+/// Moves `session` onto the spare device, if there is one. When that fails the run stays on
+/// the CPU, and the message says why.
+fn attach(session: &mut Session, spare: &mut Option<Gpu>) -> Option<WorkerOutput> {
+    let gpu = spare.take()?;
+    match GpuRun::new(gpu, &session.spec, &mut session.trainer) {
+        Ok(run) => {
+            session.gpu = Some(run);
+            None
+        }
+        Err(message) => {
+            let reason = CpuReason::AdapterError { message: format!("the run could not move to the GPU: {message}") };
+            Some(WorkerOutput::BackendChanged { report: BackendReport::Cpu { reason } })
+        }
+    }
 }
 
 /// Whether `next` differs from `built` only in what a run can change mid-way.

@@ -81,6 +81,10 @@ pub fn App() -> impl IntoView {
                 backend.set(Some(report));
             }
         }
+        WorkerOutput::BackendChanged { report } => {
+            notices.update(|n| n.push(format!("Training moved to {}: {}", report.label(), report.explanation())));
+            backend.set(Some(report));
+        }
         WorkerOutput::Error { message } => {
             notices.update(|n| n.push(format!("The training worker reported: {message}")));
         }

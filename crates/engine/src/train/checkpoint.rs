@@ -92,3 +92,39 @@ pub fn resume<C: Backend>(
     }
     Ok(trainer)
 }
+
+impl<B: Backend> Trainer<B> {
+    /// The buffers a checkpoint reads, in the order [`Trainer::checkpoint_from`] takes their
+    /// values: the parameters, the model's buffers (BatchNorm statistics), then each
+    /// parameter's optimizer state (first and second moments). For reading them back
+    /// asynchronously, as a browser must.
+    pub fn state_buffers(&self) -> Vec<&B::Buf> {
+        let params = self.model.params.iter().map(|p| &p.value);
+        let state = self.optimizer.state().iter().flat_map(|(m, v)| [m, v]);
+        params.chain(&self.model.buffers).chain(state).collect()
+    }
+
+    /// A checkpoint from the values of [`Trainer::state_buffers`], read back by the caller, and
+    /// the run's host-side state (the step, the position in the data).
+    pub fn checkpoint_from(&self, mut values: Vec<Vec<f64>>) -> Checkpoint {
+        let (p, m) = (self.model.params.len(), self.model.buffers.len());
+        let rest = values.split_off(p);
+        let (buffers, state) = {
+            let mut rest = rest;
+            let state = rest.split_off(m);
+            (rest, state)
+        };
+        let mut moments = state.into_iter();
+        let optimizer = std::iter::from_fn(|| Some((moments.next()?, moments.next()?))).collect();
+        Checkpoint {
+            steps: self.optimizer.steps,
+            params: values,
+            buffers,
+            optimizer,
+            order: self.order.clone(),
+            cursor: self.cursor,
+            shuffle: self.shuffle.clone(),
+            first_loss: self.first_loss,
+        }
+    }
+}
