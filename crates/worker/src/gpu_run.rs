@@ -37,8 +37,9 @@ pub struct GpuRun {
     /// Steps recorded per read-back: doubled while a cycle takes under a tick, halved when it
     /// takes over two.
     batch: u64,
-    /// Whether a read-back is in flight.
+    /// Whether a read-back is in flight, and how many steps it brings.
     pub reading: bool,
+    recorded: u64,
 }
 
 impl GpuRun {
@@ -46,7 +47,7 @@ impl GpuRun {
     pub fn new(gpu: Gpu, spec: &Spec, shadow: &mut Trainer<Cpu<f32>>) -> Result<Self, String> {
         let mut trainer = Trainer::new(gpu, spec, None).map_err(|e| format!("{e:?}"))?;
         trainer.restore(&shadow.checkpoint())?;
-        Ok(Self { trainer, batch: 1, reading: false })
+        Ok(Self { trainer, batch: 1, reading: false, recorded: 0 })
     }
 
     /// The adapter it runs on, for the page.
@@ -57,6 +58,7 @@ impl GpuRun {
     /// Records up to `limit` steps (at least one) and starts reading them back with the state.
     pub fn record(&mut self, run: u64, limit: u64, now: f64) -> ReadJob {
         let steps = self.batch.min(limit).max(1);
+        self.recorded = steps;
         for _ in 0..steps {
             self.trainer.step_deferred();
         }
@@ -104,7 +106,12 @@ impl GpuRun {
             return Err(Finish::Lost(fault));
         }
         let collected = self.trainer.collect(&history);
-        // The weights are those of the last good step either way.
+        // The weights are those of the last good step either way. Before a single step (the
+        // last of a metrics interval), the shadow's weights are those just before it: kept for
+        // the layer metrics' update ratio.
+        if self.recorded == 1 {
+            shadow.remember_weights();
+        }
         let checkpoint = self.trainer.checkpoint_from(state);
         shadow.restore(&checkpoint).map_err(Finish::Lost)?;
         match collected {

@@ -366,10 +366,12 @@ impl Host {
                 if trainer.finished(None) {
                     return train_one(session).into_iter().collect();
                 }
-                // Up to the end of the run and of the metrics interval, so the layer metrics
-                // are measured on the weights of the interval's last step.
+                // Up to the end of the run, and of the metrics interval but its last step, which
+                // goes alone: the layer metrics measure the interval's last weights, and the
+                // update ratio the change its last step made.
                 let every = u64::from(session.spec.metrics.every.max(1));
-                let limit = (trainer.total_steps - trainer.steps()).min(every - trainer.steps() % every);
+                let to_end = every - trainer.steps() % every;
+                let limit = (trainer.total_steps - trainer.steps()).min(if to_end > 1 { to_end - 1 } else { 1 });
                 self.job = Some(gpu.record(self.run, limit, now));
             }
             return Vec::new();

@@ -62,7 +62,13 @@ fn a_run_on_the_gpu_reports_the_losses_of_the_same_run_on_the_cpu() {
     let out = play_until(&mut host, &mut clock, 150);
     let last = progresses(&out).last().copied().cloned().expect("progress");
     assert!(last.surface.is_some(), "the surface is measured on the CPU shadow");
-    assert!(progresses(&out).iter().any(|p| p.layers.is_some() && p.step > 0), "and the layer metrics");
+    let snapshot =
+        progresses(&out).iter().find_map(|p| p.layers.clone().filter(|_| p.step > 0)).expect("layer metrics");
+    assert!(
+        snapshot.layers.iter().all(|l| l.update_ratio.is_some_and(|r| r > 0.0 && r.is_finite())),
+        "the update ratio of the interval's last step: {:?}",
+        snapshot.layers
+    );
 
     // The same spec on the CPU, to the reported step.
     let mut cpu = Trainer::new(Cpu::<f32>::new(), &spiral(), None).expect("valid");

@@ -238,12 +238,8 @@ impl<B: Backend> Trainer<B> {
     pub fn step(&mut self) -> Result<f64, TrainError> {
         self.next_batch();
         let every = u64::from(self.metrics.every.max(1));
-        if self.metrics.gradients && (self.steps() + 1).is_multiple_of(every) {
-            // Into buffers made once: a step allocates nothing, even when it ends an interval.
-            for (p, host) in self.model.params.iter().zip(self.previous.iter_mut()) {
-                self.b.download(&p.value, host);
-            }
-            self.previous_step = Some(self.steps());
+        if (self.steps() + 1).is_multiple_of(every) {
+            self.remember_weights();
         }
         let batch = Batch {
             x: &self.x,
@@ -270,6 +266,21 @@ impl<B: Backend> Trainer<B> {
             }
             Err(d) => Err(self.diagnose(d)),
         }
+    }
+
+    /// Keeps the weights as they are now, before the next step, for the layer metrics' update
+    /// ratio after it (when the spec measures gradients). [`Trainer::step`] does it before a
+    /// step that ends a metrics interval; a run whose steps happen elsewhere (on a GPU) calls it
+    /// before taking over that step's weights.
+    pub fn remember_weights(&mut self) {
+        if !self.metrics.gradients {
+            return;
+        }
+        // Into buffers made once: a step allocates nothing, even when it ends an interval.
+        for (p, host) in self.model.params.iter().zip(self.previous.iter_mut()) {
+            self.b.download(&p.value, host);
+        }
+        self.previous_step = Some(self.steps());
     }
 
     /// Makes the activations anew after the model's shapes changed (a refined KAN grid).
