@@ -73,34 +73,37 @@ test('without WebGPU, the backend is the CPU', async () => {
 test('?backend=cpu forces the CPU where WebGPU is available', async () => {
   const { page, context, problems } = await open(withGpu, '?backend=cpu');
   assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
-  assert.equal(await page.getByLabel('Force CPU').isChecked(), true);
+  assert.equal(await page.getByLabel('Train on').inputValue(), 'cpu');
   assert.match(await page.locator('#backend-explanation').textContent(), /backend=cpu/);
   assert.deepEqual(problems, []);
   await context.close();
 });
 
-test('the Force CPU setting works from the keyboard and survives a reload', async () => {
+test('the backend setting works from the keyboard and survives a reload', async () => {
   const { page, context, problems } = await open(withGpu);
   const explanation = page.locator('#backend-explanation');
   await backendLabel(page);
   await explanation.filter({ hasText: 'software adapter' }).waitFor();
-  const toggle = page.getByLabel('Force CPU');
-  // Reach the setting with Tab, as a keyboard user would.
-  for (let i = 0; i < 10 && !(await toggle.evaluate((el) => el === document.activeElement)); i++) {
+  const picker = page.getByLabel('Train on');
+  // Reach the setting with Tab, as a keyboard user would, and pick with the arrow keys.
+  for (let i = 0; i < 10 && !(await picker.evaluate((el) => el === document.activeElement)); i++) {
     await page.keyboard.press('Tab');
   }
-  assert.equal(await toggle.evaluate((el) => el === document.activeElement), true, 'Tab reaches Force CPU');
-  await page.keyboard.press('Space');
+  assert.equal(await picker.evaluate((el) => el === document.activeElement), true, 'Tab reaches the backend setting');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await picker.inputValue(), 'cpu');
   await explanation.filter({ hasText: 'settings' }).waitFor();
 
   await page.reload();
   await workerReady(page);
   assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
   await explanation.filter({ hasText: 'settings' }).waitFor();
-  assert.equal(await toggle.isChecked(), true);
+  assert.equal(await picker.inputValue(), 'cpu');
 
-  await toggle.focus();
-  await page.keyboard.press('Space');
+  // WebGPU, software adapter and all.
+  await picker.selectOption('webgpu');
+  await page.locator('#backend-label').filter({ hasText: 'WebGPU' }).waitFor();
+  await picker.selectOption('auto');
   await explanation.filter({ hasText: 'software adapter' }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();

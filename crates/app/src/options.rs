@@ -6,8 +6,9 @@
 
 use layerlab_worker::BackendChoice;
 
-/// The localStorage key of the "Force CPU" setting (`"1"` when on).
-pub const FORCE_CPU_KEY: &str = "layerlab.force-cpu";
+/// The localStorage key of the backend setting: `"cpu"`, `"webgpu"` or `"auto"` (the older
+/// "Force CPU" setting saved `"1"` for the CPU and `"0"` otherwise; both still read).
+pub const BACKEND_KEY: &str = "layerlab.force-cpu";
 
 /// The URL parameters the page understands, with their valid values, for messages.
 pub const KNOWN_PARAMETERS: &str = "backend=cpu, backend=auto or backend=webgpu";
@@ -44,19 +45,21 @@ pub fn parse_query(search: &str) -> PageOptions {
     options
 }
 
-/// The backend choice saved in the settings (`FORCE_CPU_KEY`'s value, if any).
+/// The backend choice saved in the settings (`BACKEND_KEY`'s value, if any).
 pub fn saved_choice(saved: Option<&str>) -> BackendChoice {
     match saved {
-        Some("1") => BackendChoice::Cpu,
+        Some("1" | "cpu") => BackendChoice::Cpu,
+        Some("webgpu") => BackendChoice::WebGpu,
         _ => BackendChoice::Auto,
     }
 }
 
-/// The value to save for a choice.
+/// The value to save for a choice (also the option's value in the backend picker).
 pub fn saved_value(choice: BackendChoice) -> &'static str {
     match choice {
-        BackendChoice::Cpu => "1",
-        BackendChoice::Auto | BackendChoice::WebGpu => "0",
+        BackendChoice::Cpu => "cpu",
+        BackendChoice::Auto => "auto",
+        BackendChoice::WebGpu => "webgpu",
     }
 }
 
@@ -109,9 +112,12 @@ mod tests {
 
     #[test]
     fn the_saved_setting_round_trips() {
-        for choice in [BackendChoice::Auto, BackendChoice::Cpu] {
+        for choice in [BackendChoice::Auto, BackendChoice::Cpu, BackendChoice::WebGpu] {
             assert_eq!(saved_choice(Some(saved_value(choice))), choice);
         }
+        // What the "Force CPU" checkbox saved before.
+        assert_eq!(saved_choice(Some("1")), BackendChoice::Cpu);
+        assert_eq!(saved_choice(Some("0")), BackendChoice::Auto);
         assert_eq!(saved_choice(None), BackendChoice::Auto);
         assert_eq!(saved_choice(Some("garbage")), BackendChoice::Auto);
     }

@@ -13,7 +13,7 @@ use super::header::Header;
 use super::notices::Notices;
 use super::output::OutputPanel;
 use crate::experiment;
-use crate::options::{self, FORCE_CPU_KEY};
+use crate::options::{self, BACKEND_KEY};
 use crate::run::RunView;
 use crate::worker_link::{self, Events, WORKER_URL, WorkerLink};
 
@@ -51,7 +51,7 @@ const RESTARTED: &str = "Training started over from step 0:";
 #[component]
 pub fn App() -> impl IntoView {
     let page = options::parse_query(&location_search());
-    let saved = options::saved_choice(storage_get(FORCE_CPU_KEY).as_deref());
+    let saved = options::saved_choice(storage_get(BACKEND_KEY).as_deref());
     let choice = RwSignal::new(page.backend.unwrap_or(saved));
     let notices = RwSignal::new(page.notices);
     let status = RwSignal::new(WorkerStatus::Starting);
@@ -128,7 +128,7 @@ pub fn App() -> impl IntoView {
     });
 
     let set_choice = move |new: BackendChoice| {
-        storage_set(FORCE_CPU_KEY, options::saved_value(new));
+        storage_set(BACKEND_KEY, options::saved_value(new));
         choice.set(new);
     };
 

@@ -1,7 +1,9 @@
-//! The header: the name, the compute backend in use, the worker's state, and the "Force CPU"
-//! setting.
+//! The header: the name, the compute backend in use, the worker's state, and the backend
+//! setting (automatic, the CPU, or WebGPU).
 
 use layerlab_worker::{BackendChoice, BackendReport};
+
+use crate::options;
 use leptos::prelude::*;
 
 use super::app::WorkerStatus;
@@ -11,7 +13,7 @@ use super::app::WorkerStatus;
 pub fn Header(
     /// The user's backend choice (setting or URL).
     choice: RwSignal<BackendChoice>,
-    /// Called when the user flips "Force CPU"; saves and applies the new choice.
+    /// Called when the user picks a backend; saves and applies the new choice.
     set_choice: impl Fn(BackendChoice) + 'static,
     /// The backend the worker found; `None` while it looks.
     backend: RwSignal<Option<BackendReport>>,
@@ -47,16 +49,17 @@ pub fn Header(
                     <dd><span id="worker-status" role="status" aria-live="polite" data-state=worker_state>{worker_text}</span></dd>
                 </div>
             </dl>
-            <label class="setting" title="Train on the CPU in WebAssembly even when WebGPU is available (also: add ?backend=cpu to the link).">
-                <input
-                    type="checkbox"
-                    id="force-cpu"
-                    prop:checked=move || choice.get() == BackendChoice::Cpu
-                    on:change=move |ev| {
-                        set_choice(if event_target_checked(&ev) { BackendChoice::Cpu } else { BackendChoice::Auto });
-                    }
-                />
-                " Force CPU"
+            <label class="setting" title="Automatic: WebGPU on a hardware GPU, else the CPU. CPU: WebAssembly even where WebGPU is available (link: ?backend=cpu). WebGPU: any WebGPU adapter, a software one included (link: ?backend=webgpu).">
+                "Train on "
+                <select
+                    id="backend-choice"
+                    prop:value=move || options::saved_value(choice.get())
+                    on:change=move |ev| set_choice(options::saved_choice(Some(&event_target_value(&ev))))
+                >
+                    <option value="auto">"Automatic"</option>
+                    <option value="cpu">"CPU"</option>
+                    <option value="webgpu">"WebGPU"</option>
+                </select>
             </label>
             <p class="sr-only" id="backend-explanation" aria-live="polite">{explanation}</p>
         </header>
