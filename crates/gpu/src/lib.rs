@@ -36,6 +36,12 @@ pub struct Gpu {
     scratch: GpuBuf,
 }
 
+impl std::fmt::Debug for Gpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gpu").field("adapter", &self.ctx.adapter).finish_non_exhaustive()
+    }
+}
+
 /// Workgroups of a reduction's first pass (and so the partial sums it leaves).
 const PARTIALS: usize = 256;
 

@@ -27,12 +27,15 @@ async fn forcing_the_cpu_wins_over_an_available_gpu() {
 
 #[wasm_bindgen_test]
 async fn the_handler_answers_ping_and_detection_with_their_numbers() {
-    assert_eq!(handler::handle(WorkerInput::Ping { nonce: 77 }).await, vec![WorkerOutput::Pong { nonce: 77 }]);
-    let answer = handler::handle(WorkerInput::DetectBackend { request: 9, choice: BackendChoice::Cpu }).await;
+    let (pong, device) = handler::handle(WorkerInput::Ping { nonce: 77 }).await;
+    assert_eq!(pong, vec![WorkerOutput::Pong { nonce: 77 }]);
+    assert!(device.is_none());
+    let (answer, device) = handler::handle(WorkerInput::DetectBackend { request: 9, choice: BackendChoice::Cpu }).await;
     assert_eq!(
         answer,
         vec![WorkerOutput::Backend { request: 9, report: BackendReport::Cpu { reason: CpuReason::Forced } }]
     );
+    assert!(device.is_none(), "the CPU was forced: no device is opened");
 }
 
 #[wasm_bindgen_test]
