@@ -12,6 +12,7 @@ use layerlab_engine::cpu::Cpu;
 use layerlab_engine::train::{TrainError, Trainer};
 use layerlab_gpu::Gpu;
 use layerlab_spec::Spec;
+use layerlab_spec::model::Block;
 
 use crate::session::TICK_MS;
 
@@ -44,9 +45,18 @@ pub struct GpuRun {
 
 impl GpuRun {
     /// The run `spec` describes on `gpu`, from the shadow's state (same weights, step, data).
-    pub fn new(gpu: Gpu, spec: &Spec, shadow: &mut Trainer<Cpu<f32>>) -> Result<Self, String> {
-        let mut trainer = Trainer::new(gpu, spec, None).map_err(|e| format!("{e:?}"))?;
-        trainer.restore(&shadow.checkpoint())?;
+    /// A KAN whose grid is refined while training stays on the CPU: refining reads the
+    /// coefficients back in the middle of the steps, which a browser cannot wait for.
+    /// On failure, the device comes back when it is still usable.
+    pub fn new(gpu: Gpu, spec: &Spec, shadow: &mut Trainer<Cpu<f32>>) -> Result<Self, (Option<Gpu>, String)> {
+        if refines(&spec.model) {
+            let why = "a KAN layer refines its grid while training, which only the CPU does";
+            return Err((Some(gpu), why.to_string()));
+        }
+        let mut trainer = Trainer::new(gpu, spec, None).map_err(|e| (None, format!("{e:?}")))?;
+        if let Err(e) = trainer.restore(&shadow.checkpoint()) {
+            return Err((Some(trainer.b), e));
+        }
         Ok(Self { trainer, batch: 1, reading: false, recorded: 0 })
     }
 
@@ -128,6 +138,16 @@ impl GpuRun {
             Err(e) => Err(Finish::Diverged(e)),
         }
     }
+}
+
+/// Whether any KAN block in `blocks` (containers included) refines its grid.
+fn refines(blocks: &[Block]) -> bool {
+    blocks.iter().any(|block| match block {
+        Block::Kan(k) => k.refine.is_some(),
+        Block::Residual(r) => refines(&r.body),
+        Block::Parallel(p) => p.branches.iter().any(|b| refines(b)),
+        _ => false,
+    })
 }
 
 /// Why a read-back ended the GPU's part.

@@ -58,8 +58,12 @@ fn main() {
                     let (replies, gpu) = handler::handle(input).await;
                     post_all(&scope, &replies);
                     // A detection settles the device: WebGPU's, or none (the CPU).
-                    let moved = match gpu {
-                        Some(Ok(gpu)) => HOST.with(|host| host.borrow_mut().use_gpu(gpu)),
+                    let report = replies.iter().find_map(|r| match r {
+                        WorkerOutput::Backend { report, .. } => Some(report.clone()),
+                        _ => None,
+                    });
+                    let moved = match (gpu, report) {
+                        (Some(Ok(gpu)), Some(report)) => HOST.with(|host| host.borrow_mut().use_gpu(gpu, report)),
                         _ if detect => {
                             HOST.with(|host| host.borrow_mut().drop_gpu());
                             Vec::new()

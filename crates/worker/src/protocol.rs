@@ -202,6 +202,8 @@ pub enum CpuReason {
     SoftwareAdapter { adapter: String },
     /// The GPU stopped working mid-run; the run went on on the CPU.
     DeviceLost { message: String },
+    /// This run needs what only the CPU backend does; the next run may use the GPU again.
+    Unsupported { message: String },
 }
 
 impl GpuAdapter {
@@ -258,6 +260,7 @@ impl BackendReport {
                     "WebGPU offers only a software adapter ({adapter}), which is slower than the CPU, so training \
                      runs on the CPU. Add backend=webgpu to the link to train on it anyway."
                 ),
+                CpuReason::Unsupported { message } => format!("This run trains on the CPU: {message}."),
                 CpuReason::DeviceLost { message } => {
                     format!("The GPU stopped working ({message}); training went on on the CPU from the last read-back.")
                 }

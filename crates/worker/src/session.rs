@@ -55,8 +55,12 @@ pub struct Session {
 pub struct Host {
     session: Option<Session>,
     playing: bool,
-    /// The device, while no run trains on it.
+    /// The device, while no run trains on it, and what detection said of it.
     spare_gpu: Option<Gpu>,
+    gpu_report: Option<BackendReport>,
+    /// The loaded run stays on the CPU though a device is there (it needs what only the CPU
+    /// does): the page was told, and is told again when a run goes back to the GPU.
+    moved_off: bool,
     /// Counts the runs built, so a read-back of a replaced run is dropped.
     run: u64,
     job: Option<ReadJob>,
@@ -173,11 +177,16 @@ impl Host {
         self.session.as_ref()?.gpu.as_ref().map(|g| &g.trainer.b)
     }
 
-    /// Trains on `gpu` from now on: the loaded run moves onto it (same weights, same step).
-    pub fn use_gpu(&mut self, gpu: Gpu) -> Vec<WorkerOutput> {
+    /// Trains on `gpu` (as detection `report`ed it) from now on: the loaded run moves onto it
+    /// (same weights, same step).
+    pub fn use_gpu(&mut self, gpu: Gpu, report: BackendReport) -> Vec<WorkerOutput> {
         self.spare_gpu = Some(gpu);
+        self.gpu_report = Some(report);
+        self.moved_off = false;
         match self.session.as_mut() {
-            Some(session) if session.gpu.is_none() => attach(session, &mut self.spare_gpu).into_iter().collect(),
+            Some(session) if session.gpu.is_none() => {
+                attach(session, &mut self.spare_gpu, &self.gpu_report, &mut self.moved_off).into_iter().collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -186,6 +195,8 @@ impl Host {
     /// last read-back.
     pub fn drop_gpu(&mut self) {
         self.spare_gpu = None;
+        self.gpu_report = None;
+        self.moved_off = false;
         if let Some(session) = self.session.as_mut() {
             session.gpu = None;
         }
@@ -280,7 +291,7 @@ impl Host {
             Ok(mut session) => {
                 self.playing = false;
                 self.run += 1;
-                let moved = attach(&mut session, &mut self.spare_gpu);
+                let moved = attach(&mut session, &mut self.spare_gpu, &self.gpu_report, &mut self.moved_off);
                 session.snapshot(&mut || now);
                 let mut out = vec![WorkerOutput::Loaded { info: session.info() }];
                 out.extend(moved);
@@ -439,17 +450,27 @@ fn train_one(session: &mut Session) -> Option<WorkerOutput> {
 }
 
 /// Moves `session` onto the spare device, if there is one. When that fails the run stays on
-/// the CPU, and the message says why.
-fn attach(session: &mut Session, spare: &mut Option<Gpu>) -> Option<WorkerOutput> {
+/// the CPU and the message says why; when a run goes back to the GPU after that, the message
+/// says so too.
+fn attach(
+    session: &mut Session,
+    spare: &mut Option<Gpu>,
+    report: &Option<BackendReport>,
+    moved_off: &mut bool,
+) -> Option<WorkerOutput> {
     let gpu = spare.take()?;
     match GpuRun::new(gpu, &session.spec, &mut session.trainer) {
         Ok(run) => {
             session.gpu = Some(run);
-            None
+            let back = std::mem::take(moved_off).then(|| report.clone()).flatten();
+            back.map(|report| WorkerOutput::BackendChanged { report })
         }
-        Err(message) => {
-            let reason = CpuReason::AdapterError { message: format!("the run could not move to the GPU: {message}") };
-            Some(WorkerOutput::BackendChanged { report: BackendReport::Cpu { reason } })
+        Err((device, message)) => {
+            *spare = device;
+            *moved_off = true;
+            Some(WorkerOutput::BackendChanged {
+                report: BackendReport::Cpu { reason: CpuReason::Unsupported { message } },
+            })
         }
     }
 }

@@ -7,8 +7,8 @@ use layerlab_engine::cpu::Cpu;
 use layerlab_engine::train::Trainer;
 use layerlab_gpu::Gpu;
 use layerlab_spec::Spec;
-use layerlab_spec::model::{Activation, Block, Dense};
-use layerlab_worker::protocol::{BackendReport, CpuReason, Progress, WorkerOutput};
+use layerlab_spec::model::{Activation, Block, Dense, Kan, KanRefine};
+use layerlab_worker::protocol::{BackendReport, CpuReason, GpuAdapter, Progress, WorkerOutput};
 use layerlab_worker::session::Host;
 
 fn spiral() -> Spec {
@@ -47,6 +47,10 @@ fn last_step(out: &[WorkerOutput]) -> u64 {
     progresses(out).last().map_or(0, |p| p.step)
 }
 
+fn webgpu() -> BackendReport {
+    BackendReport::WebGpu { adapter: GpuAdapter { description: "lavapipe".into(), ..GpuAdapter::default() } }
+}
+
 fn gpu() -> Gpu {
     Gpu::native().expect("a Vulkan adapter (lavapipe: mesa-vulkan-drivers)")
 }
@@ -54,7 +58,7 @@ fn gpu() -> Gpu {
 #[test]
 fn a_run_on_the_gpu_reports_the_losses_of_the_same_run_on_the_cpu() {
     let mut host = Host::default();
-    assert!(host.use_gpu(gpu()).is_empty());
+    assert!(host.use_gpu(gpu(), webgpu()).is_empty());
     let mut clock = 0.0;
     let loaded = host.load(spiral(), clock);
     assert!(matches!(loaded[0], WorkerOutput::Loaded { .. }), "{loaded:?}");
@@ -89,7 +93,7 @@ fn a_run_on_the_gpu_reports_the_losses_of_the_same_run_on_the_cpu() {
 #[test]
 fn a_lost_gpu_leaves_the_run_training_on_the_cpu() {
     let mut host = Host::default();
-    host.use_gpu(gpu());
+    host.use_gpu(gpu(), webgpu());
     let mut clock = 0.0;
     host.load(spiral(), clock);
     let before = play_until(&mut host, &mut clock, 40);
@@ -105,4 +109,28 @@ fn a_lost_gpu_leaves_the_run_training_on_the_cpu() {
     assert!(changed.is_some(), "the page is told: {after:?}");
     assert!(host.gpu().is_none(), "the run trains on the CPU");
     assert!(last_step(&after) >= at + 60, "and goes on");
+}
+
+#[test]
+fn a_kan_that_refines_its_grid_trains_on_the_cpu_and_the_next_run_goes_back_to_the_gpu() {
+    let mut host = Host::default();
+    host.use_gpu(gpu(), webgpu());
+    let mut refining = spiral();
+    refining.model = vec![Block::Kan(Kan { refine: Some(KanRefine { every: 50, max_grid: 20 }), ..Kan::default() })];
+    let out = host.load(refining, 0.0);
+    let moved = out.iter().find_map(|o| match o {
+        WorkerOutput::BackendChanged { report: BackendReport::Cpu { reason: CpuReason::Unsupported { message } } } => {
+            Some(message.clone())
+        }
+        _ => None,
+    });
+    assert!(moved.is_some_and(|m| m.contains("refines its grid")), "{out:?}");
+    assert!(host.gpu().is_none(), "the refining run trains on the CPU");
+
+    let out = host.load(spiral(), 1.0);
+    assert!(host.gpu().is_some(), "the next run is on the GPU again");
+    assert!(
+        out.iter().any(|o| matches!(o, WorkerOutput::BackendChanged { report: BackendReport::WebGpu { .. } })),
+        "and the page is told: {out:?}"
+    );
 }

@@ -10,7 +10,7 @@ use crate::backend::Backend;
 use crate::model::read;
 use crate::optim::HISTORY;
 
-use super::{Batch, divergence};
+use super::divergence;
 
 impl<B: Backend> Trainer<B> {
     /// One training step on the next batch, read back later. At most [`HISTORY`] steps may wait
@@ -18,15 +18,8 @@ impl<B: Backend> Trainer<B> {
     /// between collections.
     pub fn step_deferred(&mut self) {
         self.next_batch();
-        let batch = Batch {
-            x: &self.x,
-            t: &self.t,
-            rows: self.batch,
-            loss: self.loss,
-            seed: self.seed,
-            feedback: self.feedback.as_ref(),
-        };
-        super::step_deferred(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch);
+        let (b, model, acts, optimizer, batch) = self.parts();
+        super::step_deferred(b, model, acts, optimizer, batch);
     }
 
     /// What to read back for [`Trainer::collect`]: the history buffer and how many of its

@@ -241,16 +241,9 @@ impl<B: Backend> Trainer<B> {
         if (self.steps() + 1).is_multiple_of(every) {
             self.remember_weights();
         }
-        let batch = Batch {
-            x: &self.x,
-            t: &self.t,
-            rows: self.batch,
-            loss: self.loss,
-            seed: self.seed,
-            feedback: self.feedback.as_ref(),
-        };
         let before = self.steps();
-        let result = step(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch);
+        let (b, model, acts, optimizer, batch) = self.parts();
+        let result = step(b, model, acts, optimizer, batch);
         if let Some(why) = self.b.fault() {
             return Err(TrainError::DeviceLost { step: before, why });
         }
@@ -266,6 +259,21 @@ impl<B: Backend> Trainer<B> {
             }
             Err(d) => Err(self.diagnose(d)),
         }
+    }
+
+    /// What a step works on: the backend, the model, its activations, the optimizer, and the
+    /// batch [`Trainer::next_batch`] loaded.
+    #[allow(clippy::type_complexity)]
+    fn parts(&mut self) -> (&mut B, &mut Model<B>, &mut [Acts<B>], &mut Optimizer<B>, Batch<'_, B>) {
+        let batch = Batch {
+            x: &self.x,
+            t: &self.t,
+            rows: self.batch,
+            loss: self.loss,
+            seed: self.seed,
+            feedback: self.feedback.as_ref(),
+        };
+        (&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch)
     }
 
     /// Keeps the weights as they are now, before the next step, for the layer metrics' update
