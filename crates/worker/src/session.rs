@@ -465,7 +465,8 @@ fn attach(
             let back = std::mem::take(moved_off).then(|| report.clone()).flatten();
             back.map(|report| WorkerOutput::BackendChanged { report })
         }
-        Err((device, message)) => {
+        Err(refused) => {
+            let (device, message) = *refused;
             *spare = device;
             *moved_off = true;
             Some(WorkerOutput::BackendChanged {
