@@ -38,11 +38,12 @@ mod native {
             }
         };
         let adapter = gpu.adapter().to_string();
+        let default_tiles = gpu.large_tiles();
         println!("adapter: {adapter}");
         let mut rows = Vec::new();
         // Seconds per product at the last size, to skip sizes that would take minutes (lavapipe
         // computes 2048³ in about 15 s).
-        let mut last = 0.0;
+        let mut last = 0.0f64;
         for n in [256usize, 512, 1024, 2048] {
             if last * 8.0 > 5.0 {
                 println!("matmul {n}³: skipped, about {:.0} s per product on this adapter", last * 8.0);
@@ -56,20 +57,25 @@ mod native {
             let flops = 2.0 * (n * n * n) as f64;
             // About a second of work per round on lavapipe, far less on a GPU.
             let reps = ((4e9 / flops) as usize).clamp(1, 64);
-            let mut round = |gpu: &mut Gpu| {
-                let t = Instant::now();
-                for _ in 0..reps {
-                    gpu.matmul(g, &a, &b, &mut c);
-                }
-                gpu.download(&c, &mut [0.0]);
-                t.elapsed().as_secs_f64() / reps as f64
-            };
-            let first = round(&mut gpu);
-            let seconds = if first > 1.0 { first } else { median((0..3).map(|_| round(&mut gpu)).collect()) };
-            last = seconds;
-            let gflops = flops / seconds / 1e9;
-            println!("matmul {n}³: {gflops:.1} GFLOP/s ({:.2} ms)", seconds * 1e3);
-            rows.push(json!({ "model": format!("sgemm_{n}"), "engine": "layerlab", "backend": "gpu", "adapter": adapter, "where": "native", "gflops": gflops }));
+            // Both kernels, so a machine with a real GPU shows which tile size suits it.
+            for (kernel, from) in [("64×64 tiles", usize::MAX), ("128×128 tiles", 0)] {
+                gpu.set_large_tiles(from);
+                let mut round = |gpu: &mut Gpu| {
+                    let t = Instant::now();
+                    for _ in 0..reps {
+                        gpu.matmul(g, &a, &b, &mut c);
+                    }
+                    gpu.download(&c, &mut [0.0]);
+                    t.elapsed().as_secs_f64() / reps as f64
+                };
+                let first = round(&mut gpu);
+                let seconds = if first > 1.0 { first } else { median((0..3).map(|_| round(&mut gpu)).collect()) };
+                last = last.max(seconds);
+                let gflops = flops / seconds / 1e9;
+                println!("matmul {n}³, {kernel}: {gflops:.1} GFLOP/s ({:.2} ms)", seconds * 1e3);
+                rows.push(json!({ "model": format!("sgemm_{n}"), "kernel": kernel, "engine": "layerlab", "backend": "gpu", "adapter": adapter, "where": "native", "gflops": gflops }));
+            }
+            gpu.set_large_tiles(default_tiles);
         }
         for mlp in MLPS {
             let mut gpu_bench = StepBench::new(Gpu::native().expect("the adapter found above"), *mlp);

@@ -40,7 +40,7 @@ fn act_code(act: Activation) -> u32 {
     }
 }
 
-/// The matrix-multiply tile's side (matmul.wgsl's TILE).
+/// The matrix-multiply tile's side (matmul.wgsl's TILE; `matmul_large` has twice that).
 const TILE: usize = 64;
 
 impl Gpu {
@@ -116,8 +116,11 @@ impl Backend for Gpu {
 
     fn matmul(&mut self, g: Gemm, a: &GpuBuf, b: &GpuBuf, c: &mut GpuBuf) {
         let params = [w(g.m), w(g.n), w(g.k), flag(g.a_trans), flag(g.b_trans), flag(g.accumulate)];
-        let size = [w(g.n.div_ceil(TILE)), w(g.m.div_ceil(TILE)), 1];
-        self.ctx.dispatch(k::MATMUL, &params, &[a, b, c], size);
+        // Large products in large tiles; small ones in small tiles, to spread over more workgroups.
+        let large = g.m >= self.large_tiles && g.n >= self.large_tiles;
+        let (kernel, tile) = if large { (k::MATMUL_LARGE, 2 * TILE) } else { (k::MATMUL, TILE) };
+        let size = [w(g.n.div_ceil(tile)), w(g.m.div_ceil(tile)), 1];
+        self.ctx.dispatch(kernel, &params, &[a, b, c], size);
     }
     fn bias_act(&mut self, dims: Dims, bias: Option<&GpuBuf>, act: Activation, z: &mut GpuBuf, y: &mut GpuBuf) {
         let params = [w(dims.len()), w(dims.cols), act_code(act), flag(bias.is_some())];

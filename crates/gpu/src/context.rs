@@ -62,6 +62,8 @@ pub struct Context {
     pub(crate) device: wgpu::Device,
     queue: wgpu::Queue,
     pub(crate) adapter: String,
+    /// A CPU implementation of the API (lavapipe, SwiftShader natively) rather than a GPU.
+    pub(crate) emulated: bool,
     modules: HashMap<&'static str, wgpu::ShaderModule>,
     pipelines: HashMap<(&'static str, &'static str), (wgpu::ComputePipeline, wgpu::BindGroupLayout)>,
     arena: wgpu::Buffer,
@@ -123,6 +125,7 @@ impl Context {
             } else {
                 format!("{} ({:?})", info.name, info.backend)
             },
+            emulated: info.device_type == wgpu::DeviceType::Cpu,
             modules: HashMap::new(),
             pipelines: HashMap::new(),
             arena,

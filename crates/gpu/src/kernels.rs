@@ -50,6 +50,7 @@ impl Kernel {
 }
 
 pub const MATMUL: Kernel = Kernel::new("matmul", "matmul");
+pub const MATMUL_LARGE: Kernel = Kernel::new("matmul", "matmul_large");
 pub const BIAS_ACT: Kernel = Kernel::new("elementwise", "bias_act");
 pub const ACT_BACKWARD: Kernel = Kernel::new("elementwise", "act_backward");
 pub const COL_SUM: Kernel = Kernel::new("elementwise", "col_sum");

@@ -34,7 +34,14 @@ pub struct Gpu {
     terms: GpuBuf,
     /// The attention scores' gradient between its two backward dispatches.
     scratch: GpuBuf,
+    /// Products with at least this many rows and columns use the 128 × 128 tiles.
+    large_tiles: usize,
 }
+
+/// From which size (rows and columns) a product uses the large tiles on a GPU. On a CPU
+/// implementation of the API (lavapipe) the small tiles measured faster at every size
+/// (1.6 against 1.1 GFLOP/s at 512³), so there they are used throughout.
+pub const LARGE_TILES: usize = 256;
 
 impl std::fmt::Debug for Gpu {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -54,7 +61,8 @@ impl Gpu {
         let results = ctx.alloc(64);
         let terms = ctx.alloc(1);
         let scratch = ctx.alloc(1);
-        Ok(Gpu { ctx, dummy, partials, results, results_host: vec![0.0; 64], terms, scratch })
+        let large_tiles = if ctx.emulated { usize::MAX } else { LARGE_TILES };
+        Ok(Gpu { ctx, dummy, partials, results, results_host: vec![0.0; 64], terms, scratch, large_tiles })
     }
 
     /// [`Gpu::new`], waiting for the device (natively; a browser cannot block).
@@ -66,6 +74,17 @@ impl Gpu {
     /// The adapter's name and API ("llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)").
     pub fn adapter(&self) -> &str {
         &self.ctx.adapter
+    }
+
+    /// From which size products use the 128 × 128 tiles (`usize::MAX`: never).
+    pub fn large_tiles(&self) -> usize {
+        self.large_tiles
+    }
+
+    /// Products with at least `from` rows and columns use the 128 × 128 tiles (`usize::MAX`:
+    /// never), for the benchmark that compares the two matrix-multiply kernels.
+    pub fn set_large_tiles(&mut self, from: usize) {
+        self.large_tiles = from;
     }
 
     /// Reads the first `len` numbers of `buf` back without blocking (see `Context::read_async`):

@@ -31,3 +31,12 @@ fn deferred_training_on_the_gpu_matches_immediate_training() {
     let problems = layerlab_engine::suite::runs::check_runs(gpu, 1e-6);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn every_op_with_the_large_matrix_tiles_matches_the_cpu_reference() {
+    // Both matrix-multiply kernels must hold at every shape, whichever the adapter picks.
+    let mut gpu = gpu();
+    gpu.set_large_tiles(0);
+    let problems = check_ops(&mut gpu, &op_cases());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

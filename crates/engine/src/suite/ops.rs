@@ -138,6 +138,10 @@ pub fn op_cases() -> Vec<OpCase> {
         case("matmul Aᵀ·Bᵀ 5×7×300", gemm(5, 7, 300, true, true, false), mm),
         case("matmul k = 0 overwrites with zeros", gemm(3, 4, 0, false, false, false), 0.0),
         case("matmul one row, 784 deep", gemm(1, 256, 784, false, false, false), mm),
+        // Large enough for the GPU's 128 × 128 tiles, and not a multiple of them.
+        case("matmul 300×257×100, large tiles", gemm(300, 257, 100, false, false, true), mm),
+        case("matmul Aᵀ·B 256×384×130, large tiles", gemm(256, 384, 130, true, false, false), mm),
+        case("matmul A·Bᵀ 257×256×9, large tiles", gemm(257, 256, 9, false, true, false), mm),
     ];
     for act in [Relu, LeakyRelu, Gelu, Silu, Tanh, Sigmoid, Sine, Identity] {
         cases.push(case("bias and activation", Op::BiasAct { dims: dims(37, 19), act, bias: true }, 1e-5));

@@ -94,3 +94,91 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
         }
     }
 }
+
+// ---- matmul_large: the same product in 128 × 128 tiles, 8 × 8 sums per thread, 8-deep slices:
+// four times the work per number staged, for products large enough to fill a GPU with such
+// tiles (the backend picks it when both m and n reach 256). Words as `matmul`.
+const BIG: u32 = 128u;
+const BIG_DEPTH: u32 = 8u;
+
+var<workgroup> big_a: array<f32, 1024>; // [depth][row]
+var<workgroup> big_b: array<f32, 1024>; // [depth][column]
+
+@compute @workgroup_size(16, 16)
+fn matmul_large(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+    let m = word(0u);
+    let n = word(1u);
+    let k = word(2u);
+    let a_trans = word(3u) != 0u;
+    let b_trans = word(4u) != 0u;
+    let row0 = wid.y * BIG;
+    let col0 = wid.x * BIG;
+    let t = lid.y * 16u + lid.x;
+    var sums: array<f32, 64>;
+    for (var k0 = 0u; k0 < k; k0 += BIG_DEPTH) {
+        for (var l = 0u; l < 4u; l++) {
+            let e = t + l * 256u;
+            var r: u32;
+            var d: u32;
+            if a_trans {
+                d = e / BIG;
+                r = e % BIG;
+            } else {
+                r = e / BIG_DEPTH;
+                d = e % BIG_DEPTH;
+            }
+            var va = 0.0;
+            if row0 + r < m && k0 + d < k {
+                if a_trans {
+                    va = mm_a[(k0 + d) * m + row0 + r];
+                } else {
+                    va = mm_a[(row0 + r) * k + k0 + d];
+                }
+            }
+            big_a[d * BIG + r] = va;
+            var c: u32;
+            if b_trans {
+                c = e / BIG_DEPTH;
+                d = e % BIG_DEPTH;
+            } else {
+                d = e / BIG;
+                c = e % BIG;
+            }
+            var vb = 0.0;
+            if col0 + c < n && k0 + d < k {
+                if b_trans {
+                    vb = mm_b[(col0 + c) * k + k0 + d];
+                } else {
+                    vb = mm_b[(k0 + d) * n + col0 + c];
+                }
+            }
+            big_b[d * BIG + c] = vb;
+        }
+        workgroupBarrier();
+        for (var d = 0u; d < BIG_DEPTH; d++) {
+            var av: array<f32, 8>;
+            var bv: array<f32, 8>;
+            for (var i = 0u; i < 8u; i++) {
+                av[i] = big_a[d * BIG + lid.y + 16u * i];
+                bv[i] = big_b[d * BIG + lid.x + 16u * i];
+            }
+            for (var i = 0u; i < 8u; i++) {
+                for (var j = 0u; j < 8u; j++) {
+                    sums[i * 8u + j] = fma(av[i], bv[j], sums[i * 8u + j]);
+                }
+            }
+        }
+        workgroupBarrier();
+    }
+    let accumulate = word(5u) != 0u;
+    for (var i = 0u; i < 8u; i++) {
+        let r = row0 + lid.y + 16u * i;
+        for (var j = 0u; j < 8u; j++) {
+            let c = col0 + lid.x + 16u * j;
+            if r < m && c < n {
+                let at = r * n + c;
+                mm_c[at] = select(sums[i * 8u + j], sums[i * 8u + j] + mm_c[at], accumulate);
+            }
+        }
+    }
+}
