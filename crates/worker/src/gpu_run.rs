@@ -60,11 +60,6 @@ impl GpuRun {
         Ok(Self { trainer, batch: 1, reading: false, recorded: 0 })
     }
 
-    /// The adapter it runs on, for the page.
-    pub fn describe(&self) -> String {
-        format!("WebGPU ({})", self.trainer.b.adapter())
-    }
-
     /// Records up to `limit` steps (at least one) and starts reading them back with the state.
     pub fn record(&mut self, run: u64, limit: u64, now: f64) -> ReadJob {
         let steps = self.batch.min(limit).max(1);
