@@ -328,12 +328,18 @@ impl Host {
         self.playing = false;
         let Some(session) = self.session.as_mut() else { return vec![no_run()] };
         if let Some(gpu) = session.gpu.as_mut() {
-            // On the GPU: one step recorded, reported once read back.
-            if !gpu.reading && session.stopped.is_none() && !session.trainer.finished(None) {
+            // On the GPU: one step recorded, reported once read back (as is a read in flight).
+            if gpu.reading {
+                return Vec::new();
+            }
+            if session.stopped.is_none() && !session.trainer.finished(None) {
                 session.single_step = true;
                 self.job = Some(gpu.record(self.run, 1, now));
+                return Vec::new();
             }
-            return Vec::new();
+            // Stopped, or at the run's end (then the stop is said again): nothing to train.
+            let stop = if session.stopped.is_none() { train_one(session) } else { None };
+            return Self::report(session, &mut self.playing, &mut || now, stop.into_iter().collect());
         }
         let mut out = Vec::new();
         if session.stopped.is_none() {
