@@ -20,6 +20,8 @@ pub const PARAM_WORDS: usize = 16;
 const MAX_PENDING: usize = 1024;
 /// Threads per workgroup of the one-dimensional kernels (every WGSL file uses it).
 pub const GROUP: u32 = 256;
+/// Read-back buffers kept for reuse, at most.
+const MAX_POOLED: usize = 64;
 /// Workgroups along one dimension of a dispatch (WebGPU's guaranteed limit).
 const MAX_GROUPS: u32 = 65_535;
 
@@ -70,6 +72,9 @@ pub struct Context {
     params: Vec<u8>,
     jobs: Vec<Job>,
     staging: Option<wgpu::Buffer>,
+    /// Mappable buffers of the asynchronous read-backs, free for the next ones (sizes are powers
+    /// of two), so a run that reads its state back every tick makes no new buffers.
+    read_pool: Arc<Mutex<Vec<wgpu::Buffer>>>,
     /// The first sign that the device stopped working: lost, or an error it reported.
     fault: Arc<Mutex<Option<String>>>,
 }
@@ -132,6 +137,7 @@ impl Context {
             params: Vec::with_capacity(SLOT as usize * MAX_PENDING),
             jobs: Vec::with_capacity(MAX_PENDING),
             staging: None,
+            read_pool: Arc::new(Mutex::new(Vec::new())),
             fault,
         })
     }
@@ -287,19 +293,27 @@ impl Context {
         assert!(len <= buf.len, "reading {len} numbers from a buffer of {}", buf.len);
         self.flush();
         let bytes = (len.max(1) * 4) as u64;
-        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("read-back"),
-            size: bytes,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
+        let size = bytes.next_power_of_two().max(256);
+        let pooled = {
+            let mut pool = self.read_pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            pool.iter().position(|b| b.size() == size).map(|i| pool.swap_remove(i))
+        };
+        let staging = pooled.unwrap_or_else(|| {
+            self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("read-back"),
+                size,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
         });
         let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
         encoder.copy_buffer_to_buffer(&buf.buffer, 0, &staging, 0, bytes);
         self.queue.submit([encoder.finish()]);
         let (sender, receiver) = futures_channel::oneshot::channel();
-        staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+        staging.slice(..bytes).map_async(wgpu::MapMode::Read, move |r| {
             let _ = sender.send(r);
         });
+        let pool = Arc::clone(&self.read_pool);
         #[cfg(not(target_arch = "wasm32"))]
         if let Err(e) = self.device.poll(wgpu::PollType::wait_indefinitely()) {
             note(&self.fault, format!("waiting for the GPU failed: {e}"));
@@ -315,11 +329,15 @@ impl Context {
                 Ok(Err(e)) => return failed(format!("reading back from the GPU failed: {e}")),
                 Err(_) => return failed("the GPU device went away during a read-back".to_string()),
             }
-            let values = match staging.slice(..).get_mapped_range() {
+            let values = match staging.slice(..bytes).get_mapped_range() {
                 Ok(view) => bytemuck::cast_slice::<u8, f32>(&view)[..len].to_vec(),
                 Err(e) => return failed(format!("reading back from the GPU failed: {e}")),
             };
             staging.unmap();
+            let mut pool = pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if pool.len() < MAX_POOLED {
+                pool.push(staging);
+            }
             Ok(values)
         }
     }
