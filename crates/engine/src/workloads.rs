@@ -92,8 +92,8 @@ impl<B: Backend> StepBench<B> {
     /// Reads back the deferred steps' numbers (waiting for the device) and returns the last loss.
     pub fn collect(&mut self) -> f64 {
         let (history, count) = self.optimizer.history();
-        let host = model::read(&mut self.b, history);
-        let host: Vec<B::R> = host[..count].iter().map(|&v| crate::real::Real::of(v)).collect();
+        let mut host = vec![<B::R as num_traits::Zero>::zero(); count];
+        self.b.download(history, &mut host);
         let (good, _) = self.optimizer.collect(&mut self.b, &host);
         good.last().map_or(f64::NAN, |&(loss, _)| loss)
     }

@@ -8,7 +8,7 @@ use layerlab_engine::backend::{
 use layerlab_spec::model::{Activation, NormKind, PoolMode};
 use layerlab_spec::train::Loss;
 
-use crate::context::{GROUP, GpuBuf, groups_1d};
+use crate::context::{Context, GROUP, GpuBuf, groups_1d};
 use crate::kernels::{self as k, Kernel};
 use crate::{Gpu, PARTIALS};
 
@@ -40,38 +40,51 @@ fn act_code(act: Activation) -> u32 {
     }
 }
 
-/// The matrix-multiply tile's side (matmul.wgsl's TILE; `matmul_large` has twice that).
+/// The matrix-multiply tile's side (matmul.wgsl compiled small; `matmul_large` has twice that).
 const TILE: usize = 64;
 
+/// One sum on the GPU: `out[slot] = scale · Σ x² (or Σ x)` over the first `n` numbers.
+#[derive(Clone, Copy)]
+struct Sum {
+    n: usize,
+    square: bool,
+    slot: usize,
+    scale: f64,
+}
+
+/// Records a sum, in two dispatches through the `partials` scratch.
+fn reduce_into(ctx: &mut Context, partials: &GpuBuf, x: &GpuBuf, sum: Sum, out: &GpuBuf) {
+    let groups = sum.n.div_ceil(GROUP as usize).clamp(1, PARTIALS);
+    ctx.dispatch(k::PARTIAL_SUMS, &[w(sum.n), flag(sum.square)], &[x, partials], [w(groups), 1, 1]);
+    ctx.dispatch(k::FINAL_SUM, &[w(groups), w(sum.slot), f(sum.scale)], &[partials, out], [1, 1, 1]);
+}
+
+/// Records a loss's gradient into `grad` and its mean into `out[STAT_LOSS]` (the first number,
+/// in a step's stats as in the results `loss` reads back), through the `terms` scratch.
+fn loss_into(
+    ctx: &mut Context,
+    (partials, terms): (&GpuBuf, &mut GpuBuf),
+    (loss, dims): (Loss, Dims),
+    [outputs, targets, grad]: [&GpuBuf; 3],
+    out: &GpuBuf,
+) {
+    let (kernel, n) = match loss {
+        Loss::Mse => (k::MSE, dims.len()),
+        Loss::BinaryCrossEntropy => (k::BINARY_CROSS_ENTROPY, dims.rows),
+        Loss::CrossEntropy => (k::CROSS_ENTROPY, dims.rows),
+    };
+    Gpu::ensure(ctx, terms, n);
+    ctx.dispatch(kernel, &[w(dims.rows), w(dims.cols)], &[outputs, targets, grad, terms], groups_1d(n));
+    let sum = Sum { n, square: false, slot: STAT_LOSS, scale: 1.0 / n.max(1) as f64 };
+    reduce_into(ctx, partials, terms, sum, out);
+}
+
 impl Gpu {
-    /// Records `results[slot] = scale · Σ x² (or Σ x)` over the first `n` numbers of `x`.
-    fn reduce(&mut self, x: &GpuBuf, n: usize, square: bool, slot: usize, scale: f64) {
+    /// Records `results[slot] = Σ x²` over all of `x`.
+    fn square_sum(&mut self, x: &GpuBuf, slot: usize) {
         Gpu::ensure(&mut self.ctx, &mut self.results, slot + 1);
-        let results = std::mem::replace(&mut self.results, self.ctx.alloc(0));
-        self.reduce_into(x, n, square, &results, slot, scale);
-        self.results = results;
-    }
-
-    /// Records `out[slot] = scale · Σ x² (or Σ x)` over the first `n` numbers of `x`.
-    fn reduce_into(&mut self, x: &GpuBuf, n: usize, square: bool, out: &GpuBuf, slot: usize, scale: f64) {
-        let groups = n.div_ceil(GROUP as usize).clamp(1, PARTIALS);
-        self.ctx.dispatch(k::PARTIAL_SUMS, &[w(n), flag(square)], &[x, &self.partials], [w(groups), 1, 1]);
-        self.ctx.dispatch(k::FINAL_SUM, &[w(groups), w(slot), f(scale)], &[&self.partials, out], [1, 1, 1]);
-    }
-
-    /// Records a loss's gradient into `grad` and its mean into `out[STAT_LOSS]` (the first number,
-    /// in a step's stats as in the results `loss` reads back).
-    fn loss_into(&mut self, loss: Loss, dims: Dims, outputs: &GpuBuf, targets: &GpuBuf, grad: &GpuBuf, out: &GpuBuf) {
-        let (kernel, terms) = match loss {
-            Loss::Mse => (k::MSE, dims.len()),
-            Loss::BinaryCrossEntropy => (k::BINARY_CROSS_ENTROPY, dims.rows),
-            Loss::CrossEntropy => (k::CROSS_ENTROPY, dims.rows),
-        };
-        let mut scratch = std::mem::replace(&mut self.terms, self.ctx.alloc(0));
-        Gpu::ensure(&mut self.ctx, &mut scratch, terms);
-        self.elementwise(kernel, &[w(dims.rows), w(dims.cols)], &[outputs, targets, grad, &scratch], terms);
-        self.reduce_into(&scratch, terms, false, out, STAT_LOSS, 1.0 / terms.max(1) as f64);
-        self.terms = scratch;
+        let sum = Sum { n: x.len, square: true, slot, scale: 1.0 };
+        reduce_into(&mut self.ctx, &self.partials, x, sum, &self.results);
     }
 
     /// Reads back the first `count` reduced numbers (one wait for all of them).
@@ -218,9 +231,8 @@ impl Backend for Gpu {
     }
     fn loss(&mut self, loss: Loss, dims: Dims, outputs: &GpuBuf, targets: &GpuBuf, grad: &mut GpuBuf) -> f64 {
         Gpu::ensure(&mut self.ctx, &mut self.results, 1);
-        let results = std::mem::replace(&mut self.results, self.ctx.alloc(0));
-        self.loss_into(loss, dims, outputs, targets, grad, &results);
-        self.results = results;
+        let scratch = (&self.partials, &mut self.terms);
+        loss_into(&mut self.ctx, scratch, (loss, dims), [outputs, targets, grad], &self.results);
         f64::from(self.read_results(1)[0])
     }
     fn loss_to(
@@ -232,19 +244,18 @@ impl Backend for Gpu {
         grad: &mut GpuBuf,
         stats: &mut GpuBuf,
     ) {
-        self.loss_into(loss, dims, outputs, targets, grad, stats);
+        let scratch = (&self.partials, &mut self.terms);
+        loss_into(&mut self.ctx, scratch, (loss, dims), [outputs, targets, grad], stats);
     }
     fn sum_squares_to<'a>(&mut self, xs: impl IntoIterator<Item = &'a GpuBuf>, stats: &mut GpuBuf) {
         // Each tensor's sum into its slot of `results`, then those into the stats.
         let mut count = 0;
         for (slot, x) in xs.into_iter().enumerate() {
-            self.reduce(x, x.len, true, slot, 1.0);
+            self.square_sum(x, slot);
             count = slot + 1;
         }
         Gpu::ensure(&mut self.ctx, &mut self.results, 1);
-        let results = std::mem::replace(&mut self.results, self.ctx.alloc(0));
-        self.ctx.dispatch(k::FINAL_SUM, &[w(count), w(STAT_NORM), f(1.0)], &[&results, stats], [1, 1, 1]);
-        self.results = results;
+        self.ctx.dispatch(k::FINAL_SUM, &[w(count), w(STAT_NORM), f(1.0)], &[&self.results, stats], [1, 1, 1]);
     }
     fn guard(&mut self, guard: Guard, stats: &mut GpuBuf) {
         let params = [
@@ -263,7 +274,7 @@ impl Backend for Gpu {
         self.elementwise(k::SCALE, &[w(y.len), f(s)], &[y], y.len);
     }
     fn sum_squares(&mut self, x: &GpuBuf) -> f64 {
-        self.reduce(x, x.len, true, 0, 1.0);
+        self.square_sum(x, 0);
         f64::from(self.read_results(1)[0])
     }
     fn penalty(&mut self, l1: f64, l2: f64, p: &GpuBuf, g: &mut GpuBuf) {
@@ -392,10 +403,9 @@ impl Backend for Gpu {
     fn attention_backward(&mut self, op: AttentionOp, qkv: &GpuBuf, probs: &GpuBuf, d_o: &GpuBuf, d_qkv: &mut GpuBuf) {
         let params = [w(op.rows), w(op.len), w(op.dim), w(op.heads), flag(op.causal)];
         let queries = op.rows * op.heads * op.len;
-        let mut ds = std::mem::replace(&mut self.scratch, self.ctx.alloc(0));
-        Gpu::ensure(&mut self.ctx, &mut ds, queries * op.len);
-        self.elementwise(k::ATTENTION_SCORES_GRAD, &params, &[qkv, probs, d_o, &ds, d_qkv], queries);
-        self.elementwise(k::ATTENTION_KV_GRAD, &params, &[qkv, probs, d_o, &ds, d_qkv], queries);
-        self.scratch = ds;
+        Gpu::ensure(&mut self.ctx, &mut self.scratch, queries * op.len);
+        let ds = &self.scratch;
+        self.ctx.dispatch(k::ATTENTION_SCORES_GRAD, &params, &[qkv, probs, d_o, ds, d_qkv], groups_1d(queries));
+        self.ctx.dispatch(k::ATTENTION_KV_GRAD, &params, &[qkv, probs, d_o, ds, d_qkv], groups_1d(queries));
     }
 }

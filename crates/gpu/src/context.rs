@@ -71,7 +71,6 @@ pub struct Context {
     arena: wgpu::Buffer,
     params: Vec<u8>,
     jobs: Vec<Job>,
-    staging: Option<wgpu::Buffer>,
     /// Mappable buffers of the asynchronous read-backs, free for the next ones (sizes are powers
     /// of two), so a run that reads its state back every tick makes no new buffers.
     read_pool: Arc<Mutex<Vec<wgpu::Buffer>>>,
@@ -136,7 +135,9 @@ impl Context {
             arena,
             params: Vec::with_capacity(SLOT as usize * MAX_PENDING),
             jobs: Vec::with_capacity(MAX_PENDING),
-            staging: None,
+            // Shared with the read-back futures: threads natively, one thread in a browser
+            // (where wgpu's buffers are not Send).
+            #[allow(clippy::arc_with_non_send_sync)]
             read_pool: Arc::new(Mutex::new(Vec::new())),
             fault,
         })
@@ -239,51 +240,20 @@ impl Context {
     }
 
     /// Copies the first `out.len()` numbers of `buf` back, waiting for the GPU (natively only:
-    /// a browser cannot block, and reads back through the worker's asynchronous path).
+    /// a browser cannot block, and reads back through [`Context::read_async`]). Once the device
+    /// has failed, or where nothing may wait, `out` is zeros and [`Context::fault`] says why.
     pub fn download(&mut self, buf: &GpuBuf, out: &mut [f32]) {
         assert!(out.len() <= buf.len, "downloading {} numbers from a buffer of {}", out.len(), buf.len);
-        if out.is_empty() {
+        out.fill(0.0);
+        if out.is_empty() || self.fault().is_some() {
             return;
         }
-        self.flush();
-        let bytes = (out.len() * 4) as u64;
-        let staging = match self.staging.take() {
-            Some(s) if s.size() >= bytes => s,
-            _ => self.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("staging"),
-                size: bytes.next_power_of_two().max(256),
-                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            }),
-        };
-        let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
-        encoder.copy_buffer_to_buffer(&buf.buffer, 0, &staging, 0, bytes);
-        self.queue.submit([encoder.finish()]);
-        let slice = staging.slice(..bytes);
-        let on_map = Arc::clone(&self.fault);
-        slice.map_async(wgpu::MapMode::Read, move |r| {
-            if let Err(e) = r {
-                note(&on_map, format!("reading back from the GPU failed: {e}"));
-            }
-        });
-        if let Err(e) = self.device.poll(wgpu::PollType::wait_indefinitely()) {
-            note(&self.fault, format!("waiting for the GPU failed: {e}"));
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Ok(values) = pollster::block_on(self.read_async(buf, out.len())) {
+            out.copy_from_slice(&values);
         }
-        if self.fault().is_some() {
-            // Whatever the caller computes from this is discarded once it sees the fault.
-            out.fill(0.0);
-            return;
-        }
-        match slice.get_mapped_range() {
-            Ok(view) => out.copy_from_slice(bytemuck::cast_slice(&view)),
-            Err(e) => {
-                note(&self.fault, format!("reading back from the GPU failed: {e}"));
-                out.fill(0.0);
-                return;
-            }
-        }
-        staging.unmap();
-        self.staging = Some(staging);
+        #[cfg(target_arch = "wasm32")]
+        note(&self.fault, "a browser cannot wait for the GPU: read back with read_async".to_string());
     }
 
     /// Copies the first `len` numbers of `buf` back without blocking: the future resolves once

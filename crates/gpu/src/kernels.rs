@@ -4,6 +4,10 @@
 const COMMON: &str = include_str!("wgsl/common.wgsl");
 const ACTIVATION: &str = include_str!("wgsl/activation.wgsl");
 const RNG: &str = include_str!("wgsl/rng.wgsl");
+const MATMUL_TEXT: &str = include_str!("wgsl/matmul.wgsl");
+/// The matrix multiply's two sizes (matmul.wgsl): tile side, slice depth, sums per thread and side.
+const SMALL_TILE_SIZES: &str = "const TILE: u32 = 64u;\nconst DEPTH: u32 = 16u;\nconst PER: u32 = 4u;\n";
+const LARGE_TILE_SIZES: &str = "const TILE: u32 = 128u;\nconst DEPTH: u32 = 8u;\nconst PER: u32 = 8u;\n";
 
 /// One entry point of one WGSL file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -14,7 +18,8 @@ pub struct Kernel {
 
 /// The op families: the file's name, its text and what it needs before it.
 const FILES: &[(&str, &str, &[&str])] = &[
-    ("matmul", include_str!("wgsl/matmul.wgsl"), &[]),
+    ("matmul", MATMUL_TEXT, &[SMALL_TILE_SIZES]),
+    ("matmul_large", MATMUL_TEXT, &[LARGE_TILE_SIZES]),
     ("elementwise", include_str!("wgsl/elementwise.wgsl"), &[ACTIVATION, RNG]),
     ("reduce", include_str!("wgsl/reduce.wgsl"), &[ACTIVATION]),
     ("optim", include_str!("wgsl/optim.wgsl"), &[]),
@@ -50,7 +55,7 @@ impl Kernel {
 }
 
 pub const MATMUL: Kernel = Kernel::new("matmul", "matmul");
-pub const MATMUL_LARGE: Kernel = Kernel::new("matmul", "matmul_large");
+pub const MATMUL_LARGE: Kernel = Kernel::new("matmul_large", "matmul");
 pub const BIAS_ACT: Kernel = Kernel::new("elementwise", "bias_act");
 pub const ACT_BACKWARD: Kernel = Kernel::new("elementwise", "act_backward");
 pub const COL_SUM: Kernel = Kernel::new("elementwise", "col_sum");

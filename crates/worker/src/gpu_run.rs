@@ -76,12 +76,9 @@ impl GpuRun {
 
     /// Starts reading [`Trainer::state_buffers`] back, in that order.
     fn read_state(&mut self) -> Vec<Reading> {
-        let Trainer { b, model, optimizer, .. } = &mut self.trainer;
-        let params = model.params.iter().map(|p| &p.value);
-        let moments = optimizer.state().iter().flat_map(|(m, v)| [m, v]);
-        params
-            .chain(&model.buffers)
-            .chain(moments)
+        let (b, buffers) = self.trainer.state_buffers();
+        buffers
+            .into_iter()
             .map(|buf| {
                 let len = b.len(buf);
                 Box::pin(b.read_async(buf, len)) as Reading

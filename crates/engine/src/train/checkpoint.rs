@@ -26,17 +26,9 @@ pub struct Checkpoint {
 impl<B: Backend> Trainer<B> {
     /// Reads the run's state back (a wait for the device on the GPU).
     pub fn checkpoint(&mut self) -> Checkpoint {
-        let b = &mut self.b;
-        Checkpoint {
-            steps: self.optimizer.steps,
-            params: self.model.params.iter().map(|p| read(b, &p.value)).collect(),
-            buffers: self.model.buffers.iter().map(|buf| read(b, buf)).collect(),
-            optimizer: self.optimizer.state().iter().map(|(m, v)| (read(b, m), read(b, v))).collect(),
-            order: self.order.clone(),
-            cursor: self.cursor,
-            shuffle: self.shuffle.clone(),
-            first_loss: self.first_loss,
-        }
+        let (b, buffers) = self.state_buffers();
+        let values = buffers.into_iter().map(|buf| read(b, buf)).collect();
+        self.checkpoint_from(values)
     }
 
     /// Puts `c` into this run, built from the same spec. Refuses a checkpoint whose tensors do
@@ -94,14 +86,14 @@ pub fn resume<C: Backend>(
 }
 
 impl<B: Backend> Trainer<B> {
-    /// The buffers a checkpoint reads, in the order [`Trainer::checkpoint_from`] takes their
-    /// values: the parameters, the model's buffers (BatchNorm statistics), then each
-    /// parameter's optimizer state (first and second moments). For reading them back
-    /// asynchronously, as a browser must.
-    pub fn state_buffers(&self) -> Vec<&B::Buf> {
+    /// The backend, and the buffers a checkpoint reads from it in the order
+    /// [`Trainer::checkpoint_from`] takes their values: the parameters, the model's buffers
+    /// (BatchNorm statistics), then each parameter's optimizer state (first and second
+    /// moments). For reading them back at once or asynchronously, as a browser must.
+    pub fn state_buffers(&mut self) -> (&mut B, Vec<&B::Buf>) {
         let params = self.model.params.iter().map(|p| &p.value);
         let state = self.optimizer.state().iter().flat_map(|(m, v)| [m, v]);
-        params.chain(&self.model.buffers).chain(state).collect()
+        (&mut self.b, params.chain(&self.model.buffers).chain(state).collect())
     }
 
     /// A checkpoint from the values of [`Trainer::state_buffers`], read back by the caller, and

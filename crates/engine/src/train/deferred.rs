@@ -7,7 +7,6 @@
 
 use super::{TrainError, Trainer};
 use crate::backend::Backend;
-use crate::model::read;
 use crate::optim::HISTORY;
 
 use super::divergence;
@@ -29,9 +28,9 @@ impl<B: Backend> Trainer<B> {
     }
 
     /// Takes the history of the waiting steps (read back from [`Trainer::waiting`]) and
-    /// returns their losses in order. A refused step ends them: the error names its step (and
-    /// the layer from the activations of the last waiting step, the failing one's being gone),
-    /// and the weights are those before it.
+    /// returns their losses in order. A refused step ends them: the error names its step and
+    /// what went wrong (not the layer: the failing step's activations are gone, and reading the
+    /// device is what a browser cannot wait for), and the weights are those before it.
     pub fn collect(&mut self, history: &[B::R]) -> Result<Vec<f64>, TrainError> {
         let (good, refused) = self.optimizer.collect(&mut self.b, history);
         if let Some(&(_, info)) = good.last() {
@@ -41,7 +40,7 @@ impl<B: Backend> Trainer<B> {
             self.first_loss.get_or_insert(first);
         }
         match refused {
-            Some(r) => Err(self.diagnose(divergence(r))),
+            Some(r) => Err(self.diverged(divergence(r), None, "")),
             None => Ok(good.into_iter().map(|(loss, _)| loss).collect()),
         }
     }
@@ -49,8 +48,8 @@ impl<B: Backend> Trainer<B> {
     /// Reads the waiting steps back and collects them, waiting for the device (natively).
     pub fn collect_now(&mut self) -> Result<Vec<f64>, TrainError> {
         let (history, count) = self.optimizer.history();
-        let all = read(&mut self.b, history);
-        let host: Vec<B::R> = all[..count].iter().map(|&v| <B::R as crate::real::Real>::of(v)).collect();
+        let mut host = vec![<B::R as num_traits::Zero>::zero(); count];
+        self.b.download(history, &mut host);
         self.collect(&host)
     }
 }

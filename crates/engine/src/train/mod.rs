@@ -304,46 +304,53 @@ impl<B: Backend> Trainer<B> {
 
     /// Names the layer where a divergence first shows and its likely cause.
     fn diagnose(&mut self, d: Divergence) -> TrainError {
-        let lr = self.last.map_or(f64::from(self.optimizer_rate()), |s| s.learning_rate);
         let visits = metrics::walk(&self.model.nodes, &self.acts);
-        let advice = format!("the learning rate ({lr:.3e}) is likely too high: lower it, or turn on gradient clipping");
-        let (layer, cause) = match d {
-            Divergence::Loss(loss) => {
+        let (layer, detail) = match d {
+            Divergence::Loss(_) => {
                 let first = visits.iter().find(|v| !self.b.sum_squares(&v.acts.y).is_finite());
-                let layer = first.map_or("the loss".to_string(), |v| v.name.clone());
-                (layer, format!("the loss became {loss}; {advice}"))
+                (first.map(|v| v.name.clone()), "")
             }
-            Divergence::Exploded { loss, ceiling } => {
-                let first = ceiling / LOSS_EXPLOSION;
+            Divergence::Exploded { .. } => {
                 let largest = visits.iter().map(|v| (v, self.b.sum_squares(&v.acts.y))).fold(
                     (None, f64::NEG_INFINITY),
                     |best, (v, size)| {
                         if size > best.1 { (Some(v.name.clone()), size) } else { best }
                     },
                 );
-                (
-                    largest.0.unwrap_or_else(|| "the loss".to_string()),
-                    format!(
-                        "the loss became {loss:.4e}, more than {LOSS_EXPLOSION} times its first value ({first:.4e}), \
-                         with the largest outputs in this layer; {advice}"
-                    ),
-                )
+                (largest.0, ", with the largest outputs in this layer")
             }
             Divergence::Gradient(param) | Divergence::Overflow(param) => {
-                let owner = visits.iter().find(|v| metrics::params(v.node).any(|p| p == param));
-                let what = if matches!(d, Divergence::Gradient(_)) {
-                    "a gradient became NaN or infinite"
-                } else {
-                    "a gradient so large that the update would overflow the weights"
-                };
-                (owner.map_or("the model".to_string(), |v| v.name.clone()), format!("{what}; {advice}"))
+                (visits.iter().find(|v| metrics::params(v.node).any(|p| p == param)).map(|v| v.name.clone()), "")
             }
-            Divergence::Norm(norm) => (
-                "the model".to_string(),
-                format!("the gradients (global norm {norm:.4e}) were not finite or too large to apply; {advice}"),
-            ),
+            Divergence::Norm(_) => (None, ""),
         };
-        TrainError::Diverged { step: self.steps(), layer, cause }
+        let detail = if layer.is_some() { detail } else { "" };
+        self.diverged(d, layer, detail)
+    }
+
+    /// The error for divergence `d` in `layer` (`None`: the loss or the model, by the kind),
+    /// reading nothing from the backend: deferred steps report this way, their failing step's
+    /// activations being gone and a browser unable to wait for a read.
+    fn diverged(&self, d: Divergence, layer: Option<String>, detail: &str) -> TrainError {
+        let lr = self.last.map_or(f64::from(self.optimizer_rate()), |s| s.learning_rate);
+        let advice = format!("the learning rate ({lr:.3e}) is likely too high: lower it, or turn on gradient clipping");
+        let what = match d {
+            Divergence::Loss(loss) => format!("the loss became {loss}"),
+            Divergence::Exploded { loss, ceiling } => format!(
+                "the loss became {loss:.4e}, more than {LOSS_EXPLOSION} times its first value ({:.4e})",
+                ceiling / LOSS_EXPLOSION
+            ),
+            Divergence::Gradient(_) => "a gradient became NaN or infinite".to_string(),
+            Divergence::Overflow(_) => "a gradient so large that the update would overflow the weights".to_string(),
+            Divergence::Norm(norm) => {
+                format!("the gradients (global norm {norm:.4e}) were not finite or too large to apply")
+            }
+        };
+        let layer = layer.unwrap_or_else(|| {
+            let loss = matches!(d, Divergence::Loss(_) | Divergence::Exploded { .. });
+            (if loss { "the loss" } else { "the model" }).to_string()
+        });
+        TrainError::Diverged { step: self.steps(), layer, cause: format!("{what}{detail}; {advice}") }
     }
 
     fn optimizer_rate(&self) -> f32 {
