@@ -188,6 +188,9 @@ test('an image task shows the target beside the model picture with its PSNR, a s
   }
   await page.locator('#model-totals').filter({ hasText: 'parameters' }).waitFor({ timeout: 5_000 });
   await page.click('#step');
+  // Each valid edit above restarted the run (Loaded, then its progress); the step's progress
+  // is the last message, so step 1 shown means the list below belongs to the final model.
+  await waitForNumber(page, '#step-count', (s) => s === 1, 10_000);
   await page.locator('#per-position li').nth(7).waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('#per-position li').count(), 8);
   // The attention layer's maps: one per head (two), over the 16 tokens (8 and their blanks).
