@@ -4,8 +4,8 @@
 //! still read the loss and the gradient norm back every step).
 //!
 //! Prints a table and writes the figures as JSON to `target/gpu-bench.json` for `cargo xtask
-//! bench`. Timing: after a warm-up, `reps` products are recorded and one number is read back,
-//! which waits for all of them; the median over rounds is reported.
+//! bench`. Timing: after a warm-up, `reps` products are recorded, then submitted together and
+//! one number read back, which waits for all of them; the median over rounds is reported.
 
 fn main() {
     #[cfg(not(target_arch = "wasm32"))]
@@ -20,7 +20,8 @@ mod native {
     use layerlab_engine::backend::{Backend, Gemm};
     use layerlab_engine::cpu::Cpu;
     use layerlab_engine::workloads::{MLPS, StepBench};
-    use layerlab_gpu::Gpu;
+    use layerlab_gpu::kernels::{Checks, MATMUL_LARGE, MATMUL_SMALL, MATMUL_TILES, MatmulTiles};
+    use layerlab_gpu::{Gpu, MatmulChoice};
     use serde_json::json;
 
     fn median(mut xs: Vec<f64>) -> f64 {
@@ -38,8 +39,18 @@ mod native {
             }
         };
         let adapter = gpu.adapter().to_string();
-        let default_tiles = gpu.large_tiles();
+        let default_choice = gpu.matmul_choice();
         println!("adapter: {adapter}");
+        // Every compiled form on a GPU, so a machine with one shows which suits it, and one with
+        // naga's checks too; on a CPU implementation of the API, where a 1024³ product
+        // takes seconds, the two the backend picks from.
+        let kernels: Vec<(MatmulTiles, Checks)> = if default_choice.emulated {
+            vec![(MATMUL_SMALL, default_choice.checks), (MATMUL_LARGE, default_choice.checks)]
+        } else {
+            let mut all: Vec<_> = MATMUL_TILES.iter().map(|&t| (t, Checks::Nothing)).collect();
+            all.extend([(MATMUL_SMALL, Checks::All), (MATMUL_SMALL, Checks::Bounds)]);
+            all
+        };
         let mut rows = Vec::new();
         // Seconds per product at the last size, to skip sizes that would take minutes (lavapipe
         // computes 2048³ in about 15 s).
@@ -55,27 +66,33 @@ mod native {
             gpu.upload(&mut a, &values);
             gpu.upload(&mut b, &values);
             let flops = 2.0 * (n * n * n) as f64;
-            // About a second of work per round on lavapipe, far less on a GPU.
-            let reps = ((4e9 / flops) as usize).clamp(1, 64);
-            // Both kernels, so a machine with a real GPU shows which tile size suits it.
-            for (kernel, from) in [("64×64 tiles", usize::MAX), ("128×128 tiles", 0)] {
-                gpu.set_large_tiles(from);
-                let mut round = |gpu: &mut Gpu| {
-                    let t = Instant::now();
+            let picked = default_choice.tiles(n, n);
+            for &(tiles, checks) in &kernels {
+                gpu.set_matmul_choice(MatmulChoice { forced: Some(tiles), checks, ..default_choice });
+                // `reps` products recorded, then submitted and waited for together: the time is
+                // the GPU's, not the recording's.
+                let mut round = |gpu: &mut Gpu, reps: usize| {
                     for _ in 0..reps {
                         gpu.matmul(g, &a, &b, &mut c);
                     }
+                    let t = Instant::now();
+                    gpu.submit();
                     gpu.download(&c, &mut [0.0]);
                     t.elapsed().as_secs_f64() / reps as f64
                 };
-                let first = round(&mut gpu);
-                let seconds = if first > 1.0 { first } else { median((0..3).map(|_| round(&mut gpu)).collect()) };
+                // The first round compiles the kernel; the second sizes the rounds to about 50 ms.
+                round(&mut gpu, 1);
+                let first = round(&mut gpu, 1);
+                let reps = ((0.05 / first) as usize).clamp(1, 1000);
+                let seconds = if first > 1.0 { first } else { median((0..5).map(|_| round(&mut gpu, reps)).collect()) };
                 last = last.max(seconds);
                 let gflops = flops / seconds / 1e9;
-                println!("matmul {n}³, {kernel}: {gflops:.1} GFLOP/s ({:.2} ms)", seconds * 1e3);
-                rows.push(json!({ "model": format!("sgemm_{n}"), "kernel": kernel, "engine": "layerlab", "backend": "gpu", "adapter": adapter, "where": "native", "gflops": gflops }));
+                let kernel = format!("{}, checks: {checks:?}", tiles.describe());
+                let mark = if tiles == picked && checks == default_choice.checks { " (picked)" } else { "" };
+                println!("matmul {n}³, {kernel}: {gflops:.1} GFLOP/s ({:.3} ms){mark}", seconds * 1e3);
+                rows.push(json!({ "model": format!("sgemm_{n}"), "kernel": kernel, "picked": !mark.is_empty(), "engine": "layerlab", "backend": "gpu", "adapter": adapter, "where": "native", "gflops": gflops }));
             }
-            gpu.set_large_tiles(default_tiles);
+            gpu.set_matmul_choice(default_choice);
         }
         for mlp in MLPS {
             let mut gpu_bench = StepBench::new(Gpu::native().expect("the adapter found above"), *mlp);
@@ -103,6 +120,20 @@ mod native {
                 gpu_bench.collect()
             }) / 10.0;
             let cpu_ms = ms(30, &mut || cpu_bench.step());
+            if !default_choice.emulated {
+                // What naga's loop bounding costs every kernel (see `Checks::Bounds`).
+                let mut checked = Gpu::native().expect("the adapter found above");
+                checked.set_checks(Checks::All);
+                checked.set_matmul_choice(MatmulChoice { checks: Checks::All, ..checked.matmul_choice() });
+                let mut checked_bench = StepBench::new(checked, *mlp);
+                let checked_ms = ms(6, &mut || {
+                    for _ in 0..10 {
+                        checked_bench.step_deferred();
+                    }
+                    checked_bench.collect()
+                }) / 10.0;
+                println!("{}: {checked_ms:.3} ms per step deferred with all of naga's checks", mlp.id);
+            }
             println!(
                 "{}: {gpu_ms:.3} ms per step on the GPU reading each step back, {deferred_ms:.3} ms deferred, \
                  {cpu_ms:.3} ms on the CPU (GPU/CPU speed {:.3}× deferred)",
@@ -114,7 +145,8 @@ mod native {
             rows.push(json!({ "model": mlp.id, "engine": "layerlab", "backend": "cpu", "where": "native", "threads": 1, "ms_per_step": cpu_ms }));
         }
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/gpu-bench.json");
-        std::fs::write(path, serde_json::to_string_pretty(&rows).expect("rows serialize"))
-            .expect("writing target/gpu-bench.json");
+        if let Err(e) = std::fs::write(path, serde_json::to_string_pretty(&rows).expect("rows serialize")) {
+            println!("could not write {path}: {e}");
+        }
     }
 }

@@ -40,9 +40,6 @@ fn act_code(act: Activation) -> u32 {
     }
 }
 
-/// The matrix-multiply tile's side (matmul.wgsl compiled small; `matmul_large` has twice that).
-const TILE: usize = 64;
-
 /// One sum on the GPU: `out[slot] = scale · Σ x² (or Σ x)` over the first `n` numbers.
 #[derive(Clone, Copy)]
 struct Sum {
@@ -129,10 +126,9 @@ impl Backend for Gpu {
 
     fn matmul(&mut self, g: Gemm, a: &GpuBuf, b: &GpuBuf, c: &mut GpuBuf) {
         let params = [w(g.m), w(g.n), w(g.k), flag(g.a_trans), flag(g.b_trans), flag(g.accumulate)];
-        // Large products in large tiles; small ones in small tiles, to spread over more workgroups.
-        let large = g.m >= self.large_tiles && g.n >= self.large_tiles;
-        let (kernel, tile) = if large { (k::MATMUL_LARGE, 2 * TILE) } else { (k::MATMUL, TILE) };
-        let size = [w(g.n.div_ceil(tile)), w(g.m.div_ceil(tile)), 1];
+        let tiles = self.matmul.tiles(g.m, g.n);
+        let size = [w(g.n.div_ceil(tiles.cols)), w(g.m.div_ceil(tiles.rows)), 1];
+        let kernel = tiles.kernel(self.matmul.checks);
         self.ctx.dispatch(kernel, &params, &[a, b, c], size);
     }
     fn bias_act(&mut self, dims: Dims, bias: Option<&GpuBuf>, act: Activation, z: &mut GpuBuf, y: &mut GpuBuf) {

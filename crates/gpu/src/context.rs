@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use crate::kernels::Kernel;
+use crate::kernels::{Checks, Kernel};
 
 /// Bytes between two parameter slots: WebGPU's largest allowed uniform offset alignment.
 const SLOT: u64 = 256;
@@ -66,8 +66,10 @@ pub struct Context {
     pub(crate) adapter: String,
     /// A CPU implementation of the API (lavapipe, SwiftShader natively) rather than a GPU.
     pub(crate) emulated: bool,
-    modules: HashMap<&'static str, wgpu::ShaderModule>,
-    pipelines: HashMap<(&'static str, &'static str), (wgpu::ComputePipeline, wgpu::BindGroupLayout)>,
+    /// The runtime checks of kernels that name none (see [`Checks`]).
+    pub(crate) checks: Checks,
+    modules: HashMap<(&'static str, Checks), wgpu::ShaderModule>,
+    pipelines: HashMap<Kernel, (wgpu::ComputePipeline, wgpu::BindGroupLayout)>,
     arena: wgpu::Buffer,
     params: Vec<u8>,
     jobs: Vec<Job>,
@@ -130,6 +132,7 @@ impl Context {
                 format!("{} ({:?})", info.name, info.backend)
             },
             emulated: info.device_type == wgpu::DeviceType::Cpu,
+            checks: Checks::Bounds,
             modules: HashMap::new(),
             pipelines: HashMap::new(),
             arena,
@@ -195,15 +198,22 @@ impl Context {
     }
 
     fn pipeline(&mut self, kernel: Kernel) -> (wgpu::ComputePipeline, wgpu::BindGroupLayout) {
-        if let Some(found) = self.pipelines.get(&(kernel.file, kernel.entry)) {
+        let checks = kernel.checks.unwrap_or(self.checks);
+        let kernel = Kernel { checks: Some(checks), ..kernel };
+        if let Some(found) = self.pipelines.get(&kernel) {
             return found.clone();
         }
         let device = &self.device;
-        let module = self.modules.entry(kernel.file).or_insert_with(|| {
-            device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        let module = self.modules.entry((kernel.file, checks)).or_insert_with(|| {
+            let descriptor = wgpu::ShaderModuleDescriptor {
                 label: Some(kernel.file),
                 source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
-            })
+            };
+            match checks {
+                Checks::All => device.create_shader_module(descriptor),
+                Checks::Bounds => module_with(device, descriptor, false),
+                Checks::Nothing => module_with(device, descriptor, true),
+            }
         });
         let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some(kernel.entry),
@@ -214,7 +224,7 @@ impl Context {
             cache: None,
         });
         let layout = pipeline.get_bind_group_layout(0);
-        self.pipelines.insert((kernel.file, kernel.entry), (pipeline.clone(), layout.clone()));
+        self.pipelines.insert(kernel, (pipeline.clone(), layout.clone()));
         (pipeline, layout)
     }
 
@@ -322,6 +332,22 @@ impl Context {
     pub fn destroy(&self) {
         self.device.destroy();
     }
+}
+
+/// A shader module without naga's loop bounding, and without its index clamping if
+/// `unbounded`: the crate's one `unsafe`.
+#[allow(unsafe_code)]
+fn module_with(
+    device: &wgpu::Device,
+    descriptor: wgpu::ShaderModuleDescriptor<'_>,
+    unbounded: bool,
+) -> wgpu::ShaderModule {
+    let checks = wgpu::ShaderRuntimeChecks { bounds_checks: !unbounded, ..wgpu::ShaderRuntimeChecks::unchecked() };
+    // SAFETY: every loop of every kernel ends (its bounds are the dispatch's sizes), and only
+    // kernels whose every index is in range by construction go without index clamping
+    // (kernels.rs, `Checks::Nothing`); Vulkan's robust buffer access, which wgpu enables where
+    // the driver has it, still bounds the buffers.
+    unsafe { device.create_shader_module_trusted(descriptor, checks) }
 }
 
 /// Workgroups for one thread per element of `n`, folded into two dimensions past 65,535 groups

@@ -5,21 +5,109 @@ const COMMON: &str = include_str!("wgsl/common.wgsl");
 const ACTIVATION: &str = include_str!("wgsl/activation.wgsl");
 const RNG: &str = include_str!("wgsl/rng.wgsl");
 const MATMUL_TEXT: &str = include_str!("wgsl/matmul.wgsl");
-/// The matrix multiply's two sizes (matmul.wgsl): tile side, slice depth, sums per thread and side.
-const SMALL_TILE_SIZES: &str = "const TILE: u32 = 64u;\nconst DEPTH: u32 = 16u;\nconst PER: u32 = 4u;\n";
-const LARGE_TILE_SIZES: &str = "const TILE: u32 = 128u;\nconst DEPTH: u32 = 8u;\nconst PER: u32 = 8u;\n";
+
+/// Which of naga's runtime checks a kernel is compiled with natively (a browser compiles WGSL
+/// with its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Checks {
+    /// Index clamping and loop bounding, wgpu's default.
+    All,
+    /// Index clamping, without loop bounding (a counter added to every loop in case it never
+    /// ends): every loop of these kernels ends, and the counter keeps drivers from unrolling
+    /// loops — NVIDIA's then keeps per-thread arrays in memory, 30 times slower.
+    Bounds,
+    /// None: only for a kernel whose every index is in range by construction (the matrix
+    /// multiply's: its loads and stores test their bounds, its arrays are indexed within their
+    /// constant sizes).
+    Nothing,
+}
+
+/// One compiled form of the matrix multiply (matmul.wgsl): a tile of `rows` × `cols` numbers
+/// of C per workgroup, each thread summing `per.0` × `per.1` of them, through slices `depth`
+/// deep, whose rows lie `pad` numbers apart beyond their length in workgroup memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatmulTiles {
+    /// Its WGSL file (matmul.wgsl with the sizes before it).
+    pub file: &'static str,
+    /// The WGSL constants put before matmul.wgsl: TM, TN, PM, PN, DEPTH, PAD.
+    sizes: &'static str,
+    pub rows: usize,
+    pub cols: usize,
+    pub per: (usize, usize),
+    pub depth: usize,
+    pub pad: usize,
+}
+
+impl MatmulTiles {
+    /// The kernel, compiled with `checks`.
+    pub const fn kernel(self, checks: Checks) -> Kernel {
+        Kernel { file: self.file, entry: "matmul", checks: Some(checks) }
+    }
+
+    /// "128×64 tiles, 8×4 per thread, 16 deep, padded by 4".
+    pub fn describe(self) -> String {
+        let (pm, pn) = self.per;
+        format!("{}×{} tiles, {pm}×{pn} per thread, {} deep, padded by {}", self.rows, self.cols, self.depth, self.pad)
+    }
+}
+
+/// Writes a [`MatmulTiles`] and its WGSL constants from the same numbers.
+macro_rules! tiles {
+    ($file:literal, $rows:literal, $cols:literal, $pm:literal, $pn:literal, $depth:literal, $pad:literal) => {
+        MatmulTiles {
+            file: $file,
+            sizes: concat!(
+                "const TM = ",
+                $rows,
+                "u;\nconst TN = ",
+                $cols,
+                "u;\nconst PM = ",
+                $pm,
+                "u;\nconst PN = ",
+                $pn,
+                "u;\nconst DEPTH = ",
+                $depth,
+                "u;\nconst PAD = ",
+                $pad,
+                "u;\n"
+            ),
+            rows: $rows,
+            cols: $cols,
+            per: ($pm, $pn),
+            depth: $depth,
+            pad: $pad,
+        }
+    };
+}
+
+/// The matrix multiply's tiles for most products (rows, columns; sums per thread, rows and
+/// columns; depth; padding).
+pub const MATMUL_SMALL: MatmulTiles = tiles!("matmul_64x64_pad", 64, 64, 4, 4, 16, 4);
+/// Its tiles for products large enough to fill a GPU with them (see `MatmulChoice::tiles`).
+pub const MATMUL_LARGE: MatmulTiles = tiles!("matmul_128x128_pad", 128, 128, 8, 8, 8, 4);
+
+/// Every compiled form of the matrix multiply: the two the backend picks from, and three the
+/// benchmark measures beside them (unpadded, and a middle size).
+pub const MATMUL_TILES: [MatmulTiles; 5] = [
+    tiles!("matmul_64x64", 64, 64, 4, 4, 16, 0),
+    MATMUL_SMALL,
+    tiles!("matmul_128x64_pad", 128, 64, 8, 4, 16, 4),
+    tiles!("matmul_128x128", 128, 128, 8, 8, 8, 0),
+    MATMUL_LARGE,
+];
 
 /// One entry point of one WGSL file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Kernel {
     pub file: &'static str,
     pub entry: &'static str,
+    /// The runtime checks it is compiled with; `None`: the context's.
+    pub checks: Option<Checks>,
 }
 
-/// The op families: the file's name, its text and what it needs before it.
+/// The op families but the matrix multiply's: the file's name, its text and what it needs
+/// before it.
 const FILES: &[(&str, &str, &[&str])] = &[
-    ("matmul", MATMUL_TEXT, &[SMALL_TILE_SIZES]),
-    ("matmul_large", MATMUL_TEXT, &[LARGE_TILE_SIZES]),
     ("elementwise", include_str!("wgsl/elementwise.wgsl"), &[ACTIVATION, RNG]),
     ("reduce", include_str!("wgsl/reduce.wgsl"), &[ACTIVATION]),
     ("optim", include_str!("wgsl/optim.wgsl"), &[]),
@@ -31,31 +119,29 @@ const FILES: &[(&str, &str, &[&str])] = &[
 
 impl Kernel {
     pub const fn new(file: &'static str, entry: &'static str) -> Kernel {
-        Kernel { file, entry }
+        Kernel { file, entry, checks: None }
     }
 
     /// The whole text the file compiles from.
     pub fn source(self) -> String {
+        let mut source = String::from(COMMON);
+        if let Some(tiles) = MATMUL_TILES.iter().find(|t| t.file == self.file) {
+            source.push_str(tiles.sizes);
+            source.push_str(MATMUL_TEXT);
+            return source;
+        }
         let (_, text, needs) = FILES
             .iter()
             .find(|(name, _, _)| *name == self.file)
             .unwrap_or_else(|| panic!("no WGSL file named {}", self.file));
-        let mut source = String::from(COMMON);
         for part in *needs {
             source.push_str(part);
         }
         source.push_str(text);
         source
     }
-
-    /// Every file, for the test that compiles them all.
-    pub fn files() -> impl Iterator<Item = &'static str> {
-        FILES.iter().map(|(name, _, _)| *name)
-    }
 }
 
-pub const MATMUL: Kernel = Kernel::new("matmul", "matmul");
-pub const MATMUL_LARGE: Kernel = Kernel::new("matmul_large", "matmul");
 pub const BIAS_ACT: Kernel = Kernel::new("elementwise", "bias_act");
 pub const ACT_BACKWARD: Kernel = Kernel::new("elementwise", "act_backward");
 pub const COL_SUM: Kernel = Kernel::new("elementwise", "col_sum");

@@ -19,6 +19,7 @@ pub mod kernels;
 pub use context::{GpuBuf, GpuError};
 
 use context::Context;
+use kernels::{Checks, MATMUL_LARGE, MATMUL_SMALL, MatmulTiles};
 
 /// The GPU backend: a wgpu device with its pipelines and the scratch buffers of its reductions.
 pub struct Gpu {
@@ -34,14 +35,39 @@ pub struct Gpu {
     terms: GpuBuf,
     /// The attention scores' gradient between its two backward dispatches.
     scratch: GpuBuf,
-    /// Products with at least this many rows and columns use the 128 × 128 tiles.
-    large_tiles: usize,
+    /// Which matrix-multiply kernel runs.
+    matmul: MatmulChoice,
 }
 
-/// From which size (rows and columns) a product uses the large tiles on a GPU. On a CPU
-/// implementation of the API (lavapipe) the small tiles measured faster at every size
-/// (1.6 against 1.1 GFLOP/s at 512³), so there they are used throughout.
+/// Which compiled size of the matrix multiply runs ([`kernels::MATMUL_TILES`]), and how it was
+/// compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatmulChoice {
+    /// One size for every product (the benchmark and the tests); `None`: by the product's
+    /// shape and the adapter, see [`MatmulChoice::tiles`].
+    pub forced: Option<MatmulTiles>,
+    /// The runtime checks it is compiled with natively.
+    pub checks: Checks,
+    /// A CPU implementation of the API (lavapipe), where the small tiles run every product.
+    pub emulated: bool,
+}
+
+/// From how many 128 × 128 tiles a product uses them on a GPU: two per compute unit of a large
+/// one (an H200 has 132). Smaller products run in 64 × 64 tiles, four times as many workgroups:
+/// on an H200 at 1024³, 20.8 TFLOP/s against 12.7 in 128 × 128 tiles; at 2048³, 32.5 in
+/// 128 × 128 tiles against 26.8.
 pub const LARGE_TILES: usize = 256;
+
+impl MatmulChoice {
+    /// The tiles an `m` × `n` product runs in.
+    pub fn tiles(self, m: usize, n: usize) -> MatmulTiles {
+        if let Some(forced) = self.forced {
+            return forced;
+        }
+        let large = !self.emulated && m.div_ceil(128) * n.div_ceil(128) >= LARGE_TILES;
+        if large { MATMUL_LARGE } else { MATMUL_SMALL }
+    }
+}
 
 impl std::fmt::Debug for Gpu {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -61,8 +87,8 @@ impl Gpu {
         let results = ctx.alloc(64);
         let terms = ctx.alloc(1);
         let scratch = ctx.alloc(1);
-        let large_tiles = if ctx.emulated { usize::MAX } else { LARGE_TILES };
-        Ok(Gpu { ctx, dummy, partials, results, results_host: vec![0.0; 64], terms, scratch, large_tiles })
+        let matmul = MatmulChoice { forced: None, checks: Checks::Nothing, emulated: ctx.emulated };
+        Ok(Gpu { ctx, dummy, partials, results, results_host: vec![0.0; 64], terms, scratch, matmul })
     }
 
     /// [`Gpu::new`], waiting for the device (natively; a browser cannot block).
@@ -76,15 +102,29 @@ impl Gpu {
         &self.ctx.adapter
     }
 
-    /// From which size products use the 128 × 128 tiles (`usize::MAX`: never).
-    pub fn large_tiles(&self) -> usize {
-        self.large_tiles
+    /// Which matrix-multiply kernel runs.
+    pub fn matmul_choice(&self) -> MatmulChoice {
+        self.matmul
     }
 
-    /// Products with at least `from` rows and columns use the 128 × 128 tiles (`usize::MAX`:
-    /// never), for the benchmark that compares the two matrix-multiply kernels.
-    pub fn set_large_tiles(&mut self, from: usize) {
-        self.large_tiles = from;
+    /// Sets which matrix-multiply kernel runs: the benchmark compares them, the tests check each.
+    pub fn set_matmul_choice(&mut self, choice: MatmulChoice) {
+        self.matmul = choice;
+    }
+
+    /// The runtime checks of every kernel but the matrix multiply's (natively; see [`Checks`]).
+    pub fn checks(&self) -> Checks {
+        self.ctx.checks
+    }
+
+    /// Compiles the kernels used from now on with `checks` (the benchmark compares them).
+    pub fn set_checks(&mut self, checks: Checks) {
+        self.ctx.checks = checks;
+    }
+
+    /// Submits every op recorded so far (they run while the caller goes on).
+    pub fn submit(&mut self) {
+        self.ctx.flush();
     }
 
     /// Reads the first `len` numbers of `buf` back without blocking (see `Context::read_async`):

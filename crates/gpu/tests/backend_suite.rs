@@ -4,7 +4,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use layerlab_engine::suite::{blocks::block_cases, check_blocks, check_ops, ops::op_cases};
-use layerlab_gpu::Gpu;
+use layerlab_gpu::kernels::{Checks, MATMUL_TILES};
+use layerlab_gpu::{Gpu, MatmulChoice};
 
 const BLOCK_TOLERANCE: f64 = 1e-4;
 
@@ -33,10 +34,23 @@ fn deferred_training_on_the_gpu_matches_immediate_training() {
 }
 
 #[test]
-fn every_op_with_the_large_matrix_tiles_matches_the_cpu_reference() {
-    // Both matrix-multiply kernels must hold at every shape, whichever the adapter picks.
+fn every_op_with_each_matrix_multiply_kernel_matches_the_cpu_reference() {
+    // Every compiled form must hold at every shape, with and without naga's checks, whichever
+    // the adapter picks.
     let mut gpu = gpu();
-    gpu.set_large_tiles(0);
-    let problems = check_ops(&mut gpu, &op_cases());
+    let matmuls: Vec<_> = op_cases().into_iter().filter(|c| c.name.starts_with("matmul")).collect();
+    assert!(matmuls.len() >= 12, "the suite's matrix products");
+    let mut problems = Vec::new();
+    for tiles in MATMUL_TILES {
+        for checks in [Checks::All, Checks::Nothing] {
+            let choice = gpu.matmul_choice();
+            gpu.set_matmul_choice(MatmulChoice { forced: Some(tiles), checks, ..choice });
+            problems.extend(
+                check_ops(&mut gpu, &matmuls)
+                    .into_iter()
+                    .map(|p| format!("{} ({checks:?} checks): {p}", tiles.describe())),
+            );
+        }
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

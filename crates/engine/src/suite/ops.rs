@@ -144,7 +144,10 @@ pub fn op_cases() -> Vec<OpCase> {
         case("matmul A·Bᵀ 257×256×9, large tiles", gemm(257, 256, 9, false, true, false), mm),
     ];
     for act in [Relu, LeakyRelu, Gelu, Silu, Tanh, Sigmoid, Sine, Identity] {
-        cases.push(case("bias and activation", Op::BiasAct { dims: dims(37, 19), act, bias: true }, 1e-5));
+        // Vulkan lets a GPU's sine be 2⁻¹¹ from the truth on [−π, π]; an H200's was 5e-7 off
+        // at −0.014 (3.8e-5 relative) where the other activations held to 1e-5.
+        let forward = if act == Sine { 1e-4 } else { 1e-5 };
+        cases.push(case("bias and activation", Op::BiasAct { dims: dims(37, 19), act, bias: true }, forward));
         // 1 − y² and y(1 − y) cancel where tanh and the sigmoid saturate: an ulp of y becomes
         // ~1e-4 of the derivative (GPU tanh is a few ulps from correctly rounded).
         cases.push(case("activation backward", Op::ActBackward { dims: dims(37, 19), act }, 1e-4));

@@ -1,95 +1,167 @@
 // C = A·B or C += A·B, with either operand stored transposed (training needs A·B, A·Bᵀ and
-// Aᵀ·B). A workgroup of 16 × 16 threads computes a TILE × TILE tile of C through DEPTH-deep
-// slices of A and B staged in workgroup memory; each thread keeps PER × PER sums in registers,
-// at rows y + 16i and columns x + 16j, so neighbouring threads read neighbouring words.
+// Aᵀ·B). A workgroup of WY × WX threads computes a TM × TN tile of C through DEPTH-deep
+// slices of A and B staged in workgroup memory; each thread keeps PM × PN sums in registers
+// (TM = WY·PM, TN = WX·PN). The thread's rows come four in a row, 4WY·g + 4y + c, and so do its
+// columns, so it reads workgroup memory four numbers at a time. While the workgroup multiplies
+// one slice, each thread already fetches its share of the next into registers (stored after the
+// multiply), so global memory's latency hides behind the arithmetic. A slice's rows in
+// workgroup memory lie PAD numbers further apart than they need, so that the threads storing
+// one column of A (a row of the slice apart) write to different banks.
 // Shapes need not be multiples of the tile: loads outside A or B read zero, writes outside C
-// are skipped. Compiled twice (kernels.rs prepends the sizes): 64 × 64 tiles, 16 deep, 4 × 4
-// sums; and 128 × 128 tiles, 8 deep, 8 × 8 sums, four times the work per number staged, for
-// products large enough to fill a GPU with such tiles. Prepended: common.wgsl, the sizes.
+// are skipped. Compiled at several sizes: kernels.rs prepends TM, TN, PM, PN, DEPTH and PAD
+// (TM·DEPTH and TN·DEPTH multiples of the threads; PM, PN and PAD multiples of 4).
+// Prepended: common.wgsl, the sizes.
 // Words: m, n, k, A transposed, B transposed, accumulate.
 
 @group(0) @binding(1) var<storage, read> mm_a: array<f32>;
 @group(0) @binding(2) var<storage, read> mm_b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> mm_c: array<f32>;
 
-var<workgroup> tile_a: array<f32, TILE * DEPTH>; // [depth][row]
-var<workgroup> tile_b: array<f32, TILE * DEPTH>; // [depth][column]
+const WX: u32 = TN / PN;
+const WY: u32 = TM / PM;
+const THREADS: u32 = WX * WY;
+const LOADS_A: u32 = TM * DEPTH / THREADS;
+const LOADS_B: u32 = TN * DEPTH / THREADS;
+// Numbers between two depths of a slice in workgroup memory.
+const STRIDE_A: u32 = TM + PAD;
+const STRIDE_B: u32 = TN + PAD;
 
-@compute @workgroup_size(16, 16)
+var<workgroup> tile_a: array<vec4<f32>, STRIDE_A * DEPTH / 4u>; // [depth][row]
+var<workgroup> tile_b: array<vec4<f32>, STRIDE_B * DEPTH / 4u>; // [depth][column]
+
+// The thread's share of the next slice, fetched from A and B.
+var<private> next_a: array<f32, LOADS_A>;
+var<private> next_b: array<f32, LOADS_B>;
+// The thread's PM × PN sums.
+var<private> sums: array<f32, PM * PN>;
+
+// The thread's i-th row (or column) within the tile, from its place y among w threads (or x).
+fn own(y: u32, i: u32, w: u32) -> u32 {
+    return (i / 4u) * 4u * w + y * 4u + i % 4u;
+}
+
+// Where the e-th number of A's slice sits in the tile: (row, depth). Walks memory in the order
+// A is stored, so a warp reads contiguous words.
+fn a_place(e: u32, a_trans: bool) -> vec2<u32> {
+    if a_trans {
+        return vec2(e % TM, e / TM);
+    }
+    return vec2(e / DEPTH, e % DEPTH);
+}
+
+// (column, depth) of the e-th number of B's slice, likewise.
+fn b_place(e: u32, b_trans: bool) -> vec2<u32> {
+    if b_trans {
+        return vec2(e / DEPTH, e % DEPTH);
+    }
+    return vec2(e % TN, e / TN);
+}
+
+fn load_a(at: vec2<u32>, row0: u32, k0: u32, a_trans: bool) -> f32 {
+    let m = word(0u);
+    let k = word(2u);
+    let r = row0 + at.x;
+    let d = k0 + at.y;
+    if r >= m || d >= k {
+        return 0.0;
+    }
+    if a_trans {
+        return mm_a[d * m + r];
+    }
+    return mm_a[r * k + d];
+}
+
+fn load_b(at: vec2<u32>, col0: u32, k0: u32, b_trans: bool) -> f32 {
+    let n = word(1u);
+    let k = word(2u);
+    let c = col0 + at.x;
+    let d = k0 + at.y;
+    if c >= n || d >= k {
+        return 0.0;
+    }
+    if b_trans {
+        return mm_b[c * k + d];
+    }
+    return mm_b[d * n + c];
+}
+
+// Fetches the thread's share of the slice from depth k0 into registers.
+fn fetch(t: u32, row0: u32, col0: u32, k0: u32, a_trans: bool, b_trans: bool) {
+    for (var l = 0u; l < LOADS_A; l++) {
+        next_a[l] = load_a(a_place(t + l * THREADS, a_trans), row0, k0, a_trans);
+    }
+    for (var l = 0u; l < LOADS_B; l++) {
+        next_b[l] = load_b(b_place(t + l * THREADS, b_trans), col0, k0, b_trans);
+    }
+}
+
+// Stores the fetched share into workgroup memory.
+fn stash(t: u32, a_trans: bool, b_trans: bool) {
+    for (var l = 0u; l < LOADS_A; l++) {
+        let at = a_place(t + l * THREADS, a_trans);
+        let x = at.y * STRIDE_A + at.x;
+        tile_a[x / 4u][x % 4u] = next_a[l];
+    }
+    for (var l = 0u; l < LOADS_B; l++) {
+        let at = b_place(t + l * THREADS, b_trans);
+        let x = at.y * STRIDE_B + at.x;
+        tile_b[x / 4u][x % 4u] = next_b[l];
+    }
+}
+
+// Adds the products of the slice in workgroup memory to the thread's sums.
+fn multiply(lid: vec3<u32>) {
+    for (var d = 0u; d < DEPTH; d++) {
+        var av: array<f32, PM>;
+        var bv: array<f32, PN>;
+        for (var g = 0u; g < PM / 4u; g++) {
+            let v = tile_a[(d * STRIDE_A + g * 4u * WY) / 4u + lid.y];
+            for (var c = 0u; c < 4u; c++) {
+                av[g * 4u + c] = v[c];
+            }
+        }
+        for (var g = 0u; g < PN / 4u; g++) {
+            let v = tile_b[(d * STRIDE_B + g * 4u * WX) / 4u + lid.x];
+            for (var c = 0u; c < 4u; c++) {
+                bv[g * 4u + c] = v[c];
+            }
+        }
+        for (var i = 0u; i < PM; i++) {
+            for (var j = 0u; j < PN; j++) {
+                sums[i * PN + j] = fma(av[i], bv[j], sums[i * PN + j]);
+            }
+        }
+    }
+}
+
+@compute @workgroup_size(WX, WY)
 fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
     let m = word(0u);
     let n = word(1u);
     let k = word(2u);
     let a_trans = word(3u) != 0u;
     let b_trans = word(4u) != 0u;
-    let row0 = wid.y * TILE;
-    let col0 = wid.x * TILE;
-    let t = lid.y * 16u + lid.x;
-    var sums: array<f32, PER * PER>;
+    let row0 = wid.y * TM;
+    let col0 = wid.x * TN;
+    let t = lid.y * WX + lid.x;
+    fetch(t, row0, col0, 0u, a_trans, b_trans);
     for (var k0 = 0u; k0 < k; k0 += DEPTH) {
-        for (var l = 0u; l < TILE * DEPTH / 256u; l++) {
-            let e = t + l * 256u;
-            // Walk memory in the order the operand is stored, so a warp reads contiguous words.
-            var r: u32;
-            var d: u32;
-            if a_trans {
-                d = e / TILE;
-                r = e % TILE;
-            } else {
-                r = e / DEPTH;
-                d = e % DEPTH;
-            }
-            var va = 0.0;
-            if row0 + r < m && k0 + d < k {
-                if a_trans {
-                    va = mm_a[(k0 + d) * m + row0 + r];
-                } else {
-                    va = mm_a[(row0 + r) * k + k0 + d];
-                }
-            }
-            tile_a[d * TILE + r] = va;
-            var c: u32;
-            if b_trans {
-                c = e / DEPTH;
-                d = e % DEPTH;
-            } else {
-                d = e / TILE;
-                c = e % TILE;
-            }
-            var vb = 0.0;
-            if col0 + c < n && k0 + d < k {
-                if b_trans {
-                    vb = mm_b[(col0 + c) * k + k0 + d];
-                } else {
-                    vb = mm_b[(k0 + d) * n + col0 + c];
-                }
-            }
-            tile_b[d * TILE + c] = vb;
-        }
+        stash(t, a_trans, b_trans);
         workgroupBarrier();
-        for (var d = 0u; d < DEPTH; d++) {
-            var av: array<f32, PER>;
-            var bv: array<f32, PER>;
-            for (var i = 0u; i < PER; i++) {
-                av[i] = tile_a[d * TILE + lid.y + 16u * i];
-                bv[i] = tile_b[d * TILE + lid.x + 16u * i];
-            }
-            for (var i = 0u; i < PER; i++) {
-                for (var j = 0u; j < PER; j++) {
-                    sums[i * PER + j] = fma(av[i], bv[j], sums[i * PER + j]);
-                }
-            }
+        if k0 + DEPTH < k {
+            fetch(t, row0, col0, k0 + DEPTH, a_trans, b_trans);
         }
+        multiply(lid);
         workgroupBarrier();
     }
     let accumulate = word(5u) != 0u;
-    for (var i = 0u; i < PER; i++) {
-        let r = row0 + lid.y + 16u * i;
-        for (var j = 0u; j < PER; j++) {
-            let c = col0 + lid.x + 16u * j;
+    for (var i = 0u; i < PM; i++) {
+        let r = row0 + own(lid.y, i, WY);
+        for (var j = 0u; j < PN; j++) {
+            let c = col0 + own(lid.x, j, WX);
             if r < m && c < n {
                 let at = r * n + c;
-                mm_c[at] = select(sums[i * PER + j], sums[i * PER + j] + mm_c[at], accumulate);
+                mm_c[at] = select(sums[i * PN + j], sums[i * PN + j] + mm_c[at], accumulate);
             }
         }
     }
