@@ -85,3 +85,15 @@ export async function seriousAccessibilityViolations(page) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }
+
+/** Sets a field the way a person does: type the value, then press Enter. */
+export async function setField(page, id, value) {
+  const input = page.locator(`#${id}`);
+  await input.fill(String(value));
+  await input.press('Enter');
+}
+
+/** Waits until the first loaded run reports its step 0 (the worker built it). */
+export async function loaded(page) {
+  await page.locator('#test-loss').filter({ hasNotText: '—' }).waitFor({ timeout: 30_000 });
+}

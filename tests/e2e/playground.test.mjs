@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, open, canvasPicture, shownNumber, waitForNumber, screenshot, seriousAccessibilityViolations,
+  launch, open, loaded, setField, canvasPicture, shownNumber, waitForNumber, screenshot, seriousAccessibilityViolations,
 } from './browser.mjs';
 
 let browser;
@@ -14,18 +14,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Sets a block's field the way a person does: type the value, then press Enter. */
-async function setField(page, id, value) {
-  const input = page.locator(`#${id}`);
-  await input.fill(String(value));
-  await input.press('Enter');
-}
-
-/** Waits until the first loaded run reports its step 0 (the worker built it). */
-async function loaded(page) {
-  await page.locator('#test-loss').filter({ hasNotText: '—' }).waitFor({ timeout: 30_000 });
-}
 
 test('a three-hidden-layer network learns spiral: the loss falls below 0.1 and the pictures change', async () => {
   const { page, context, problems } = await open(browser);

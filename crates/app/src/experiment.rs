@@ -4,7 +4,7 @@
 use layerlab_spec::data::{Dataset, Feature};
 use layerlab_spec::limits::MAX_STEPS;
 use layerlab_spec::model::Block;
-use layerlab_spec::train::{Length, Optimizer};
+use layerlab_spec::train::{GradientNoise, Init, Length, Optimizer, Schedule, Stop};
 use layerlab_spec::{Spec, SpecError};
 
 /// The experiment the page opens with: TensorFlow Playground's (circle, two hidden tanh layers
@@ -122,6 +122,93 @@ pub fn optimizer_name(optimizer: &Optimizer) -> &'static str {
     }
 }
 
+/// The L1 penalties the page offers (besides off).
+pub const L_PENALTIES: [f32; 5] = [0.00001, 0.0001, 0.001, 0.01, 0.1];
+/// The gradient-norm clips the page offers (besides off).
+pub const CLIP_NORMS: [f32; 6] = [0.1, 0.5, 1.0, 5.0, 10.0, 100.0];
+/// The starting variances of gradient noise the page offers (besides off).
+pub const GRADIENT_NOISES: [f32; 4] = [0.001, 0.01, 0.1, 1.0];
+
+/// The learning-rate schedules by name, each with usual settings.
+pub fn schedule_named(name: &str) -> Option<Schedule> {
+    Some(match name {
+        "constant" => Schedule::Constant,
+        "step" => Schedule::Step { every: 1000, factor: 0.5 },
+        "cosine" => Schedule::Cosine { warmup: 100 },
+        "exponential" => Schedule::Exponential { gamma: 0.999 },
+        _ => return None,
+    })
+}
+
+/// The name of a schedule, as [`schedule_named`] reads it (and serde writes it).
+pub fn schedule_name(schedule: &Schedule) -> &'static str {
+    match schedule {
+        Schedule::Constant => "constant",
+        Schedule::Step { .. } => "step",
+        Schedule::Cosine { .. } => "cosine",
+        Schedule::Exponential { .. } => "exponential",
+    }
+}
+
+/// Turns gradient noise off (`None`) or sets its starting variance, keeping its decay.
+pub fn set_gradient_noise(spec: &mut Spec, eta: Option<f32>) {
+    let gamma = spec.training.gradient_noise.unwrap_or_default().gamma;
+    spec.training.gradient_noise = eta.map(|eta| GradientNoise { eta, gamma });
+}
+
+/// The initialisations, by the names serde gives them.
+pub const INITS: [(Init, &str); 4] =
+    [(Init::Kaiming, "kaiming"), (Init::Xavier, "xavier"), (Init::Orthogonal, "orthogonal"), (Init::Siren, "siren")];
+
+/// The run's length as a number and its unit, "steps" or "epochs".
+pub fn length_parts(spec: &Spec) -> (u64, &'static str) {
+    match spec.training.length {
+        Length::Steps(n) => (n, "steps"),
+        Length::Epochs(n) => (u64::from(n), "epochs"),
+    }
+}
+
+/// Sets the run's length to `n` steps or epochs (`unit`); out-of-range numbers are left to the
+/// spec's validation, which names the limit.
+pub fn set_length(spec: &mut Spec, n: u64, unit: &str) {
+    spec.training.length = match unit {
+        "epochs" => Length::Epochs(u32::try_from(n).unwrap_or(u32::MAX)),
+        _ => Length::Steps(n),
+    };
+}
+
+/// The stop condition's name: "never", "loss_below" or "accuracy_above".
+pub fn stop_name(stop: Option<Stop>) -> &'static str {
+    match stop {
+        None => "never",
+        Some(Stop::LossBelow(_)) => "loss_below",
+        Some(Stop::AccuracyAbove(_)) => "accuracy_above",
+    }
+}
+
+/// The stop condition's threshold (0 when there is none).
+pub fn stop_value(stop: Option<Stop>) -> f32 {
+    match stop {
+        None => 0.0,
+        Some(Stop::LossBelow(v) | Stop::AccuracyAbove(v)) => v,
+    }
+}
+
+/// Sets the stop condition `kind` ("never", "loss_below", "accuracy_above") at `value`, or at
+/// the kind's usual value (a loss of 0.1, 95% accuracy) when `value` is `None`.
+pub fn set_stop(spec: &mut Spec, kind: &str, value: Option<f32>) {
+    spec.training.stop = match kind {
+        "loss_below" => Some(Stop::LossBelow(value.unwrap_or(0.1))),
+        "accuracy_above" => Some(Stop::AccuracyAbove(value.unwrap_or(0.95))),
+        _ => None,
+    };
+}
+
+/// New examples from the same seed, for the same initial weights: the next draw of the data.
+pub fn new_data(spec: &mut Spec) {
+    spec.data.draw = spec.data.draw.wrapping_add(1);
+}
+
 #[cfg(test)]
 mod tests {
     use layerlab_spec::analyse;
@@ -186,5 +273,48 @@ mod tests {
             assert_eq!((optimizer_name(&optimizer), optimizer.learning_rate()), (name, 0.1));
         }
         assert!(optimizer_named("lion", 0.1).is_none());
+    }
+
+    #[test]
+    fn the_recipe_settings_write_what_they_say() {
+        let mut spec = starting_spec();
+        for name in ["constant", "step", "cosine", "exponential"] {
+            spec.training.schedule = schedule_named(name).unwrap();
+            assert_eq!(schedule_name(&spec.training.schedule), name);
+            assert!(analyse(&spec).is_ok(), "{name} with its usual settings is valid");
+            // The name is serde's, so the generic field editor finds the payload under it.
+            let json = serde_json::to_value(spec.training.schedule).unwrap();
+            assert!(json == name || json.get(name).is_some(), "{json}");
+        }
+        assert!(schedule_named("linear").is_none());
+        set_gradient_noise(&mut spec, Some(0.1));
+        assert_eq!(spec.training.gradient_noise, Some(GradientNoise { eta: 0.1, gamma: 0.55 }));
+        set_gradient_noise(&mut spec, None);
+        assert_eq!(spec.training.gradient_noise, None);
+        for (init, name) in INITS {
+            assert_eq!(serde_json::to_value(init).unwrap(), name);
+        }
+        set_length(&mut spec, 300, "steps");
+        assert_eq!((spec.training.length, length_parts(&spec)), (Length::Steps(300), (300, "steps")));
+        set_length(&mut spec, 20, "epochs");
+        assert_eq!((spec.training.length, length_parts(&spec)), (Length::Epochs(20), (20, "epochs")));
+        set_stop(&mut spec, "loss_below", None);
+        assert_eq!((stop_name(spec.training.stop), stop_value(spec.training.stop)), ("loss_below", 0.1));
+        set_stop(&mut spec, "loss_below", Some(0.3));
+        assert_eq!(spec.training.stop, Some(Stop::LossBelow(0.3)));
+        set_stop(&mut spec, "accuracy_above", None);
+        assert_eq!(spec.training.stop, Some(Stop::AccuracyAbove(0.95)));
+        set_stop(&mut spec, "never", Some(1.0));
+        assert_eq!((spec.training.stop, stop_value(None)), (None, 0.0));
+        assert!(analyse(&spec).is_ok());
+    }
+
+    #[test]
+    fn new_data_is_the_next_draw() {
+        let mut spec = starting_spec();
+        new_data(&mut spec);
+        new_data(&mut spec);
+        assert_eq!(spec.data.draw, 2);
+        assert!(analyse(&spec).is_ok());
     }
 }

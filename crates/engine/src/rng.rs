@@ -35,6 +35,12 @@ pub fn rng(seed: u64, purpose: Stream) -> ChaCha8Rng {
     rng
 }
 
+/// The seed the data is made from: the experiment's own for draw 0, another for each later
+/// draw (the spec's `data.draw`), while the weights keep the experiment's seed.
+pub fn data_seed(seed: u64, draw: u32) -> u64 {
+    if draw == 0 { seed } else { splitmix(seed ^ u64::from(draw).wrapping_mul(0xD1B5_4A32_D192_ED03)) }
+}
+
 /// A 32-bit key for counter-based draws (dropout masks, gradient noise), from the seed and what
 /// the draw is for: every backend computes the same numbers from `(key, index)` alone, so a GPU
 /// can draw them in parallel and match the CPU exactly.

@@ -146,6 +146,9 @@ pub struct DataSpec {
     pub features: Vec<Feature>,
     /// Random Fourier features added to a 2D input: how many, and their frequency scale.
     pub fourier: Option<FourierInput>,
+    /// Which draw of the data under the experiment's seed: 0 is the seed's own; the page's
+    /// "New data" counts up, for new examples with the same initial weights.
+    pub draw: u32,
 }
 
 /// Random Fourier features of the input ("Fourier Features Let Networks Learn High Frequency
@@ -178,6 +181,7 @@ impl Default for DataSpec {
             train_fraction: 0.5,
             features: vec![Feature::X, Feature::Y],
             fourier: None,
+            draw: 0,
         }
     }
 }

@@ -254,3 +254,15 @@ fn a_preset_sized_experiment_fits_in_2000_characters() {
     assert_eq!(link::decode(&encoded).unwrap().spec, spec);
     eprintln!("preset-sized link: {} characters", encoded.len());
 }
+
+#[test]
+fn a_new_draw_of_the_data_travels_in_the_link_and_the_first_adds_nothing() {
+    let mut spec = six_block_mlp_on_spiral();
+    let before = link::encode(&spec);
+    assert!(!json::compact(&spec).to_string().contains("draw"), "draw 0 is the default: old links stay as they were");
+    spec.data.draw = 3;
+    assert!(json::compact(&spec).to_string().contains("\"draw\":3"));
+    let after = link::encode(&spec);
+    assert_ne!(before, after);
+    assert_eq!(link::decode(&after).unwrap().spec.data.draw, 3);
+}

@@ -12,6 +12,7 @@ use super::data::DataPanel;
 use super::header::Header;
 use super::notices::Notices;
 use super::output::OutputPanel;
+use super::recipe::Recipe;
 use crate::experiment;
 use crate::options::{self, BACKEND_KEY};
 use crate::run::RunView;
@@ -136,6 +137,7 @@ pub fn App() -> impl IntoView {
         <Header choice=choice set_choice=set_choice backend=backend status=status />
         <Notices notices=notices />
         <Controls spec=spec run=run sender=sender />
+        <Recipe spec=spec analysis=analysis />
         <main class="playground">
             <DataPanel spec=spec analysis=analysis />
             <ArchitecturePanel spec=spec analysis=analysis worker_problems=worker_problems />

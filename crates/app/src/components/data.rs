@@ -66,6 +66,11 @@ pub fn DataPanel(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecE
                 </select>
             </div>
             <div class="fields dataset-fields">{dataset_fields}</div>
+            <button
+                type="button" id="new-data"
+                title="The next draw of the data under the seed: new examples of a generated dataset, a new train/test split of a bundled one. The network starts over from the same initial weights."
+                on:click=move |_| spec.update(experiment::new_data)
+            >"↻ New data"</button>
             <ul class="problems" role="alert">{problems}</ul>
             <div class="field">
                 <label for="samples">"Examples"</label>

@@ -12,5 +12,6 @@ mod layers;
 mod neurons;
 mod notices;
 mod output;
+mod recipe;
 
 pub use app::{App, Sender, WorkerStatus};

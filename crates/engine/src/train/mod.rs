@@ -15,7 +15,7 @@ use crate::metrics::{self, Matrix, Snapshot};
 use crate::model::{Acts, Model, Plan};
 use crate::optim::{Optimizer, Refused, StepInfo};
 use crate::real::Real;
-use crate::rng::{Stream, rng};
+use crate::rng::{Stream, data_seed, rng};
 use crate::rules::{self, Feedback};
 
 mod checkpoint;
@@ -160,7 +160,8 @@ impl<B: Backend> Trainer<B> {
     /// and builds the model. All problems come back as messages that name the field.
     pub fn new(mut b: B, spec: &Spec, csv: Option<&str>) -> Result<Self, Vec<SpecError>> {
         let analysis = analyse(spec)?;
-        let data = data::load(&spec.data, spec.seed, csv).map_err(|e| vec![SpecError::new(e.path, e.message)])?;
+        let data_seed = data_seed(spec.seed, spec.data.draw);
+        let data = data::load(&spec.data, data_seed, csv).map_err(|e| vec![SpecError::new(e.path, e.message)])?;
         let mut init = rng(spec.seed, Stream::Init);
         let plan =
             Plan { input: analysis.input, output: analysis.head.output, init: spec.training.init, rng: &mut init };

@@ -224,14 +224,16 @@ pub fn any_spec() -> impl Strategy<Value = Spec> {
         finite(),
         prop::collection::vec(feature(), 0..8),
         prop::option::of((any::<u32>(), finite())),
+        any::<u32>(),
     )
-        .prop_map(|(dataset, samples, noise, train_fraction, features, fourier)| DataSpec {
+        .prop_map(|(dataset, samples, noise, train_fraction, features, fourier, draw)| DataSpec {
             dataset,
             samples,
             noise,
             train_fraction,
             features,
             fourier: fourier.map(|(count, scale)| FourierInput { count, scale }),
+            draw,
         });
     let metrics = (any::<u32>(), any::<u32>(), any::<[bool; 4]>()).prop_map(
         |(every, probe_size, [rank, sparsity, gradients, similarity])| MetricsSpec {
