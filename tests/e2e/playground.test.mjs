@@ -23,6 +23,9 @@ test('a three-hidden-layer network learns spiral: the loss falls below 0.1 and t
   assert.equal(await page.locator('.blocks > li').count(), 3);
   for (const i of [0, 1, 2]) await setField(page, `block-${i}-units`, 16);
   await page.locator('#model-totals').filter({ hasText: '609 parameters' }).waitFor();
+  // Each block says its shapes, its parameters and its share of a step's FLOPs.
+  // 2·2·16 FLOPs forward per example, three passes of backprop, a batch of 10.
+  assert.equal(await page.locator('.blocks > li .shape').first().textContent(), '[2] → [16] · 48 parameters · 1.9 k FLOPs per step');
   await waitForNumber(page, '#step-count', (s) => s === 0);
   const surfaceBefore = await canvasPicture(page, 'surface');
   const lossBefore = await canvasPicture(page, 'loss-chart');
@@ -56,6 +59,20 @@ test('a three-hidden-layer network learns spiral: the loss falls below 0.1 and t
   assert.equal(await shownNumber(page, '#step-count'), stoppedAt, 'a paused run does not train');
   await page.click('#step');
   await waitForNumber(page, '#step-count', (s) => s === stoppedAt + 1, 5_000);
+
+  // Exact values on the loss chart: where the pointer is, and from the keyboard.
+  const readout = page.locator('#loss-readout');
+  const box = await page.locator('#loss-chart').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await readout.filter({ hasText: /^Step [\d,]+: training loss \d+\.\d{4}, test loss \d+\.\d{4}, test accuracy [\d.]+%$/ }).waitFor({ timeout: 2_000 });
+  const middle = Number((await readout.textContent()).match(/^Step ([\d,]+)/)[1].replaceAll(',', ''));
+  assert.ok(middle > 0 && middle < stoppedAt, `the middle of the chart is step ${middle} of ${stoppedAt}`);
+  await page.mouse.move(0, 0);
+  await page.locator('#loss-chart').focus();
+  await page.keyboard.press('End');
+  await readout.filter({ hasText: `Step ${(stoppedAt + 1).toLocaleString('en-US')}:` }).waitFor({ timeout: 2_000 });
+  await page.keyboard.press('ArrowLeft');
+  await readout.filter({ hasText: /^Step / }).filter({ hasNotText: `Step ${(stoppedAt + 1).toLocaleString('en-US')}:` }).waitFor({ timeout: 2_000 });
   assert.deepEqual(problems, []);
   await context.close();
 });

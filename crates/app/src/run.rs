@@ -18,6 +18,16 @@ pub struct Point {
     pub test_accuracy: Option<f64>,
 }
 
+/// The point of `history` (in step order) nearest to `step`.
+pub fn nearest(history: &[Point], step: u64) -> Option<usize> {
+    let after = history.partition_point(|p| p.step < step);
+    let before = after.checked_sub(1);
+    match (before, (after < history.len()).then_some(after)) {
+        (Some(b), Some(a)) => Some(if step - history[b].step <= history[a].step - step { b } else { a }),
+        (b, a) => b.or(a),
+    }
+}
+
 /// Everything the output panel shows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunView {
@@ -176,5 +186,16 @@ mod tests {
         view.apply(&WorkerOutput::Loaded { info: info() });
         assert!(view.restarted && view.history.is_empty() && view.progress.is_none());
         assert!(!view.apply(&WorkerOutput::Pong { nonce: 1 }));
+    }
+
+    #[test]
+    fn the_nearest_point_to_a_step_is_found_on_either_side() {
+        let point = |step| Point { step, train_loss: 1.0, test_loss: 1.0, test_accuracy: None };
+        let history: Vec<Point> = [0, 10, 20, 40].into_iter().map(point).collect();
+        let cases = [(0, 0), (4, 0), (6, 1), (10, 1), (15, 1), (29, 2), (31, 3), (40, 3), (99, 3)];
+        for (step, index) in cases {
+            assert_eq!(nearest(&history, step), Some(index), "step {step}");
+        }
+        assert_eq!(nearest(&[], 5), None);
     }
 }

@@ -26,6 +26,9 @@ pub struct Analysis {
     pub frozen: u64,
     /// FLOPs of one training step under the spec's learning rule (a multiply-add counts two).
     pub flops_per_step: u64,
+    /// FLOPs of a step per forward FLOP of one example: the batch times the rule's passes (a
+    /// block's share of a step is its forward FLOPs times this).
+    pub step_factor: u64,
     /// Peak bytes of activations one step holds under backprop (every block's, for the backward
     /// pass) and under a local rule (one block's at a time).
     pub memory: Memory,
@@ -93,6 +96,7 @@ pub fn analyse(spec: &Spec) -> Result<Analysis, Vec<SpecError>> {
         parameters: total.params,
         frozen: total.frozen,
         flops_per_step: total.flops.saturating_mul(batch).saturating_mul(passes),
+        step_factor: batch.saturating_mul(passes),
         memory,
     })
 }

@@ -114,6 +114,18 @@ fn flops_and_memory_follow_the_batch_and_the_rule() {
 }
 
 #[test]
+fn the_blocks_shares_of_a_step_add_up_to_the_step() {
+    for (what, mut spec, _, _) in cases() {
+        spec.training.batch_size = 7;
+        let a = analyse(&spec).unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        assert_eq!(a.step_factor, 7 * 3, "{what}: batch times backprop's three passes");
+        // Top-level blocks only: a container's cost includes its nested blocks.
+        let top: u64 = a.blocks.iter().filter(|b| !b.path.contains('.')).map(|b| b.cost.flops).sum();
+        assert_eq!((top + a.head.cost.flops) * a.step_factor, a.flops_per_step, "{what}");
+    }
+}
+
+#[test]
 fn features_set_the_input_width() {
     let mut spec = spec(Dataset::Spiral, vec![dense(8)]);
     spec.data.features = vec![Feature::X, Feature::Y, Feature::XSquared, Feature::SinX];

@@ -128,12 +128,27 @@ impl Session {
         }
     }
 
-    /// Losses, accuracy and the surface now, with the training speed since the last progress.
-    fn progress(&mut self, now: f64, playing: bool) -> Progress {
-        let e = self.trainer.evaluate();
-        if self.stopped.is_none() && self.trainer.steps() > 0 && self.trainer.finished(Some(&e)) {
-            self.stopped = Some(StopReason::StopCondition);
+    /// Whether the stop condition holds after the step just taken, checked as the command line
+    /// checks it: at each metrics interval, so a link stops at the same step however fast the
+    /// page trains. Stops the run and says so.
+    fn stop_at_interval(&mut self) -> Option<WorkerOutput> {
+        let step = self.trainer.steps();
+        let every = u64::from(self.spec.metrics.every.max(1));
+        if self.stopped.is_some() || self.trainer.stop.is_none() || !step.is_multiple_of(every) {
+            return None;
         }
+        let e = self.trainer.evaluate();
+        self.trainer.stop_holds(&e).then(|| {
+            self.stopped = Some(StopReason::StopCondition);
+            WorkerOutput::Stopped { step, reason: StopReason::StopCondition }
+        })
+    }
+
+    /// Losses, accuracy and the surface now, with the training speed since the last progress;
+    /// and whether the stop condition holds by these numbers.
+    fn progress(&mut self, now: f64, playing: bool) -> (Progress, bool) {
+        let e = self.trainer.evaluate();
+        let holds = self.trainer.steps() > 0 && self.trainer.stop_holds(&e);
         let surface: Option<Surface> = self.trainer.surface(SURFACE_SIDE);
         let neurons = self.trainer.neurons();
         let details = self.trainer.details();
@@ -142,7 +157,7 @@ impl Session {
             Some((at, from)) if now > at && step > from => (step - from) as f64 * 1000.0 / (now - at),
             _ => 0.0,
         };
-        Progress {
+        let progress = Progress {
             step,
             total_steps: self.trainer.total_steps,
             train_loss: e.train_loss,
@@ -157,7 +172,8 @@ impl Session {
             neurons,
             details,
             layers: self.layers.take(),
-        }
+        };
+        (progress, holds)
     }
 }
 
@@ -243,6 +259,11 @@ impl Host {
         }
         if !self.playing {
             // Paused while these steps were read back: the page hears where the run stands.
+            return Self::report(session, &mut self.playing, &mut || now, out);
+        }
+        if let Some(stop) = session.stop_at_interval() {
+            self.playing = false;
+            out.push(stop);
             return Self::report(session, &mut self.playing, &mut || now, out);
         }
         if session.snapshot_due(now) {
@@ -375,7 +396,8 @@ impl Host {
         let now = clock();
         let interval = MIN_PROGRESS_MS.max(session.measure_ms / MEASURE_SHARE);
         if session.last_progress.is_none_or(|(at, _)| now - at >= interval) {
-            return Self::report(session, &mut self.playing, clock, Vec::new());
+            // Measured when the time says, so not a place to stop: that is the interval's.
+            return vec![Self::measure(session, self.playing, clock).0];
         }
         if let Some(gpu) = session.gpu.as_mut() {
             if !gpu.reading {
@@ -401,6 +423,7 @@ impl Host {
                 break;
             }
             out.extend(train_one(session));
+            out.extend(session.stop_at_interval());
             if session.stopped.is_some() {
                 self.playing = false;
                 // The final numbers go with the stop.
@@ -415,28 +438,35 @@ impl Host {
     }
 
     /// Measures and reports progress, followed by `stops` and the stop condition, if it holds
-    /// now (then training stops). Every progress goes through here.
+    /// now (then training stops): where the user acted (a step, a pause, a new recipe) or the
+    /// run ended.
     fn report(
         session: &mut Session,
         playing: &mut bool,
         clock: &mut dyn FnMut() -> f64,
         stops: Vec<WorkerOutput>,
     ) -> Vec<WorkerOutput> {
+        let (progress, holds) = Self::measure(session, *playing, clock);
+        let step = session.trainer.steps();
+        let mut replies = vec![progress];
+        replies.extend(stops);
+        if session.stopped.is_none() && holds {
+            session.stopped = Some(StopReason::StopCondition);
+            *playing = false;
+            replies.push(WorkerOutput::Stopped { step, reason: StopReason::StopCondition });
+        }
+        replies
+    }
+
+    /// Measures progress (every progress goes through here), timing the measurement; and
+    /// whether the stop condition holds by it.
+    fn measure(session: &mut Session, playing: bool, clock: &mut dyn FnMut() -> f64) -> (WorkerOutput, bool) {
         let now = clock();
-        let was_stopped = session.stopped.is_some();
-        let progress = session.progress(now, *playing);
+        let (progress, holds) = session.progress(now, playing);
         let after = clock();
         session.measure_ms = after - now;
         session.last_progress = Some((after, progress.step));
-        let step = progress.step;
-        let mut replies = vec![WorkerOutput::Progress { progress }];
-        replies.extend(stops);
-        if !was_stopped && let Some(reason) = session.stopped.clone() {
-            // The stop condition was met at this measurement.
-            *playing = false;
-            replies.push(WorkerOutput::Stopped { step, reason });
-        }
-        replies
+        (WorkerOutput::Progress { progress }, holds)
     }
 }
 

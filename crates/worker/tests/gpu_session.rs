@@ -134,3 +134,23 @@ fn a_kan_that_refines_its_grid_trains_on_the_cpu_and_the_next_run_goes_back_to_t
         "and the page is told: {out:?}"
     );
 }
+
+#[test]
+fn a_run_on_the_gpu_stops_at_the_metrics_interval_where_its_condition_holds() {
+    let mut spec = spiral();
+    // Any loss is below 100: the first interval stops the run.
+    spec.training.stop = Some(layerlab_spec::train::Stop::LossBelow(100.0));
+    let every = u64::from(spec.metrics.every);
+    let mut host = Host::default();
+    host.use_gpu(gpu(), webgpu());
+    host.load(spec, 0.0);
+    let mut clock = 0.0;
+    let out = play_until(&mut host, &mut clock, every);
+    let stopped: Vec<u64> = out
+        .iter()
+        .filter_map(|o| if let WorkerOutput::Stopped { step, .. } = o { Some(*step) } else { None })
+        .collect();
+    assert_eq!(stopped, [every], "{out:?}");
+    assert_eq!(last_step(&out), every);
+    assert!(!host.playing());
+}

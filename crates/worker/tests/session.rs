@@ -224,3 +224,44 @@ fn a_run_stops_when_done_or_diverged_and_says_why() {
     let kept = last_progress(&host.pause(0.0));
     assert!(kept.train_loss.is_finite(), "the last good weights are kept");
 }
+
+/// Ticks `host` until the run stops; the step it stopped at.
+fn play_until_stopped(host: &mut Host, clock: &mut dyn FnMut() -> f64) -> u64 {
+    host.play(0.0);
+    for _ in 0..10_000 {
+        for output in host.tick(clock) {
+            if let WorkerOutput::Stopped { step, reason } = output {
+                assert_eq!(reason, StopReason::StopCondition);
+                return step;
+            }
+        }
+    }
+    panic!("the run never stopped");
+}
+
+#[test]
+fn a_playing_run_stops_at_the_first_metrics_interval_where_the_condition_holds_however_fast_it_trains() {
+    let mut spec = spiral();
+    spec.training.stop = Some(layerlab_spec::train::Stop::LossBelow(0.5));
+    // The command line's rule: evaluate at every interval, stop at the first that holds.
+    let mut trainer =
+        layerlab_engine::train::Trainer::new(layerlab_engine::cpu::Cpu::<f32>::new(), &spec, None).unwrap();
+    let every = u64::from(spec.metrics.every);
+    let expected = loop {
+        trainer.step().unwrap();
+        if trainer.steps().is_multiple_of(every) {
+            let e = trainer.evaluate();
+            if trainer.stop_holds(&e) {
+                break trainer.steps();
+            }
+        }
+    };
+    assert!(expected > every, "the condition takes some training to hold ({expected})");
+    // Fast and slow clocks measure progress at different steps; the stop is the same.
+    for per_call in [0.001, 0.05, 0.7] {
+        let mut host = Host::default();
+        host.load(spec.clone(), 0.0);
+        assert_eq!(play_until_stopped(&mut host, &mut fake_clock(per_call)), expected, "clock {per_call} ms");
+        assert!(!host.playing());
+    }
+}

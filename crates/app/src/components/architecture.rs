@@ -43,7 +43,8 @@ pub fn ArchitecturePanel(
                 let here: Vec<String> =
                     experiment::problems_at(&problems, &path).iter().map(|p| p.to_string()).collect();
                 let typed = edit_error.get().filter(|(at, _)| *at == i).map(|(_, m)| m);
-                view! { <BlockCard index=i count=count block=block report=report problems=here typed=typed spec=spec edit_error=edit_error /> }
+                let step_factor = analysed.as_ref().map_or(0, |a| a.step_factor);
+                view! { <BlockCard index=i count=count block=block report=report step_factor=step_factor problems=here typed=typed spec=spec edit_error=edit_error /> }
             })
             .collect_view()
     };
@@ -101,6 +102,8 @@ fn BlockCard(
     count: usize,
     block: Block,
     report: Option<BlockReport>,
+    /// FLOPs of a step per forward FLOP (`Analysis::step_factor`).
+    step_factor: u64,
     problems: Vec<String>,
     typed: Option<String>,
     spec: RwSignal<Spec>,
@@ -108,7 +111,10 @@ fn BlockCard(
 ) -> impl IntoView {
     let (about, paper) = block.about();
     let kind = block.kind();
-    let shape = report.map(|r| format!("{} → {} · {} parameters", r.input, r.output, group(r.cost.params)));
+    let shape = report.map(|r| {
+        let flops = short(r.cost.flops.saturating_mul(step_factor) as f64);
+        format!("{} → {} · {} parameters · {flops} FLOPs per step", r.input, r.output, group(r.cost.params))
+    });
     let invalid = !problems.is_empty() || typed.is_some();
     let (first, last) = (index == 0, index + 1 >= count);
     let heading = format!("block-{index}-heading");

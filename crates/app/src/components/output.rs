@@ -8,7 +8,7 @@ use super::details::Details;
 use super::layers::LayerMetrics;
 use super::neurons::Neurons;
 use crate::plots;
-use crate::run::RunView;
+use crate::run::{RunView, nearest};
 
 #[component]
 pub fn OutputPanel(run: RwSignal<RunView>) -> impl IntoView {
@@ -17,14 +17,61 @@ pub fn OutputPanel(run: RwSignal<RunView>) -> impl IntoView {
     let log_scale = RwSignal::new(false);
     let show_test = RwSignal::new(true);
 
+    // The step whose exact values are read out (hovered, or picked with the arrow keys), and
+    // where the steps lie across the chart as last drawn.
+    let cursor = RwSignal::new(None::<u64>);
+    let span = StoredValue::new(None::<plots::loss::Span>);
     Effect::new(move |_| {
         let log = log_scale.get();
+        let at = cursor.get();
         run.with(|r| {
             if let Some(canvas) = loss_canvas.get() {
-                plots::loss::draw(&canvas, &r.history, log);
+                span.set_value(plots::loss::draw(&canvas, &r.history, log, at));
             }
         });
     });
+    let hover = move |ev: leptos::ev::MouseEvent| {
+        let (Some(canvas), Some(span)) = (loss_canvas.get(), span.get_value()) else { return };
+        // From CSS pixels to the canvas's own.
+        let scale = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
+        let step = span.step_at(f64::from(ev.offset_x()) * scale);
+        cursor.set(run.with(|r| nearest(&r.history, step).map(|i| r.history[i].step)));
+    };
+    let keys = move |ev: leptos::ev::KeyboardEvent| {
+        let next = run.with(|r| {
+            let last = r.history.len().checked_sub(1)?;
+            let here = cursor.get().and_then(|s| nearest(&r.history, s)).unwrap_or(last);
+            let index = match ev.key().as_str() {
+                "ArrowLeft" => here.saturating_sub(1),
+                "ArrowRight" => (here + 1).min(last),
+                "Home" => 0,
+                "End" => last,
+                _ => return None,
+            };
+            Some(r.history[index].step)
+        });
+        if let Some(step) = next {
+            ev.prevent_default();
+            cursor.set(Some(step));
+        }
+    };
+    let readout = move || {
+        let Some(step) = cursor.get() else {
+            return "Point at the chart, or focus it and use the arrow keys, for the exact values at a step."
+                .to_string();
+        };
+        run.with(|r| {
+            let p = &r.history[nearest(&r.history, step)?];
+            let accuracy = p.test_accuracy.map(|a| format!(", test accuracy {:.1}%", a * 100.0)).unwrap_or_default();
+            Some(format!(
+                "Step {}: training loss {:.4}, test loss {:.4}{accuracy}",
+                crate::components::architecture::group(p.step),
+                p.train_loss,
+                p.test_loss
+            ))
+        })
+        .unwrap_or_default()
+    };
     Effect::new(move |_| {
         let test = show_test.get();
         run.with(|r| {
@@ -74,8 +121,13 @@ pub fn OutputPanel(run: RwSignal<RunView>) -> impl IntoView {
             </dl>
             <p id="run-stopped" class="stopped" role="alert">{move || run.with(|r| r.stopped.clone())}</p>
             <figure class="chart">
-                <canvas id="loss-chart" node_ref=loss_canvas width="320" height="170" role="img" aria-label=loss_label></canvas>
+                <canvas
+                    id="loss-chart" node_ref=loss_canvas width="320" height="170" role="img" aria-label=loss_label
+                    tabindex="0" aria-describedby="loss-readout"
+                    on:mousemove=hover on:mouseleave=move |_| cursor.set(None) on:keydown=keys on:blur=move |_| cursor.set(None)
+                ></canvas>
                 <figcaption>
+                    <p id="loss-readout" class="readout" aria-live="polite">{readout}</p>
                     <label class="check" title="Show the loss on a logarithmic axis, where late, small improvements stay visible.">
                         <input type="checkbox" id="log-scale" prop:checked=move || log_scale.get() on:change=move |ev| log_scale.set(event_target_checked(&ev)) />
                         "Log scale"

@@ -363,10 +363,15 @@ impl<B: Backend> Trainer<B> {
         if self.steps() >= self.total_steps {
             return true;
         }
-        match (self.stop, latest) {
-            (Some(Stop::LossBelow(l)), Some(e)) => e.train_loss < f64::from(l),
-            (Some(Stop::AccuracyAbove(a)), Some(e)) => e.test_accuracy.is_some_and(|acc| acc >= f64::from(a)),
-            _ => false,
+        latest.is_some_and(|e| self.stop_holds(e))
+    }
+
+    /// Whether the spec's stop condition holds by evaluation `e` (`false` without one).
+    pub fn stop_holds(&self, e: &Evaluation) -> bool {
+        match self.stop {
+            Some(Stop::LossBelow(l)) => e.train_loss < f64::from(l),
+            Some(Stop::AccuracyAbove(a)) => e.test_accuracy.is_some_and(|acc| acc >= f64::from(a)),
+            None => false,
         }
     }
 
