@@ -75,3 +75,21 @@ test('a schedule with its settings, a stop condition that ends the run, and new 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a speed limit slows training down to watch it, and full speed lifts it', async () => {
+  const { page, context, problems } = await open(browser);
+  await loaded(page);
+  await page.selectOption('#speed', '10');
+  const started = Date.now();
+  await page.click('#play');
+  await waitForNumber(page, '#step-count', (s) => s >= 3, 5_000);
+  await page.waitForTimeout(1_000);
+  const steps = await shownNumber(page, '#step-count');
+  const seconds = (Date.now() - started) / 1000;
+  // Ten a second, the first at once: never more, however fast this machine is.
+  assert.ok(steps <= 10 * seconds + 2, `${steps} steps in ${seconds.toFixed(2)} s at 10 a second`);
+  await page.selectOption('#speed', 'full');
+  await waitForNumber(page, '#step-count', (s) => s > steps + 1000, 10_000);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -40,7 +40,7 @@ pub struct GpuRun {
     batch: u64,
     /// Whether a read-back is in flight, and how many steps it brings.
     pub reading: bool,
-    recorded: u64,
+    pub recorded: u64,
 }
 
 impl GpuRun {

@@ -16,6 +16,7 @@ pub fn handle_now(host: &mut Host, input: WorkerInput, now: f64) -> Result<Vec<W
         WorkerInput::Pause => host.pause(now),
         WorkerInput::Step => host.step(now),
         WorkerInput::Reset => host.reset(now),
+        WorkerInput::Speed { steps_per_second } => host.set_speed(steps_per_second, now),
         other @ (WorkerInput::Ping { .. } | WorkerInput::DetectBackend { .. }) => return Err(other),
     })
 }

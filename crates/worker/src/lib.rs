@@ -8,6 +8,7 @@
 pub mod backend;
 pub mod gpu_run;
 pub mod handler;
+pub mod pace;
 pub mod protocol;
 pub mod session;
 

@@ -2,7 +2,8 @@
 //! starts it as `./worker_loader.js`. It announces itself with `Ready`, answers each message
 //! through [`layerlab_worker::handler`], and while a run plays, trains in ticks of about 20 ms
 //! scheduled through a `MessageChannel`: between two ticks the page's messages (pause, a new
-//! learning rate) are read, and unlike `setTimeout` no 4 ms clamp idles the worker.
+//! learning rate) are read, and unlike `setTimeout` no 4 ms clamp idles the worker. A run slowed
+//! down by the page's speed limit waits for its next step on a timer instead.
 
 use std::cell::{Cell, RefCell};
 
@@ -101,11 +102,29 @@ fn read_back(scope: &DedicatedWorkerGlobalScope, ticker: &MessagePort) {
     });
 }
 
-/// Schedules the next tick if the run plays, no read-back is in flight, and none is pending.
+/// Schedules the next tick if the run plays, no read-back is in flight, and none is pending: at
+/// once, or when the speed limit allows the next step (a timer, so a slowed-down run idles).
 fn schedule(ticker: &MessagePort) {
-    let playing = HOST.with(|host| host.borrow().playing() && !host.borrow().busy());
-    if playing && !TICK_PENDING.with(|p| p.replace(true)) {
+    let (playing, wait) = HOST.with(|host| {
+        let host = host.borrow();
+        (host.playing() && !host.busy(), host.wait_ms())
+    });
+    if !playing || TICK_PENDING.with(|p| p.replace(true)) {
+        return;
+    }
+    if wait <= 0.0 {
         let _ = ticker.post_message(&wasm_bindgen::JsValue::NULL);
+        return;
+    }
+    let ticker = ticker.clone();
+    let later = Closure::once_into_js(move || {
+        let _ = ticker.post_message(&wasm_bindgen::JsValue::NULL);
+    });
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let millis = wait.ceil().min(f64::from(i32::MAX)) as i32;
+    if scope.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), millis).is_err() {
+        // No timer: tick now rather than never.
+        TICK_PENDING.with(|p| p.set(false));
     }
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// The version of this protocol. The worker announces it in [`WorkerOutput::Ready`] and the page
 /// refuses to talk to a worker of another version (a stale cached worker script, say).
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +35,10 @@ pub enum WorkerInput {
     Step,
     /// Start the run over: same spec and seed, so the same data and initial weights.
     Reset,
+    /// Train at most this many steps a second (slow motion, to watch a run unfold), or as fast
+    /// as the machine allows (`None`). A setting of the page, not of the experiment: it holds
+    /// for every later run. A rate that is not a positive number is answered with an error.
+    Speed { steps_per_second: Option<f64> },
 }
 
 /// What the worker tells the page.
@@ -300,6 +304,8 @@ mod tests {
             (WorkerInput::Pause, r#"{"type":"pause"}"#),
             (WorkerInput::Step, r#"{"type":"step"}"#),
             (WorkerInput::Reset, r#"{"type":"reset"}"#),
+            (WorkerInput::Speed { steps_per_second: Some(2.5) }, r#"{"type":"speed","steps_per_second":2.5}"#),
+            (WorkerInput::Speed { steps_per_second: None }, r#"{"type":"speed","steps_per_second":null}"#),
         ];
         for (input, json) in inputs {
             assert_eq!(serde_json::to_string(input).unwrap(), *json);

@@ -12,6 +12,7 @@ use layerlab_spec::data::Task;
 use layerlab_spec::{Spec, SpecError, analyse};
 
 use crate::gpu_run::{Finish, GpuRun, ReadJob};
+use crate::pace::Pace;
 use crate::protocol::{BackendReport, CpuReason, Points, Problem, Progress, RunInfo, StopReason, WorkerOutput};
 
 /// Training time per tick while playing; between ticks the worker reads its messages, so a
@@ -64,6 +65,8 @@ pub struct Host {
     /// Counts the runs built, so a read-back of a replaced run is dropped.
     run: u64,
     job: Option<ReadJob>,
+    /// The speed limit the page set (none: full speed).
+    pace: Pace,
 }
 
 impl Session {
@@ -181,6 +184,24 @@ impl Host {
     /// Whether the run should train on the next tick.
     pub fn playing(&self) -> bool {
         self.playing && self.session.as_ref().is_some_and(|s| s.stopped.is_none())
+    }
+
+    /// Milliseconds to wait before the next tick can train (0: at once): the speed limit's.
+    pub fn wait_ms(&self) -> f64 {
+        self.pace.wait_ms()
+    }
+
+    /// Sets the speed limit (steps a second; `None`: full speed); a rate that is not a positive
+    /// number is refused and the limit stays.
+    pub fn set_speed(&mut self, steps_per_second: Option<f64>, now: f64) -> Vec<WorkerOutput> {
+        match Pace::new(steps_per_second) {
+            Ok(mut pace) => {
+                pace.restart(now);
+                self.pace = pace;
+                Vec::new()
+            }
+            Err(message) => vec![WorkerOutput::Error { message }],
+        }
     }
 
     /// Whether a read-back from the GPU is in flight (ticks wait for it).
@@ -331,6 +352,7 @@ impl Host {
             return vec![WorkerOutput::Stopped { step: session.trainer.steps(), reason }];
         }
         self.playing = true;
+        self.pace.restart(now);
         session.last_progress = Some((now, session.trainer.steps()));
         Vec::new()
     }
@@ -395,7 +417,9 @@ impl Host {
         }
         let now = clock();
         let interval = MIN_PROGRESS_MS.max(session.measure_ms / MEASURE_SHARE);
-        if session.last_progress.is_none_or(|(at, _)| now - at >= interval) {
+        // A measurement when one is due and the run moved since (slowed down, it may not have).
+        let steps = session.trainer.steps();
+        if session.last_progress.is_none_or(|(at, step)| now - at >= interval && step != steps) {
             // Measured when the time says, so not a place to stop: that is the interval's.
             return vec![Self::measure(session, self.playing, clock).0];
         }
@@ -410,18 +434,26 @@ impl Host {
                 // update ratio the change its last step made.
                 let every = u64::from(session.spec.metrics.every.max(1));
                 let to_end = every - trainer.steps() % every;
-                let limit = (trainer.total_steps - trainer.steps()).min(if to_end > 1 { to_end - 1 } else { 1 });
-                self.job = Some(gpu.record(self.run, limit, now));
+                let limit = (trainer.total_steps - trainer.steps())
+                    .min(if to_end > 1 { to_end - 1 } else { 1 })
+                    .min(self.pace.allowed(now));
+                if limit > 0 {
+                    self.job = Some(gpu.record(self.run, limit, now));
+                    self.pace.spend(gpu.recorded);
+                }
             }
             return Vec::new();
         }
         let mut out = Vec::new();
         let start = now;
+        let mut allowed = self.pace.allowed(now);
         loop {
             let now = clock();
-            if now - start >= TICK_MS {
+            if now - start >= TICK_MS || allowed == 0 {
                 break;
             }
+            allowed -= 1;
+            self.pace.spend(1);
             out.extend(train_one(session));
             out.extend(session.stop_at_interval());
             if session.stopped.is_some() {

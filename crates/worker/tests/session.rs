@@ -265,3 +265,36 @@ fn a_playing_run_stops_at_the_first_metrics_interval_where_the_condition_holds_h
         assert!(!host.playing());
     }
 }
+
+#[test]
+fn a_speed_limit_slows_training_to_its_rate_and_full_speed_lifts_it() {
+    let mut host = Host::default();
+    host.load(spiral(), 0.0);
+    assert!(
+        matches!(host.set_speed(Some(0.0), 0.0).as_slice(), [WorkerOutput::Error { message }] if message.contains("positive"))
+    );
+    assert!(host.set_speed(Some(50.0), 0.0).is_empty());
+    host.play(0.0);
+    // Ticks as the worker makes them: at once, or after the wait the limit asks for.
+    let time = std::cell::Cell::new(0.0);
+    let mut clock = || {
+        time.set(time.get() + 0.5);
+        time.get()
+    };
+    while time.get() < 2000.0 {
+        let wait = host.wait_ms();
+        time.set(time.get() + wait);
+        host.tick(&mut clock);
+    }
+    let slow = last_progress(&host.pause(time.get())).step;
+    // 50 a second for two seconds, and the first at once.
+    assert!((98..=102).contains(&slow), "{slow} steps at 50 a second over 2 s");
+    assert!(host.set_speed(None, time.get()).is_empty());
+    host.play(time.get());
+    let start = time.get();
+    while time.get() < start + 2000.0 {
+        host.tick(&mut clock);
+    }
+    let fast = last_progress(&host.pause(time.get())).step - slow;
+    assert!(fast > 1000, "{fast} steps in 2 s at full speed");
+}

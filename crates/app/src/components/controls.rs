@@ -1,5 +1,5 @@
 //! The training controls, as in TensorFlow Playground's top bar: reset, play/pause, one step,
-//! the step counter, and the recipe (learning rate, optimizer, batch size, regularisation,
+//! the step counter, the speed, and the recipe (learning rate, optimizer, batch size, regularisation,
 //! learning rule, seed). A recipe change applies to the running training without restarting;
 //! the seed and the learning rule start a new run.
 
@@ -13,6 +13,15 @@ use crate::experiment::{self, LEARNING_RATES};
 use crate::run::RunView;
 
 const L2: [f32; 6] = [0.0, 0.00001, 0.0001, 0.001, 0.01, 0.1];
+/// The speed limits offered: the option's value and label, and the steps a second.
+const SPEEDS: [(&str, &str, Option<f64>); 6] = [
+    ("full", "full speed", None),
+    ("1000", "1,000 steps/s", Some(1000.0)),
+    ("100", "100 steps/s", Some(100.0)),
+    ("10", "10 steps/s", Some(10.0)),
+    ("2", "2 steps/s", Some(2.0)),
+    ("0.5", "a step every 2 s", Some(0.5)),
+];
 const RULES: [(&str, &str); 3] = [
     ("backprop", "Backpropagation"),
     ("feedback_alignment", "Direct Feedback Alignment"),
@@ -36,6 +45,16 @@ pub fn Controls(spec: RwSignal<Spec>, run: RwSignal<RunView>, sender: Sender) ->
             >{move || if playing() { "❚❚ Pause" } else { "▶ Play" }}</button>
             <button type="button" id="step" title="Pause and train one step." on:click=move |_| sender.send(WorkerInput::Step)>"Step"</button>
             <p class="counter" aria-label="Step">"Step " <span id="step-count">{move || crate::components::architecture::group(step())}</span></p>
+            <label title="How fast training runs: as fast as this machine can, or slowed down to watch the decision surface and the curves move step by step. A setting of this page, not of the experiment.">"Speed"
+                <select id="speed" on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    if let Some((_, _, rate)) = SPEEDS.iter().find(|(v, _, _)| *v == value) {
+                        sender.send(WorkerInput::Speed { steps_per_second: *rate });
+                    }
+                }>
+                    {SPEEDS.iter().map(|(v, label, _)| view! { <option value=*v>{*label}</option> }).collect_view()}
+                </select>
+            </label>
             <label title="How far each step moves the weights.">"Learning rate"
                 <select id="learning-rate" prop:value=move || rate().to_string() on:change=move |ev| {
                     if let Ok(v) = event_target_value(&ev).parse::<f32>() {
