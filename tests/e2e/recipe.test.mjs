@@ -93,3 +93,25 @@ test('a speed limit slows training down to watch it, and full speed lifts it', a
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the layer similarity switches on mid-run and shows every pair of layers, each layer alike to itself', async () => {
+  const { page, context, problems } = await open(browser);
+  await loaded(page);
+  for (let i = 0; i < 3; i++) await page.click('#step');
+  await waitForNumber(page, '#step-count', (s) => s === 3, 5_000);
+  assert.equal(await page.locator('#similarity').count(), 0, 'off unless asked for');
+  await page.check('#similarity-on');
+  await page.click('#step');
+  await waitForNumber(page, '#step-count', (s) => s === 4, 5_000); // the run went on
+  const table = page.locator('#similarity');
+  await table.waitFor({ timeout: 5_000 });
+  // The page's opening network: two hidden layers and the output.
+  assert.deepEqual(await table.locator('tbody th').allTextContents(), ['model[0]', 'model[1]', 'output']);
+  for (const i of [0, 1, 2]) {
+    assert.equal(await table.locator('tbody tr').nth(i).locator('td').nth(i).textContent(), '1.00');
+  }
+  assert.match(await table.locator('caption').textContent(), /at step 4/);
+  assert.deepEqual(await seriousAccessibilityViolations(page), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

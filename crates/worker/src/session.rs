@@ -312,6 +312,7 @@ impl Host {
             {
                 return vec![WorkerOutput::Invalid { problems: problems(&[error]) }];
             }
+            session.trainer.metrics = spec.metrics;
             session.spec = spec;
             // A longer run, or a looser stop condition, can go on.
             session.stopped = None;
@@ -549,7 +550,9 @@ fn retunable(built: &Spec, next: &Spec) -> bool {
     built.data == next.data
         && built.model == next.model
         && built.seed == next.seed
-        && built.metrics == next.metrics
+        // The probe batch is built with the run; which metrics are measured on it, and how
+        // often, may change as it goes.
+        && built.metrics.probe_size == next.metrics.probe_size
         && layerlab_engine::train::rebuild_needed(&built.training, &next.training).is_none()
 }
 

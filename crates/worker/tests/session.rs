@@ -298,3 +298,24 @@ fn a_speed_limit_slows_training_to_its_rate_and_full_speed_lifts_it() {
     let fast = last_progress(&host.pause(time.get())).step - slow;
     assert!(fast > 1000, "{fast} steps in 2 s at full speed");
 }
+
+#[test]
+fn the_layer_similarity_can_be_switched_on_mid_run_and_is_measured_from_then_on() {
+    let mut spec = spiral();
+    let mut host = Host::default();
+    host.load(spec.clone(), 0.0);
+    let before = last_progress(&host.step(0.0)).layers.expect("a step measures the layers");
+    assert!(before.similarity.is_none(), "off unless asked for");
+    spec.metrics.similarity = true;
+    let out = host.load(spec, 0.0);
+    assert!(matches!(out[0], WorkerOutput::Retuned { .. }), "the run goes on: {out:?}");
+    let after = last_progress(&host.step(0.0));
+    assert_eq!(after.step, 2);
+    let similarity = after.layers.expect("measured").similarity.expect("now asked for");
+    // Three hidden layers and the output, each as similar to itself as can be.
+    assert_eq!(similarity.len(), 4);
+    for (i, row) in similarity.iter().enumerate() {
+        assert_eq!(row.len(), 4);
+        assert!((row[i] - 1.0).abs() < 1e-6, "{row:?}");
+    }
+}

@@ -141,7 +141,7 @@ pub fn App() -> impl IntoView {
         <main class="playground">
             <DataPanel spec=spec analysis=analysis />
             <ArchitecturePanel spec=spec analysis=analysis worker_problems=worker_problems />
-            <OutputPanel run=run />
+            <OutputPanel spec=spec run=run />
         </main>
     }
 }

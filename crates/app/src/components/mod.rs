@@ -13,5 +13,6 @@ mod neurons;
 mod notices;
 mod output;
 mod recipe;
+mod similarity;
 
 pub use app::{App, Sender, WorkerStatus};

@@ -1,17 +1,19 @@
 //! The output panel: the numbers of the latest progress, the loss curves, and for 2D tasks the
 //! decision surface with the training (filled) and test (hollow) points.
 
+use layerlab_spec::Spec;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::details::Details;
 use super::layers::LayerMetrics;
 use super::neurons::Neurons;
+use super::similarity::LayerSimilarity;
 use crate::plots;
 use crate::run::{RunView, nearest};
 
 #[component]
-pub fn OutputPanel(run: RwSignal<RunView>) -> impl IntoView {
+pub fn OutputPanel(spec: RwSignal<Spec>, run: RwSignal<RunView>) -> impl IntoView {
     let loss_canvas = NodeRef::<Canvas>::new();
     let surface_canvas = NodeRef::<Canvas>::new();
     let log_scale = RwSignal::new(false);
@@ -146,6 +148,7 @@ pub fn OutputPanel(run: RwSignal<RunView>) -> impl IntoView {
             <Details run=run />
             <Neurons run=run />
             <LayerMetrics run=run />
+            <LayerSimilarity spec=spec run=run />
         </section>
     }
 }
