@@ -3,9 +3,8 @@
 use layerlab_spec::{Analysis, Spec, SpecError};
 use leptos::prelude::*;
 
-use super::field::field_view;
+use super::field::payload_fields;
 use crate::experiment::{self, FEATURES};
-use crate::fields;
 
 /// The dataset and how the network sees it.
 #[component]
@@ -15,20 +14,7 @@ pub fn DataPanel(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecE
     let dataset_fields = move || {
         let dataset = spec.with(|s| s.data.dataset.clone());
         let kind = dataset.name();
-        fields::fields(&dataset, &kind)
-            .into_iter()
-            .map(|field| {
-                let (current, kind, key) = (dataset.clone(), kind.clone(), field.key.clone());
-                let commit = move |raw: String| match fields::set_field(&current, &kind, &key, &raw) {
-                    Ok(d) => {
-                        typed.set(None);
-                        spec.update(|s| s.data.dataset = d);
-                    }
-                    Err(message) => typed.set(Some(message)),
-                };
-                field_view(format!("dataset-{}", field.key), field, commit)
-            })
-            .collect_view()
+        payload_fields(&dataset, &kind, "dataset", &[], typed, move |d| spec.update(|s| s.data.dataset = d))
     };
     let problems = move || {
         let mut list: Vec<String> = analysis.with(|a| match a {

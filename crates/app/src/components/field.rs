@@ -2,8 +2,43 @@
 //! a number box, a checkbox, a choice, or a summary where it cannot be edited inline yet.
 
 use leptos::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use crate::fields::{Field, FieldValue};
+use crate::fields::{self, Field, FieldValue};
+
+/// The inputs for the fields of `value`, a serde enum of variant `kind` (a dataset, a
+/// schedule, an optimizer), but those named in `skip`, with ids `{prefix}-{key}`. An edit that
+/// fits its field is handed to `apply` as the new value; one that does not (text in a number)
+/// is said in `typed`, which an accepted edit clears.
+pub fn payload_fields<T>(
+    value: &T,
+    kind: &str,
+    prefix: &'static str,
+    skip: &'static [&'static str],
+    typed: RwSignal<Option<String>>,
+    apply: impl Fn(T) + Clone + Send + Sync + 'static,
+) -> AnyView
+where
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    fields::fields(value, kind)
+        .into_iter()
+        .filter(|field| !skip.contains(&field.key.as_str()))
+        .map(|field| {
+            let (value, kind, key, apply) = (value.clone(), kind.to_string(), field.key.clone(), apply.clone());
+            let commit = move |raw: String| match fields::set_field(&value, &kind, &key, &raw) {
+                Ok(next) => {
+                    typed.set(None);
+                    apply(next);
+                }
+                Err(message) => typed.set(Some(message)),
+            };
+            field_view(format!("{prefix}-{}", field.key), field, commit)
+        })
+        .collect_view()
+        .into_any()
+}
 
 /// The labelled input for `field`, with element id `id`; `commit` receives the new text when
 /// the user commits a change (Enter, leaving the box, picking a choice).

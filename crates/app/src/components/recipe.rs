@@ -6,9 +6,8 @@
 use layerlab_spec::{Analysis, Spec, SpecError};
 use leptos::prelude::*;
 
-use super::field::field_view;
+use super::field::payload_fields;
 use crate::experiment::{self, CLIP_NORMS, GRADIENT_NOISES, INITS, L_PENALTIES};
-use crate::fields;
 
 /// One `<select>` of numbers, "off" for `None`, labelled, with a tooltip.
 fn number_choice(
@@ -38,40 +37,14 @@ pub fn Recipe(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecErro
     let schedule_fields = move || {
         let schedule = spec.with(|s| s.training.schedule);
         let kind = experiment::schedule_name(&schedule);
-        fields::fields(&schedule, kind)
-            .into_iter()
-            .map(|field| {
-                let key = field.key.clone();
-                let commit = move |raw: String| match fields::set_field(&schedule, kind, &key, &raw) {
-                    Ok(next) => {
-                        typed.set(None);
-                        spec.update(|s| s.training.schedule = next);
-                    }
-                    Err(message) => typed.set(Some(message)),
-                };
-                field_view(format!("schedule-{}", field.key), field, commit)
-            })
-            .collect_view()
+        payload_fields(&schedule, kind, "schedule", &[], typed, move |next| spec.update(|s| s.training.schedule = next))
     };
     let optimizer_fields = move || {
         let optimizer = spec.with(|s| s.training.optimizer);
         let kind = experiment::optimizer_name(&optimizer);
-        fields::fields(&optimizer, kind)
-            .into_iter()
-            // The learning rate has its own control on the bar.
-            .filter(|field| field.key != "learning_rate")
-            .map(|field| {
-                let key = field.key.clone();
-                let commit = move |raw: String| match fields::set_field(&optimizer, kind, &key, &raw) {
-                    Ok(next) => {
-                        typed.set(None);
-                        spec.update(|s| s.training.optimizer = next);
-                    }
-                    Err(message) => typed.set(Some(message)),
-                };
-                field_view(format!("optimizer-{}", field.key), field, commit)
-            })
-            .collect_view()
+        // The learning rate has its own control on the bar.
+        let apply = move |next| spec.update(|s| s.training.optimizer = next);
+        payload_fields(&optimizer, kind, "optimizer", &["learning_rate"], typed, apply)
     };
     let problems = move || {
         let mut list: Vec<String> = analysis.with(|a| match a {
