@@ -50,6 +50,12 @@ test('a three-hidden-layer network learns spiral: the loss falls below 0.1 and t
   assert.equal(await page.locator('#neuron-large').getAttribute('aria-label'), 'model[2], unit 6');
   await page.selectOption('#layer-metric', 'grad_norm');
   assert.match(await page.locator('#layer-chart').getAttribute('aria-label'), /^Gradient norm of every layer/);
+  // The same metric as a layer × time heatmap: every layer a row.
+  const lines = await canvasPicture(page, 'layer-chart');
+  await page.selectOption('#layer-view', 'heatmap');
+  assert.match(await page.locator('#layer-chart').getAttribute('aria-label'), /^Heatmap of the gradient norm of every layer over \d+ measurements: one row per layer/);
+  assert.notEqual(await canvasPicture(page, 'layer-chart'), lines, 'the heatmap was drawn');
+  await page.selectOption('#layer-view', 'lines');
   await screenshot(page, 'spiral');
 
   await page.click('#play'); // pause

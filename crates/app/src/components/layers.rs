@@ -5,18 +5,28 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use crate::plots::layers::{self, LayerMetric};
+use crate::plots::{
+    self,
+    layers::{self, LayerMetric},
+};
 use crate::run::RunView;
 
 #[component]
 pub fn LayerMetrics(run: RwSignal<RunView>) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let metric = RwSignal::new(LayerMetric::EffectiveRank);
+    // One line per layer, or the layer × time heatmap.
+    let heatmap = RwSignal::new(false);
     Effect::new(move |_| {
         let chosen = metric.get();
+        let as_heatmap = heatmap.get();
         run.with(|r| {
             if let Some(c) = canvas.get() {
-                layers::draw(&c, &r.layer_history, chosen);
+                if as_heatmap {
+                    plots::heatmap::draw(&c, &r.layer_history, chosen);
+                } else {
+                    layers::draw(&c, &r.layer_history, chosen);
+                }
             }
         });
     });
@@ -60,11 +70,15 @@ pub fn LayerMetrics(run: RwSignal<RunView>) -> impl IntoView {
     let chart_label = move || {
         let m = metric.get();
         run.with(|r| {
-            format!(
-                "{} of every layer over {} measurements; the table below has the latest values.",
-                m.label(),
-                r.layer_history.len()
-            )
+            let n = r.layer_history.len();
+            if heatmap.get() {
+                format!(
+                    "Heatmap of the {} of every layer over {n} measurements: one row per layer, one column per measurement, darker is larger; the table below has the latest values.",
+                    m.label().to_lowercase()
+                )
+            } else {
+                format!("{} of every layer over {n} measurements; the table below has the latest values.", m.label())
+            }
         })
     };
     view! {
@@ -76,6 +90,12 @@ pub fn LayerMetrics(run: RwSignal<RunView>) -> impl IntoView {
                     }
                 }>
                     {LayerMetric::ALL.iter().map(|m| view! { <option value=m.name() title=m.explain()>{m.label()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="check" title="Lines show up to eight layers with their values; the heatmap shows every layer, one row each, darker where the metric is larger (on a log scale for norms and ratios).">"View "
+                <select id="layer-view" prop:value=move || if heatmap.get() { "heatmap" } else { "lines" } on:change=move |ev| heatmap.set(event_target_value(&ev) == "heatmap")>
+                    <option value="lines">"lines"</option>
+                    <option value="heatmap">"layer × time heatmap"</option>
                 </select>
             </label>
             <p class="explain">{move || metric.get().explain()}</p>

@@ -74,7 +74,7 @@ impl LayerMetric {
     }
 
     /// Norms and ratios span decades: drawn on a log axis.
-    fn logarithmic(self) -> bool {
+    pub fn logarithmic(self) -> bool {
         matches!(self, LayerMetric::GradNorm | LayerMetric::UpdateRatio)
     }
 }

@@ -1,7 +1,9 @@
-//! The output pictures: loss curves and layer metrics over time (plotters on a canvas) and the decision surface with the
-//! data (pixels and markers on a canvas). `colors` holds the pure colour functions.
+//! The output pictures: loss curves and layer metrics over time, as lines or as a layer × time
+//! heatmap (plotters on a canvas), and the decision surface with the data (pixels and markers
+//! on a canvas). `colors` holds the pure colour functions.
 
 pub mod colors;
+pub mod heatmap;
 pub mod layers;
 pub mod loss;
 pub mod surface;
