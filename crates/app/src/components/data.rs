@@ -3,7 +3,7 @@
 use layerlab_spec::{Analysis, Spec, SpecError};
 use leptos::prelude::*;
 
-use super::field::payload_fields;
+use super::field::{payload_fields, problem_items};
 use crate::experiment::{self, FEATURES};
 
 /// The dataset and how the network sees it.
@@ -16,14 +16,7 @@ pub fn DataPanel(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecE
         let kind = dataset.name();
         payload_fields(&dataset, &kind, "dataset", &[], typed, move |d| spec.update(|s| s.data.dataset = d))
     };
-    let problems = move || {
-        let mut list: Vec<String> = analysis.with(|a| match a {
-            Ok(_) => Vec::new(),
-            Err(p) => experiment::problems_at(p, "data").iter().map(|e| e.to_string()).collect(),
-        });
-        list.extend(typed.get());
-        list.into_iter().map(|t| view! { <li>{format!("⚠ {t}")}</li> }).collect_view()
-    };
+    let problems = problem_items(analysis, "data", typed);
     let dataset = move || spec.with(|s| s.data.dataset.name());
     let generated = move || spec.with(|s| s.data.dataset.is_generated());
     let planar = move || spec.with(|s| s.data.dataset.is_planar());

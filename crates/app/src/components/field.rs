@@ -5,7 +5,25 @@ use leptos::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::experiment;
 use crate::fields::{self, Field, FieldValue};
+
+/// The problems a panel lists: the spec validation's about `path` (and inside it), then the
+/// typed value that did not fit its field, if any, each as a list item.
+pub fn problem_items(
+    analysis: Memo<Result<layerlab_spec::Analysis, Vec<layerlab_spec::SpecError>>>,
+    path: &'static str,
+    typed: RwSignal<Option<String>>,
+) -> impl Fn() -> AnyView + Send + Sync + Copy + 'static {
+    move || {
+        let mut list: Vec<String> = analysis.with(|a| match a {
+            Ok(_) => Vec::new(),
+            Err(p) => experiment::problems_at(p, path).iter().map(|e| e.to_string()).collect(),
+        });
+        list.extend(typed.get());
+        list.into_iter().map(|t| view! { <li>{format!("⚠ {t}")}</li> }).collect_view().into_any()
+    }
+}
 
 /// The inputs for the fields of `value`, a serde enum of variant `kind` (a dataset, a
 /// schedule, an optimizer), but those named in `skip`, with ids `{prefix}-{key}`. An edit that

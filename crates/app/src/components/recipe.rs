@@ -6,7 +6,7 @@
 use layerlab_spec::{Analysis, Spec, SpecError};
 use leptos::prelude::*;
 
-use super::field::payload_fields;
+use super::field::{payload_fields, problem_items};
 use crate::experiment::{self, CLIP_NORMS, GRADIENT_NOISES, INITS, L_PENALTIES};
 
 /// One `<select>` of numbers, "off" for `None`, labelled, with a tooltip.
@@ -46,14 +46,7 @@ pub fn Recipe(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecErro
         let apply = move |next| spec.update(|s| s.training.optimizer = next);
         payload_fields(&optimizer, kind, "optimizer", &["learning_rate"], typed, apply)
     };
-    let problems = move || {
-        let mut list: Vec<String> = analysis.with(|a| match a {
-            Ok(_) => Vec::new(),
-            Err(p) => experiment::problems_at(p, "training").iter().map(|e| e.to_string()).collect(),
-        });
-        list.extend(typed.get());
-        list.into_iter().map(|t| view! { <li>{format!("⚠ {t}")}</li> }).collect_view()
-    };
+    let problems = problem_items(analysis, "training", typed);
     let stop_kind = move || spec.with(|s| experiment::stop_name(s.training.stop));
     let stop_value = move || spec.with(|s| experiment::stop_value(s.training.stop));
     view! {

@@ -113,10 +113,7 @@ mod tests {
     use super::*;
 
     fn layer(name: &str, grad: Option<f64>) -> LayerMetrics {
-        let json = serde_json::json!({ "name": name, "kind": "dense", "width": 4 });
-        let mut l: LayerMetrics = serde_json::from_value(json).unwrap();
-        l.grad_norm = grad;
-        l
+        LayerMetrics { grad_norm: grad, ..crate::plots::unmeasured_layer(name) }
     }
 
     #[test]

@@ -166,10 +166,7 @@ mod tests {
     use super::*;
 
     fn layer(name: &str, rank: Option<f64>) -> LayerMetrics {
-        let json = serde_json::json!({ "name": name, "kind": "dense", "width": 4 });
-        let mut l: LayerMetrics = serde_json::from_value(json).unwrap();
-        l.effective_rank = rank;
-        l
+        LayerMetrics { effective_rank: rank, ..crate::plots::unmeasured_layer(name) }
     }
 
     #[test]
