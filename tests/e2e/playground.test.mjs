@@ -212,6 +212,21 @@ test('an image task shows the target beside the model picture with its PSNR, a s
   await context.close();
 });
 
+test('a block dragged by its handle lands where it is dropped', async () => {
+  const { page, context, problems } = await open(browser);
+  await loaded(page);
+  await page.selectOption('#palette', 'norm');
+  await page.click('#add-block');
+  const kinds = () => page.locator('.blocks > li').evaluateAll((items) => items.map((li) => li.dataset.kind));
+  assert.deepEqual(await kinds(), ['dense', 'dense', 'norm']);
+  await page.locator('#block-2-drag').dragTo(page.locator('.blocks > li').first());
+  await page.waitForFunction(() => document.querySelector('.blocks > li')?.dataset.kind === 'norm', null, { timeout: 2_000 });
+  assert.deepEqual(await kinds(), ['norm', 'dense', 'dense']);
+  await page.locator('#block-0-heading').filter({ hasText: '1. norm' }).waitFor({ timeout: 2_000 });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the layout fits from 1280×800 down to a phone, with nothing wider than the screen', async () => {
   for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
     const { page, context, problems } = await open(browser, '', { viewport });

@@ -24,6 +24,8 @@ pub fn ArchitecturePanel(
 ) -> impl IntoView {
     // A typed value that does not fit its field (text in a number): (block, message).
     let edit_error = RwSignal::new(None::<(usize, String)>);
+    // The block being dragged by its handle, if any.
+    let dragged = RwSignal::new(None::<usize>);
     let model = Memo::new(move |_| spec.with(|s| s.model.clone()));
     let palette_choice = RwSignal::new("dense".to_string());
     let blocks = move || {
@@ -44,7 +46,7 @@ pub fn ArchitecturePanel(
                     experiment::problems_at(&problems, &path).iter().map(|p| p.to_string()).collect();
                 let typed = edit_error.get().filter(|(at, _)| *at == i).map(|(_, m)| m);
                 let step_factor = analysed.as_ref().map_or(0, |a| a.step_factor);
-                view! { <BlockCard index=i count=count block=block report=report step_factor=step_factor problems=here typed=typed spec=spec edit_error=edit_error /> }
+                view! { <BlockCard index=i count=count block=block report=report step_factor=step_factor problems=here typed=typed spec=spec edit_error=edit_error dragged=dragged /> }
             })
             .collect_view()
     };
@@ -108,6 +110,7 @@ fn BlockCard(
     typed: Option<String>,
     spec: RwSignal<Spec>,
     edit_error: RwSignal<Option<(usize, String)>>,
+    dragged: RwSignal<Option<usize>>,
 ) -> impl IntoView {
     let (about, paper) = block.about();
     let kind = block.kind();
@@ -132,8 +135,33 @@ fn BlockCard(
         }
     };
     view! {
-        <li class=if invalid { "block invalid" } else { "block" } aria-labelledby=labelled_by data-kind=kind>
+        <li
+            class=if invalid { "block invalid" } else { "block" } aria-labelledby=labelled_by data-kind=kind
+            class:drop-target=move || dragged.get().is_some_and(|d| d != index)
+            on:dragover=move |ev| if dragged.get_untracked().is_some() { ev.prevent_default() }
+            on:drop=move |ev| {
+                ev.prevent_default();
+                if let Some(from) = dragged.get_untracked() {
+                    dragged.set(None);
+                    edit_error.set(None);
+                    spec.update(|s| { experiment::move_block_to(s, from, index); });
+                }
+            }
+        >
             <div class="block-head">
+                // The buttons move a block from the keyboard; the handle by drag and drop.
+                <span
+                    class="drag-handle" id=format!("block-{index}-drag") draggable="true" aria-hidden="true"
+                    title="Drag onto another block to move this one there (or use the arrow buttons)."
+                    on:dragstart=move |ev| {
+                        if let Some(data) = ev.data_transfer() {
+                            let _ = data.set_data("text/plain", &index.to_string());
+                            data.set_effect_allowed("move");
+                        }
+                        dragged.set(Some(index));
+                    }
+                    on:dragend=move |_| dragged.set(None)
+                >"⠿"</span>
                 <h3 id=heading>{format!("{}. {kind}", index + 1)}</h3>
                 <span class="shape">{shape}</span>
                 <span class="block-buttons">
