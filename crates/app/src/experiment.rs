@@ -141,6 +141,9 @@ pub const CLIP_NORMS: [f32; 6] = [0.1, 0.5, 1.0, 5.0, 10.0, 100.0];
 /// The starting variances of gradient noise the page offers (besides off).
 pub const GRADIENT_NOISES: [f32; 4] = [0.001, 0.01, 0.1, 1.0];
 
+/// The learning-rate schedules' names, as [`schedule_named`] reads them, in the page's order.
+pub const SCHEDULES: [&str; 4] = ["constant", "step", "cosine", "exponential"];
+
 /// The learning-rate schedules by name, each with usual settings.
 pub fn schedule_named(name: &str) -> Option<Schedule> {
     Some(match name {
@@ -304,7 +307,7 @@ mod tests {
     #[test]
     fn the_recipe_settings_write_what_they_say() {
         let mut spec = starting_spec();
-        for name in ["constant", "step", "cosine", "exponential"] {
+        for name in SCHEDULES {
             spec.training.schedule = schedule_named(name).unwrap();
             assert_eq!(schedule_name(&spec.training.schedule), name);
             assert!(analyse(&spec).is_ok(), "{name} with its usual settings is valid");

@@ -65,8 +65,7 @@ mod tests {
         let (mut t, mut taken) = (0.0, 0);
         pace.restart(0.0);
         while t <= ms {
-            let now = pace.allowed(t);
-            let n = now.min(1_000_000);
+            let n = pace.allowed(t).min(1_000_000);
             pace.spend(n);
             taken += n;
             t += tick;

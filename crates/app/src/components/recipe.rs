@@ -7,7 +7,7 @@ use layerlab_spec::{Analysis, Spec, SpecError};
 use leptos::prelude::*;
 
 use super::field::{payload_fields, problem_items};
-use crate::experiment::{self, CLIP_NORMS, GRADIENT_NOISES, INITS, L_PENALTIES};
+use crate::experiment::{self, CLIP_NORMS, GRADIENT_NOISES, INITS, L_PENALTIES, SCHEDULES};
 
 /// One `<select>` of numbers, "off" for `None`, labelled, with a tooltip.
 fn number_choice(
@@ -62,10 +62,7 @@ pub fn Recipe(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecErro
                             }
                         });
                     }>
-                        <option value="constant">"constant"</option>
-                        <option value="step">"step"</option>
-                        <option value="cosine">"cosine"</option>
-                        <option value="exponential">"exponential"</option>
+                        {SCHEDULES.iter().map(|name| view! { <option value=*name>{*name}</option> }).collect_view()}
                     </select>
                 </label>
                 <div class="fields" aria-label="Schedule settings">{schedule_fields}</div>
