@@ -188,6 +188,18 @@ fn run<B: Backend>(
     extra.insert("seconds".into(), json!(started.elapsed().as_secs_f64()));
     extra.insert("parameters".into(), json!(trainer.model.parameter_count()));
     extra.insert("backend".into(), json!(trainer.b.name()));
+    let m = trainer.memory();
+    extra.insert(
+        "memory".into(),
+        json!({
+            "peak_bytes": m.peak(),
+            "parameters": m.parameters,
+            "gradients": m.gradients,
+            "optimizer": m.optimizer,
+            "activations": m.activations,
+            "rule": m.rule,
+        }),
+    );
     if let Some(why) = fallback {
         extra.insert("fallback".into(), json!(why));
     }

@@ -42,13 +42,26 @@ const LEARNING: &[(&str, &str, Bound)] = &[
     ("plane.json", "test_loss", Bound::AtMost(0.01)),
     // "MLP-Mixer: An all-MLP Architecture for Vision" on 2×2 patches of the 8×8 digits.
     ("mixer.json", "test_accuracy", Bound::AtLeast(0.90)),
-    // Direct Feedback Alignment, no backprop through the hidden layers: last measured 0.967 on
-    // digits (64-256-256-10, backprop 0.976) and 0.972 on spiral (2-32-32-32-1, backprop 1.0).
-    ("dfa_digits.json", "test_accuracy", Bound::AtLeast(0.95)),
+    // The learning rules, each on the spiral (2-32-32-32-1, 6000 steps) and the digits
+    // (64-256-256-10, Adam, batch 32) with its own recipe; last measured (test accuracy):
+    //                      spiral  digits
+    //   backprop           1.000   0.976
+    //   feedback alignment 0.972   0.967  (the paper: within a few % of backprop)
+    //   target projection  0.704   0.972  (the paper: within 5 % on shallow networks; the
+    //                                       spiral's layer-local targets are out of reach of a
+    //                                       single layer of ridges, so it stays far below)
+    //   Mono-Forward       0.996   0.969  (the paper: matches or beats backprop)
+    //   Forward-Forward    0.864   0.952  (digits: 60 epochs; the paper: about 1 % behind)
+    ("backprop_spiral.json", "test_accuracy", Bound::AtLeast(0.95)),
+    ("backprop_digits.json", "test_accuracy", Bound::AtLeast(0.95)),
     ("dfa_spiral.json", "test_accuracy", Bound::AtLeast(0.93)),
-    // Target projection (tpSGD), hidden layers regressing random projections of the labels:
-    // 0.972 on digits (the same network). On spiral it stays near chance (0.56): not asserted.
+    ("dfa_digits.json", "test_accuracy", Bound::AtLeast(0.95)),
+    ("tp_spiral.json", "test_accuracy", Bound::AtLeast(0.65)),
     ("tp_digits.json", "test_accuracy", Bound::AtLeast(0.95)),
+    ("mf_spiral.json", "test_accuracy", Bound::AtLeast(0.95)),
+    ("mf_digits.json", "test_accuracy", Bound::AtLeast(0.95)),
+    ("ff_spiral.json", "test_accuracy", Bound::AtLeast(0.80)),
+    ("ff_digits.json", "test_accuracy", Bound::AtLeast(0.93)),
     // Two attention layers (skip + MLP) copy 8 tokens to the blanks after them, token by token.
     ("copy.json", "test_accuracy", Bound::AtLeast(0.99)),
 ];
@@ -172,7 +185,10 @@ fn bad_inputs() -> Vec<(&'static str, Vec<String>, &'static str)> {
     )
     .display()
     .to_string();
-    let ff = scratch("ff.json", r#"{"training":{"rule":{"forward_forward":{"threshold":2.0}}}}"#).display().to_string();
+    let ff =
+        scratch("ff.json", r#"{"data":{"dataset":"plane"},"training":{"rule":{"forward_forward":{"threshold":2.0}}}}"#)
+            .display()
+            .to_string();
     let dfa_residual = scratch(
         "dfa-residual.json",
         r#"{"training":{"rule":"feedback_alignment"},
@@ -184,9 +200,9 @@ fn bad_inputs() -> Vec<(&'static str, Vec<String>, &'static str)> {
     vec![
         ("absurd width", s(&["train", &wide]), "model[0].units = 100000 exceeds the limit of 4096"),
         (
-            "a learning rule not built yet",
+            "Forward-Forward on a regression",
             s(&["train", &ff]),
-            "training.rule = forward_forward is not available in this version of the engine: use backprop, feedback_alignment or target_projection",
+            "training.rule Forward-Forward predicts a class by goodness, but this task is a regression (MSE): use another rule",
         ),
         (
             "feedback alignment on a residual",

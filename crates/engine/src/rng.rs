@@ -26,6 +26,8 @@ pub enum Stream {
     Probe = 8,
     /// Fixed random feedback matrices of local learning rules.
     Feedback = 9,
+    /// The wrong labels of Forward-Forward's negative data.
+    Negatives = 10,
 }
 
 /// The generator for `purpose` under `seed`: the same numbers on every platform.

@@ -85,7 +85,7 @@ impl<B: Backend> StepBench<B> {
     /// One training step that reads nothing back (see `Trainer::step_deferred`); call
     /// [`StepBench::collect`] at least every [`crate::optim::HISTORY`] steps.
     pub fn step_deferred(&mut self) {
-        let batch = Batch { x: &self.x, t: &self.t, rows: self.rows, loss: self.loss, seed: 1, feedback: None };
+        let batch = Batch { x: &self.x, t: &self.t, rows: self.rows, loss: self.loss, seed: 1, rule: None };
         train::step_deferred(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch);
     }
 
@@ -100,7 +100,7 @@ impl<B: Backend> StepBench<B> {
 
     /// One training step (forward, loss, backward, Adam); returns the loss.
     pub fn step(&mut self) -> f64 {
-        let batch = Batch { x: &self.x, t: &self.t, rows: self.rows, loss: self.loss, seed: 1, feedback: None };
+        let batch = Batch { x: &self.x, t: &self.t, rows: self.rows, loss: self.loss, seed: 1, rule: None };
         train::step(&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch)
             .map_or(f64::NAN, |(loss, _)| loss)
     }

@@ -119,7 +119,7 @@ fn run<R: Real>(f: &Fixture) -> Run {
         assert_eq!(ts.len(), rows * per_row, "{}: targets per batch", f.name);
         model::write(&mut b, &mut x, &xs);
         model::write(&mut b, &mut t, &ts);
-        let batch = Batch { x: &x, t: &t, rows, loss: f.loss, seed: 0, feedback: None };
+        let batch = Batch { x: &x, t: &t, rows, loss: f.loss, seed: 0, rule: None };
         let (loss, info) = train::step(&mut b, &mut model, &mut acts, &mut opt, batch).expect("finite");
         out.losses.push(loss);
         out.grad_norms.push(info.grad_norm);

@@ -1,55 +1,302 @@
-//! Learning rules besides backprop, checked exactly where they can be: Direct Feedback Alignment
-//! gives the output layer its true gradient, the hidden layers their own projected error, and
-//! draws its feedback matrices once from the seed.
+//! Learning rules besides backprop, checked exactly where they can be: the output layer keeps
+//! its true gradient; each hidden layer's gradient is that of its own local loss (central
+//! differences in f64); Forward-Forward's goodness and prediction match an independent
+//! computation, its negative labels are wrong and uniform; fixed matrices stay fixed; and the
+//! memory a step holds, counted on a network small enough to count by hand.
 
-use layerlab_engine::backend::{Backend, Dims};
+use layerlab_engine::backend::{Backend, Dims, Gemm, STAT_LOSS, STATS};
 use layerlab_engine::cpu::Cpu;
 use layerlab_engine::layers::Pass;
-use layerlab_engine::model::{Model, Plan};
+use layerlab_engine::model::{self, Model, Plan};
 use layerlab_engine::rng::{Stream, rng};
-use layerlab_engine::rules;
-use layerlab_spec::Shape;
+use layerlab_engine::rules::{self, Local, Rows, Signal};
+use layerlab_engine::train::{Memory, Trainer};
 use layerlab_spec::model::{Activation, Block, Dense};
-use layerlab_spec::train::{Init, LearningRule, Loss};
+use layerlab_spec::train::{Init, LearningRule, Loss, Optimizer};
+use layerlab_spec::{Shape, Spec};
 use rand::Rng;
 
 const ROWS: usize = 8;
+const INPUTS: usize = 3;
+const PASS: Pass = Pass { train: true, seed: 0, step: 0 };
+const STEP: f64 = 1e-6;
 
-/// Every parameter's gradient after one backward pass of `rule` (seed `seed` for its matrices).
-fn gradients(rule: LearningRule, seed: u64) -> Vec<Vec<f64>> {
-    let mut b = Cpu::<f64>::new();
-    let blocks = vec![Block::Dense(Dense { units: 6, activation: Activation::Tanh, bias: true }); 2];
-    let plan =
-        Plan { input: Shape::Flat(3), output: Shape::Flat(4), init: Init::Xavier, rng: &mut rng(1, Stream::Init) };
-    let mut model = Model::build(&mut b, &blocks, plan).expect("a dense stack");
-    let feedback = rules::prepare(&mut b, &model, &blocks, rule, Loss::CrossEntropy, seed)
-        .expect("dense stacks take every rule built");
-    let mut acts = model.activations(&mut b, ROWS);
-    let mut data = rng(2, Stream::Data);
-    let x: Vec<f64> = (0..ROWS * 3).map(|_| data.random_range(-1.0..1.0)).collect();
-    let t: Vec<f64> = (0..ROWS).map(|_| data.random_range(0..4) as f64).collect();
-    model.forward(&mut b, &mut acts, &x, ROWS, Pass { train: true, seed: 0, step: 0 });
-    let out = model.output(&acts).clone();
-    b.loss(Loss::CrossEntropy, Dims { rows: ROWS, cols: 4 }, &out, &t, model.output_grad(&mut acts));
-    match &feedback {
-        None => model.backward(&mut b, &mut acts, &x, None, ROWS),
-        Some(f) => rules::local_backward(&mut b, &mut model, &mut acts, &x, &t, ROWS, f),
+/// A dense stack under `rule`, with a batch of `ROWS` examples loaded.
+struct Setup {
+    b: Cpu<f64>,
+    model: Model<Cpu<f64>>,
+    acts: Vec<model::Acts<Cpu<f64>>>,
+    rule: Option<Local<Cpu<f64>>>,
+    x: Vec<f64>,
+    t: Vec<f64>,
+    loss: Loss,
+    stats: Vec<f64>,
+}
+
+impl Setup {
+    fn new(rule: LearningRule, widths: &[u32], outputs: u32, loss: Loss, seed: u64) -> Self {
+        let mut b = Cpu::<f64>::new();
+        let blocks: Vec<Block> = widths
+            .iter()
+            .map(|&units| Block::Dense(Dense { units, activation: Activation::Tanh, bias: true }))
+            .collect();
+        let plan = Plan {
+            input: Shape::Flat(INPUTS as u32),
+            output: Shape::Flat(outputs),
+            init: Init::Xavier,
+            rng: &mut rng(1, Stream::Init),
+        };
+        let mut model = Model::build(&mut b, &blocks, plan).expect("a dense stack");
+        let rows = Rows { batch: ROWS, eval: ROWS };
+        let mut rule =
+            rules::prepare(&mut b, &mut model, &blocks, rule, loss, seed, rows).expect("dense stacks take every rule");
+        let acts = model.activations(&mut b, ROWS);
+        let mut data = rng(2, Stream::Data);
+        let x: Vec<f64> = (0..ROWS * INPUTS).map(|_| data.random_range(-1.0..1.0)).collect();
+        let classes = if loss == Loss::BinaryCrossEntropy { 2 } else { outputs as usize };
+        let t: Vec<f64> = match loss {
+            Loss::Mse => (0..ROWS * outputs as usize).map(|_| data.random_range(-1.0..1.0)).collect(),
+            _ => (0..ROWS).map(|_| data.random_range(0..classes) as f64).collect(),
+        };
+        if let Some(rule) = rule.as_mut() {
+            rules::load(&mut b, rule, &x, &t);
+        }
+        Setup { b, model, acts, rule, x, t, loss, stats: vec![0.0; STATS] }
     }
-    model.params.iter().map(|p| p.grad.clone()).collect()
+
+    /// One step's gradients (every parameter's) and its loss, as training computes them.
+    fn step(&mut self) -> (Vec<Vec<f64>>, f64) {
+        let rows = ROWS;
+        match self.rule.as_mut() {
+            Some(rule) => {
+                let s = Signal { x: &self.x, t: &self.t, rows, loss: self.loss, pass: PASS };
+                rules::step(&mut self.b, &mut self.model, &mut self.acts, rule, s, &mut self.stats);
+            }
+            None => {
+                self.model.forward(&mut self.b, &mut self.acts, &self.x, rows, PASS);
+                let out = self.model.output(&self.acts).clone();
+                let dims = Dims { rows, cols: self.model.outputs };
+                self.stats[STAT_LOSS] =
+                    self.b.loss(self.loss, dims, &out, &self.t, self.model.output_grad(&mut self.acts));
+                self.model.backward(&mut self.b, &mut self.acts, &self.x, None, rows);
+            }
+        }
+        (self.model.params.iter().map(|p| p.grad.clone()).collect(), self.stats[STAT_LOSS])
+    }
+
+    /// Mono-Forward's local loss of hidden layer `l`: the task's loss on `a_l·M_l` (`m`: the
+    /// projection's parameter index), by the model's own forward pass.
+    fn mono_loss(&mut self, l: usize, m: usize) -> f64 {
+        self.model.forward(&mut self.b, &mut self.acts, &self.x, ROWS, PASS);
+        let (units, outputs) = (self.model.nodes[l].width(), self.model.outputs);
+        let mut scores = vec![0.0; ROWS * outputs];
+        let g = Gemm { m: ROWS, n: outputs, k: units, a_trans: false, b_trans: false, accumulate: false };
+        self.b.matmul(g, &self.acts[l].y, &self.model.params[m].value, &mut scores);
+        let mut grad = vec![0.0; ROWS * outputs];
+        self.b.loss(self.loss, Dims { rows: ROWS, cols: outputs }, &scores, &self.t, &mut grad)
+    }
+}
+
+/// Checks the analytic gradient of each of `params` (from [`Setup::step`]) against central
+/// differences of `loss`, entry by entry.
+fn check_gradients(what: &str, s: &mut Setup, params: &[usize], loss: impl Fn(&mut Setup) -> f64) {
+    let (grads, _) = s.step();
+    for &p in params {
+        for (i, &analytic) in grads[p].iter().enumerate() {
+            let keep = s.model.params[p].value[i];
+            s.model.params[p].value[i] = keep + STEP;
+            let up = loss(s);
+            s.model.params[p].value[i] = keep - STEP;
+            let down = loss(s);
+            s.model.params[p].value[i] = keep;
+            let numeric = (up - down) / (2.0 * STEP);
+            let err = (numeric - analytic).abs() / numeric.abs().max(analytic.abs()).max(1e-3);
+            assert!(err < 1e-5, "{what}: parameter {p}[{i}]: analytic {analytic}, numeric {numeric}");
+        }
+    }
 }
 
 #[test]
 fn local_rules_keep_the_output_gradient_and_give_hidden_layers_their_own_signal() {
-    let bp = gradients(LearningRule::Backprop, 5);
-    for rule in [LearningRule::FeedbackAlignment, LearningRule::TargetProjection] {
-        let local = gradients(rule, 5);
-        // Parameters: W0 b0 W1 b1 (hidden), W2 b2 (output).
-        assert_eq!(bp[4..], local[4..], "{rule:?}: the output layer learns from its true gradient");
+    let grads = |rule, seed| Setup::new(rule, &[6, 6], 4, Loss::CrossEntropy, seed).step().0;
+    let bp = grads(LearningRule::Backprop, 5);
+    for rule in [LearningRule::FeedbackAlignment, LearningRule::TargetProjection, LearningRule::MonoForward] {
+        let local = grads(rule, 5);
+        // Parameters: W0 b0 W1 b1 (hidden), W2 b2 (output), then a rule's own.
+        assert_eq!(bp[4..6], local[4..6], "{rule:?}: the output layer learns from its true gradient");
         for i in 0..4 {
             assert!(local[i].iter().any(|&g| g != 0.0), "{rule:?}: hidden parameter {i} gets a signal");
             assert_ne!(bp[i], local[i], "{rule:?}: hidden parameter {i} is not backprop's");
         }
-        assert_eq!(local, gradients(rule, 5), "{rule:?}: the matrices come from the seed");
-        assert_ne!(local[..4], gradients(rule, 6)[..4], "{rule:?}: another seed, other matrices");
+        assert_eq!(local, grads(rule, 5), "{rule:?}: the matrices come from the seed");
+        assert_ne!(local[..4], grads(rule, 6)[..4], "{rule:?}: another seed, other matrices");
     }
+}
+
+#[test]
+fn mono_forward_gives_each_hidden_layer_the_gradient_of_its_own_loss() {
+    // Hidden layer l, its weights, bias and projection: (losses, layer, parameters).
+    for (loss, outputs) in [(Loss::CrossEntropy, 4), (Loss::BinaryCrossEntropy, 1), (Loss::Mse, 2)] {
+        let mut s = Setup::new(LearningRule::MonoForward, &[5, 4], outputs, loss, 3);
+        // W0 b0 W1 b1 W2 b2, then M0 M1.
+        for (l, params) in [(0, [0, 1, 6]), (1, [2, 3, 7])] {
+            let m = params[2];
+            check_gradients(&format!("Mono-Forward {loss:?}, layer {l}"), &mut s, &params, |s| s.mono_loss(l, m));
+        }
+    }
+}
+
+#[test]
+fn forward_forward_gives_each_layer_the_gradient_of_its_goodness_loss() {
+    // The step's loss is the last hidden layer's: with one hidden layer, the first layer's
+    // weights, bias and label weights; with two, the second's (its input is the first's
+    // output, normalised and detached).
+    for (widths, params, loss, outputs) in [
+        (&[5][..], &[0, 1, 4][..], Loss::CrossEntropy, 3),
+        (&[5][..], &[0, 1, 4][..], Loss::BinaryCrossEntropy, 1),
+        (&[5, 4][..], &[2, 3][..], Loss::CrossEntropy, 3),
+    ] {
+        let mut s = Setup::new(LearningRule::ForwardForward { threshold: 0.3 }, widths, outputs, loss, 3);
+        check_gradients(&format!("Forward-Forward {widths:?} {loss:?}"), &mut s, params, |s| s.step().1);
+    }
+}
+
+/// Forward-Forward's prediction, computed here without the engine: for each label, the first
+/// layer sees the input and the label's weights, each later layer the RMS-normalised output
+/// below, and the label's score is the goodness `mean(h²)` summed over layers.
+fn goodness_by_hand(s: &Setup, label: usize, row: usize) -> (f64, Vec<Vec<f64>>) {
+    let p = |i: usize| &s.model.params[i].value;
+    let classes = s.model.outputs;
+    let embed = s.model.params.len() - 1;
+    let mut input: Vec<f64> = s.x[row * INPUTS..][..INPUTS].to_vec();
+    let (mut total, mut outs) = (0.0, Vec::new());
+    for l in 0..s.model.nodes.len() - 1 {
+        let (w, b, units) = (p(2 * l), p(2 * l + 1), s.model.nodes[l].width());
+        let h: Vec<f64> = (0..units)
+            .map(|j| {
+                let mut z = b[j] + input.iter().enumerate().map(|(i, v)| v * w[i * units + j]).sum::<f64>();
+                if l == 0 {
+                    z += if label < classes {
+                        p(embed)[label * units + j]
+                    } else {
+                        (0..classes).map(|c| p(embed)[c * units + j]).sum::<f64>() / classes as f64
+                    };
+                }
+                z.tanh()
+            })
+            .collect();
+        let mean_square = h.iter().map(|v| v * v).sum::<f64>() / units as f64;
+        total += mean_square;
+        input = h.iter().map(|v| v / (mean_square + 1e-5).sqrt()).collect();
+        outs.push(h);
+    }
+    (total, outs)
+}
+
+#[test]
+fn forward_forward_predicts_the_label_of_largest_goodness() {
+    let mut s = Setup::new(LearningRule::ForwardForward { threshold: 2.0 }, &[5, 4], 3, Loss::CrossEntropy, 3);
+    let Setup { b, model, acts, rule, x, .. } = &mut s;
+    rules::forward(b, model, rule.as_mut(), acts, x, ROWS, PASS);
+    let (logits, hidden) = (acts.last().unwrap().y.clone(), [acts[0].y.clone(), acts[1].y.clone()]);
+    for row in 0..ROWS {
+        for label in 0..3 {
+            let (want, _) = goodness_by_hand(&s, label, row);
+            let got = logits[row * 3 + label];
+            assert!((got - want).abs() < 1e-12, "row {row}, label {label}: {got} against {want}");
+        }
+        // The hidden activations left for the metrics are those of the neutral label.
+        let (_, neutral) = goodness_by_hand(&s, 3, row);
+        for (l, h) in neutral.iter().enumerate() {
+            let got = &hidden[l][row * h.len()..][..h.len()];
+            assert!(got.iter().zip(h).all(|(a, b)| (a - b).abs() < 1e-12), "row {row}, layer {l}");
+        }
+    }
+}
+
+#[test]
+fn negative_labels_are_wrong_and_spread_evenly_over_the_other_classes() {
+    let mut draws = rng(9, Stream::Negatives);
+    let mut counts = [[0u32; 4]; 4];
+    for i in 0..8000 {
+        let truth = i % 4;
+        counts[truth][rules::wrong_label(truth, 4, &mut draws)] += 1;
+    }
+    for (truth, row) in counts.iter().enumerate() {
+        assert_eq!(row[truth], 0, "never the true label");
+        for (c, &n) in row.iter().enumerate().filter(|&(c, _)| c != truth) {
+            // 2000 draws over 3 labels: 667 each, σ ≈ 21.
+            assert!((600..=733).contains(&n), "true {truth}, wrong {c}: {n} of 2000");
+        }
+    }
+    let again: Vec<usize> = (0..20).map(|i| rules::wrong_label(i % 2, 2, &mut rng(9, Stream::Negatives))).collect();
+    assert!(again.iter().enumerate().all(|(i, &w)| w == 1 - i % 2), "two classes: the other one");
+}
+
+fn dense_spec(rule: LearningRule) -> Spec {
+    let mut spec = Spec::default();
+    spec.data.dataset = layerlab_spec::data::Dataset::Circle;
+    spec.model = vec![Block::Dense(Dense { units: 4, activation: Activation::Tanh, bias: true }); 2];
+    spec.training.batch_size = 5;
+    spec.training.optimizer = Optimizer::Sgd { learning_rate: 0.1 };
+    spec.training.rule = rule;
+    spec
+}
+
+#[test]
+fn fixed_matrices_stay_fixed_while_training() {
+    for rule in [LearningRule::FeedbackAlignment, LearningRule::TargetProjection] {
+        let mut trainer = Trainer::new(Cpu::<f32>::new(), &dense_spec(rule), None).expect("a dense stack");
+        let matrices = |t: &mut Trainer<Cpu<f32>>| match t.rule() {
+            Some(Local::Feedback(f)) => f.matrices().to_vec(),
+            _ => panic!("{rule:?} keeps feedback matrices"),
+        };
+        let before = matrices(&mut trainer);
+        let weights = trainer.model.params[0].value.clone();
+        for _ in 0..20 {
+            trainer.step().expect("finite");
+        }
+        assert_ne!(weights, trainer.model.params[0].value, "{rule:?}: the weights moved");
+        assert_eq!(before, matrices(&mut trainer), "{rule:?}: the matrices did not");
+    }
+}
+
+#[test]
+fn memory_is_counted_from_what_each_rule_holds() {
+    // Circle: 2 inputs; dense 4, dense 4, output 1 (binary cross-entropy); batch 5; SGD keeps no
+    // state; f32. Parameters: 2·4+4 + 4·4+4 + 4·1+1 = 37. A dense node's activations are its
+    // output, their gradient and the pre-activations: 3·5·4 = 60 (the output node's 3·5 = 15).
+    let floats = |m: Memory| [m.parameters, m.gradients, m.optimizer, m.activations, m.rule].map(|b| b / 4);
+    let cases = [
+        // Backprop: the inputs (5·2) and every node's activations.
+        (LearningRule::Backprop, [37, 37, 0, 10 + 60 + 60 + 15, 0]),
+        // Feedback alignment: the same activations, and a 1×4 matrix per hidden layer (with a
+        // zero row of 4 each, unused).
+        (LearningRule::FeedbackAlignment, [37, 37, 0, 145, 16]),
+        // Target projection: one layer at a time — the second hidden layer and its input,
+        // 60 + 20 — and two classes × 4 per hidden layer.
+        (LearningRule::TargetProjection, [37, 37, 0, 80, 24]),
+        // Mono-Forward: a 4×1 projection per hidden layer, trained; one layer at a time, and the
+        // scores and their gradient (5 + 5).
+        (LearningRule::MonoForward, [45, 45, 0, 90, 0]),
+        // Forward-Forward: label weights 2×4; the output layer is not trained. Positive and
+        // negative data, 10 rows: the second layer (pre-activations, outputs, normalised
+        // outputs: 3·4, and 1/RMS) with its input (4): 10·(4 + 12 + 1) = 170; squares and spread
+        // gradient (2·4), goodness, logit, its gradient, targets (4), label rows (2): 10·14.
+        // Its own: 1/units, 2/units and ones per layer (3·4 + 3·4) and θ.
+        (LearningRule::ForwardForward { threshold: 2.0 }, [45, 40, 0, 170 + 140, 25]),
+    ];
+    for (rule, want) in cases {
+        let trainer = Trainer::new(Cpu::<f32>::new(), &dense_spec(rule), None).expect("a dense stack");
+        assert_eq!((trainer.model.inputs, trainer.model.outputs), (2, 1), "circle's shape");
+        let memory = trainer.memory();
+        assert_eq!(floats(memory), want, "{rule:?}: {memory:?}");
+        assert_eq!(memory.peak(), want.iter().sum::<usize>() * 4, "{rule:?}");
+    }
+    // With Adam, two moments per trained number.
+    let mut adam = dense_spec(LearningRule::Backprop);
+    adam.training.optimizer = Optimizer::default();
+    let trainer = Trainer::new(Cpu::<f32>::new(), &adam, None).expect("a dense stack");
+    assert!(matches!(adam.training.optimizer, Optimizer::Adam { .. }), "the default is Adam");
+    assert_eq!(trainer.memory().optimizer, 2 * 37 * 4);
 }

@@ -1,5 +1,6 @@
-//! Training parity: the spiral MLP and the digits MLP train 200 steps on the CPU and on the GPU
-//! from the same spec, and their loss curves stay within 1e-3 of each other at every step.
+//! Training parity: the spiral MLP and the digits MLP (and the spiral MLP under every learning
+//! rule) train 200 steps on the CPU and on the GPU from the same spec, and their loss curves
+//! stay within 1e-3 of each other at every step.
 #![cfg(not(target_arch = "wasm32"))]
 
 use layerlab_engine::backend::Backend;
@@ -21,7 +22,8 @@ fn losses<B: Backend>(b: B, spec_file: &str) -> Vec<f64> {
 
 #[test]
 fn the_spiral_and_digits_mlps_train_alike_on_cpu_and_gpu() {
-    for spec in ["spiral.json", "digits.json"] {
+    let rules = ["dfa_spiral.json", "tp_spiral.json", "mf_spiral.json", "ff_spiral.json"];
+    for spec in ["spiral.json", "digits.json"].into_iter().chain(rules) {
         let cpu = losses(Cpu::<f32>::new(), spec);
         let gpu = losses(Gpu::native().expect("a Vulkan adapter (lavapipe: mesa-vulkan-drivers)"), spec);
         let (step, worst) = cpu
@@ -32,6 +34,9 @@ fn the_spiral_and_digits_mlps_train_alike_on_cpu_and_gpu() {
             .fold((0, 0.0f64), |best, (i, d)| if d > best.1 { (i, d) } else { best });
         eprintln!("{spec}: loss {:.5} → {:.5}, worst difference {worst:.2e} at step {step}", cpu[0], cpu[STEPS - 1]);
         assert!(worst <= TOLERANCE, "{spec}: CPU {} and GPU {} at step {step}", cpu[step], gpu[step]);
-        assert!(cpu[STEPS - 1] < 0.9 * cpu[0], "{spec}: the model learns ({} → {})", cpu[0], cpu[STEPS - 1]);
+        // The local rules start slower; their learning is checked over whole runs by the CLI's tests.
+        if !rules.contains(&spec) {
+            assert!(cpu[STEPS - 1] < 0.9 * cpu[0], "{spec}: the model learns ({} → {})", cpu[0], cpu[STEPS - 1]);
+        }
     }
 }

@@ -287,6 +287,31 @@ pub enum Saved<B: Backend> {
     },
 }
 
+impl<B: Backend> Acts<B> {
+    /// Numbers in every buffer of these activations, nested ones included.
+    pub fn floats(&self, b: &B) -> usize {
+        let nested = |list: &[Acts<B>]| list.iter().map(|a| a.floats(b)).sum::<usize>();
+        let own = |bufs: &[&B::Buf]| bufs.iter().map(|x| b.len(x)).sum::<usize>();
+        let saved = match &self.saved {
+            Saved::Dense { z } => own(&[z]),
+            Saved::Glu { z, a, zg, gate, da, dg } => own(&[z, a, zg, gate, da, dg]),
+            Saved::Norm { xhat, inv_std } => own(&[xhat, inv_std]),
+            Saved::Dropout { mask } => own(&[mask]),
+            Saved::Residual { body, tmp, .. } => nested(body) + own(&[tmp]),
+            Saved::Parallel { branches, tmp } => branches.iter().map(|br| nested(br)).sum::<usize>() + own(&[tmp]),
+            Saved::None => 0,
+            Saved::Moe { router, probs, gates, d_gates, aux, experts, tmp } => {
+                router.floats(b)
+                    + own(&[probs, gates, d_gates, aux, tmp])
+                    + experts.iter().map(|e| nested(e)).sum::<usize>()
+            }
+            Saved::Kan { features, d_features } => own(&[features, d_features]),
+            Saved::Attention { qkv_z, qkv, probs, o, z, d_o, d_qkv } => own(&[qkv_z, qkv, probs, o, z, d_o, d_qkv]),
+        };
+        b.len(&self.y) + b.len(&self.grad) + saved
+    }
+}
+
 /// Where an embedding's position vectors live: a learned parameter, or a fixed buffer of sines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PositionTable {
@@ -321,6 +346,16 @@ pub struct Plan<'a, G: Rng> {
 }
 
 impl<B: Backend> Model<B> {
+    /// Appends a parameter no layer uses (a learning rule's own, trained by the optimizer with
+    /// the rest), returning its index.
+    pub fn add_param(&mut self, b: &mut B, values: &[f64], kind: ParamKind, trainable: bool) -> usize {
+        let mut value = b.alloc(values.len());
+        write(b, &mut value, values);
+        let grad = b.alloc(values.len());
+        self.params.push(Param { value, grad, len: values.len(), kind, trainable });
+        self.params.len() - 1
+    }
+
     /// Activations for batches of `rows` examples.
     pub fn activations(&self, backend: &mut B, rows: usize) -> Vec<Acts<B>> {
         alloc_sequence(backend, &self.nodes, self.inputs, rows)

@@ -16,16 +16,18 @@ use crate::model::{Acts, Model, Plan};
 use crate::optim::{Optimizer, Refused, StepInfo};
 use crate::real::Real;
 use crate::rng::{Stream, data_seed, rng};
-use crate::rules::{self, Feedback};
+use crate::rules::{self, Local, Rows, Signal};
 
 mod checkpoint;
 mod deferred;
 mod details;
+mod memory;
 mod retune;
 mod surface;
 
 pub use checkpoint::{Checkpoint, resume};
 pub use details::{Confusion, Details, MAX_CONFUSION, Picture};
+pub use memory::Memory;
 pub use retune::rebuild_needed;
 pub use surface::{MAX_NEURONS, NEURON_SIDE, NeuronLayer, NeuronMaps, Surface, SurfaceValues};
 
@@ -88,8 +90,8 @@ pub struct Trainer<B: Backend> {
     image: Option<usize>,
     /// The test set's tally at the latest evaluation.
     test_tally: Tally,
-    /// What a learning rule other than backprop keeps (DFA's feedback matrices).
-    feedback: Option<Feedback<B>>,
+    /// What a learning rule other than backprop keeps.
+    rule: Option<Local<B>>,
 }
 
 /// The fixed probe batch the layer metrics are measured on: drawn once from the training set.
@@ -165,9 +167,7 @@ impl<B: Backend> Trainer<B> {
         let mut init = rng(spec.seed, Stream::Init);
         let plan =
             Plan { input: analysis.input, output: analysis.head.output, init: spec.training.init, rng: &mut init };
-        let model = Model::build(&mut b, &spec.model, plan).map_err(|e| vec![e])?;
-        let feedback = rules::prepare(&mut b, &model, &spec.model, spec.training.rule, analysis.loss, spec.seed)
-            .map_err(|e| vec![e])?;
+        let mut model = Model::build(&mut b, &spec.model, plan).map_err(|e| vec![e])?;
         if model.inputs != data.train.width {
             let message =
                 format!("the model takes {} numbers per example but the data has {}", model.inputs, data.train.width);
@@ -177,6 +177,10 @@ impl<B: Backend> Trainer<B> {
         let answer = model.answer;
 
         let batch = (spec.training.batch_size as usize).min(data.train.len).max(1);
+        let probe_rows = (spec.metrics.probe_size as usize).min(data.train.len).max(1);
+        let rows = Rows { batch, eval: EVAL_ROWS.max(probe_rows) };
+        let rule = rules::prepare(&mut b, &mut model, &spec.model, spec.training.rule, analysis.loss, spec.seed, rows)
+            .map_err(|e| vec![e])?;
         let total_steps = total_steps(spec.training.length, data.train.len, batch);
         let optimizer = Optimizer::new(&mut b, &spec.training, &model.params, total_steps, spec.seed);
         let acts = model.activations(&mut b, batch);
@@ -214,7 +218,7 @@ impl<B: Backend> Trainer<B> {
             previous_step: None,
             base_rate: spec.training.optimizer.learning_rate(),
             first_loss: None,
-            feedback,
+            rule,
             image: match spec.data.dataset {
                 layerlab_spec::data::Dataset::Image { side, .. } => Some(side as usize),
                 _ => None,
@@ -228,6 +232,11 @@ impl<B: Backend> Trainer<B> {
     /// Numbers per example in the target buffer the loss reads (every answer position's).
     fn target_row(&self) -> usize {
         target_width(self.loss, self.model.outputs) * self.model.answer
+    }
+
+    /// What the learning rule keeps (`None`: backprop).
+    pub fn rule(&self) -> Option<&Local<B>> {
+        self.rule.as_ref()
     }
 
     /// Steps taken so far.
@@ -272,7 +281,7 @@ impl<B: Backend> Trainer<B> {
             rows: self.batch,
             loss: self.loss,
             seed: self.seed,
-            feedback: self.feedback.as_ref(),
+            rule: self.rule.as_mut(),
         };
         (&mut self.b, &mut self.model, &mut self.acts, &mut self.optimizer, batch)
     }
@@ -395,7 +404,15 @@ impl<B: Backend> Trainer<B> {
     pub fn snapshot(&mut self) -> Snapshot {
         let rows = self.probe.rows;
         let pass = Pass { train: false, seed: self.seed, step: self.steps() };
-        self.model.forward(&mut self.b, &mut self.probe.acts, &self.probe.x, rows, pass);
+        rules::forward(
+            &mut self.b,
+            &mut self.model,
+            self.rule.as_mut(),
+            &mut self.probe.acts,
+            &self.probe.x,
+            rows,
+            pass,
+        );
         // The update ratio needs the weights from just before the latest step.
         let previous: Option<Vec<Vec<f64>>> = (self.previous_step.take() == Some(self.steps().wrapping_sub(1)))
             .then(|| self.previous.iter().map(|p| p.iter().map(|v| v.to64()).collect()).collect());
@@ -432,7 +449,15 @@ impl<B: Backend> Trainer<B> {
             self.host_x.extend(chunk.iter().map(|&v| B::R::of(f64::from(v))));
             self.b.upload(&mut self.eval_x, &self.host_x);
             let pass = Pass { train: false, seed: self.seed, step: self.steps() };
-            self.model.forward(&mut self.b, &mut self.eval_acts, &self.eval_x, rows, pass);
+            rules::forward(
+                &mut self.b,
+                &mut self.model,
+                self.rule.as_mut(),
+                &mut self.eval_acts,
+                &self.eval_x,
+                rows,
+                pass,
+            );
             let out = &mut self.host_out[..rows * outputs];
             self.b.download(self.model.output(&self.eval_acts), out);
             all.extend(out.iter().map(|v| v.to64() as f32));
@@ -464,7 +489,15 @@ impl<B: Backend> Trainer<B> {
             self.b.upload(&mut self.eval_x, &self.host_x);
             self.b.upload(&mut self.eval_t, &self.host_t);
             let pass = Pass { train: false, seed: self.seed, step };
-            self.model.forward(&mut self.b, &mut self.eval_acts, &self.eval_x, rows, pass);
+            rules::forward(
+                &mut self.b,
+                &mut self.model,
+                self.rule.as_mut(),
+                &mut self.eval_acts,
+                &self.eval_x,
+                rows,
+                pass,
+            );
             let dims = Dims { rows: rows * answer, cols: outputs };
             let head = self.eval_acts.last_mut().expect("a model has an output layer");
             loss += self.b.loss(self.loss, dims, &head.y, &self.eval_t, &mut head.grad) * rows as f64;
@@ -513,6 +546,9 @@ impl<B: Backend> Trainer<B> {
         }
         self.b.upload(&mut self.x, &self.host_x);
         self.b.upload(&mut self.t, &self.host_t);
+        if let Some(rule) = self.rule.as_mut() {
+            rules::load(&mut self.b, rule, &self.host_x, &self.host_t);
+        }
     }
 }
 
@@ -524,17 +560,8 @@ pub struct Batch<'a, B: Backend> {
     pub loss: Loss,
     pub seed: u64,
     /// The learning rule's own state; `None` trains with backprop.
-    pub feedback: Option<&'a Feedback<B>>,
+    pub rule: Option<&'a mut Local<B>>,
 }
-
-// By hand: a derive would ask the backend itself to be Copy.
-impl<B: Backend> Clone for Batch<'_, B> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<B: Backend> Copy for Batch<'_, B> {}
 
 /// One step of backprop training: forward, loss, backward, optimizer. Returns the batch's loss
 /// (before the update) and the optimizer's report, or what became non-finite (then nothing was
@@ -547,7 +574,7 @@ pub fn step<B: Backend>(
     optimizer: &mut Optimizer<B>,
     batch: Batch<'_, B>,
 ) -> Result<(f64, StepInfo), Divergence> {
-    forward_backward(b, model, acts, optimizer, &batch);
+    forward_backward(b, model, acts, optimizer, batch);
     optimizer.step(b, &mut model.params).map_err(divergence)
 }
 
@@ -560,7 +587,7 @@ pub fn step_deferred<B: Backend>(
     optimizer: &mut Optimizer<B>,
     batch: Batch<'_, B>,
 ) {
-    forward_backward(b, model, acts, optimizer, &batch);
+    forward_backward(b, model, acts, optimizer, batch);
     optimizer.step_deferred(b, &mut model.params);
 }
 
@@ -572,19 +599,20 @@ fn forward_backward<B: Backend>(
     model: &mut Model<B>,
     acts: &mut [Acts<B>],
     optimizer: &mut Optimizer<B>,
-    batch: &Batch<'_, B>,
+    batch: Batch<'_, B>,
 ) {
-    let &Batch { x, t, rows, loss, seed, feedback, .. } = batch;
+    let Batch { x, t, rows, loss, seed, rule } = batch;
     let pass = Pass { train: true, seed, step: optimizer.steps };
+    if let Some(rule) = rule {
+        rules::step(b, model, acts, rule, Signal { x, t, rows, loss, pass }, optimizer.stats_mut());
+        return;
+    }
     model.forward(b, acts, x, rows, pass);
     let dims = Dims { rows: model.output_rows(rows), cols: model.outputs };
     let head = acts.last_mut().expect("a model has an output layer");
     b.loss_to(loss, dims, &head.y, t, &mut head.grad, optimizer.stats_mut());
     model.add_aux_loss(b, acts, optimizer.stats_mut());
-    match feedback {
-        None => model.backward(b, acts, x, None, rows),
-        Some(f) => rules::local_backward(b, model, acts, x, t, rows, f),
-    }
+    model.backward(b, acts, x, None, rows);
 }
 
 fn divergence(r: Refused) -> Divergence {

@@ -83,7 +83,8 @@ impl<B: Backend> Trainer<B> {
         self.host_x.extend(inputs.iter().map(|&v| B::R::of(f64::from(v))));
         self.b.upload(&mut self.eval_x, &self.host_x);
         let pass = Pass { train: false, seed: self.seed, step: self.steps() };
-        self.model.forward(&mut self.b, &mut self.eval_acts, &self.eval_x, rows, pass);
+        let rule = self.rule.as_mut();
+        crate::rules::forward(&mut self.b, &mut self.model, rule, &mut self.eval_acts, &self.eval_x, rows, pass);
         let visits = metrics::walk(&self.model.nodes, &self.eval_acts);
         let mut layers = Vec::new();
         for v in visits.iter().filter(|v| v.tokens == 1 && v.name != "output") {
