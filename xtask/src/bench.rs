@@ -9,7 +9,7 @@ use std::process::Command;
 
 use crate::test::{cargo, node_in_browser, wasm_cargo};
 use crate::tools::{self, Needs, Tools};
-use crate::{build, cmd, server};
+use crate::{build, cmd, rules_table, server};
 
 /// The PyTorch that the peer numbers come from, installed from PyPI into `.tools/venv`.
 const TORCH: &str = "torch==2.15.0";
@@ -22,10 +22,15 @@ struct Figures {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    if !args.is_empty() {
-        return Err(format!("bench takes no options, not {args:?}"));
-    }
     let root = cmd::workspace_root();
+    match args {
+        [] => {}
+        [flag] if flag == "--rules" => {
+            let tools = tools::ensure(&root, Needs { browser: false, vulkan: false })?;
+            return rules_table::run(&tools, &root);
+        }
+        _ => return Err(format!("bench takes only --rules, not {args:?}")),
+    }
     let tools = tools::ensure(&root, Needs { browser: true, vulkan: true })?;
 
     println!("\n=== native (criterion) ===");
@@ -58,6 +63,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     report(&native, &wasm, torch.as_ref());
     metrics_cost(&root)?;
+    rules_table::run(&tools, &root)?;
     page_responsiveness(&tools, &root)
 }
 

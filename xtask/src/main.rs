@@ -5,6 +5,7 @@ mod bench;
 mod build;
 mod cmd;
 mod fuzz;
+mod rules_table;
 mod server;
 mod test;
 mod tools;
@@ -18,8 +19,10 @@ Commands:
   serve [--port N]   install what is missing, build the release app, serve it on 127.0.0.1:N (8080)
   test [--only S]    run every check: fmt, clippy, native, wasm (headless Chromium), e2e
                      --only runs one step: fmt, clippy, native, wasm or e2e
-  bench              time training steps and the matrix multiply, natively and in Chromium,
-                     beside PyTorch in the same run; prints the ratios
+  bench [--rules]    time training steps and the matrix multiply, natively and in Chromium,
+                     beside PyTorch in the same run; prints the ratios, then the learning
+                     rules' table (accuracy, steps, peak memory, time per step);
+                     --rules makes only that table
   fuzz [--seconds N] fuzz the link decoder for N seconds (600) with cargo-fuzz on nightly
   help               this text
 ";
