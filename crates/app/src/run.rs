@@ -152,6 +152,7 @@ mod tests {
             test_examples: 1,
             points: None,
             target_image: None,
+            memory: Default::default(),
         }
     }
 

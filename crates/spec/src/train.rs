@@ -170,6 +170,53 @@ impl LearningRule {
         }
     }
 
+    /// Every rule, with Forward-Forward at its usual threshold (2): the choices a page offers.
+    pub const ALL: [LearningRule; 5] = [
+        LearningRule::Backprop,
+        LearningRule::FeedbackAlignment,
+        LearningRule::TargetProjection,
+        LearningRule::MonoForward,
+        LearningRule::ForwardForward { threshold: 2.0 },
+    ];
+
+    /// The rule's name for people.
+    pub fn title(&self) -> &'static str {
+        match self {
+            LearningRule::Backprop => "Backpropagation",
+            LearningRule::FeedbackAlignment => "Direct Feedback Alignment",
+            LearningRule::TargetProjection => "Target projection",
+            LearningRule::MonoForward => "Mono-Forward",
+            LearningRule::ForwardForward { .. } => "Forward-Forward",
+        }
+    }
+
+    /// How the rule trains, in a sentence or two, and the title of its paper: the text the page
+    /// shows (the engine's `rules` module says the same at length).
+    pub fn about(&self) -> (&'static str, &'static str) {
+        match self {
+            LearningRule::Backprop => (
+                "The output error travels back through every layer by the chain rule; every layer's activations are kept until it arrives.",
+                "Learning representations by back-propagating errors",
+            ),
+            LearningRule::FeedbackAlignment => (
+                "Each hidden layer receives the output error through its own fixed random matrix instead of the weights above it, so no layer waits for the one above (but all activations are still kept until the error exists).",
+                "Direct Feedback Alignment Scales to Modern Deep Learning Tasks and Architectures",
+            ),
+            LearningRule::TargetProjection => (
+                "Each hidden layer regresses a fixed random projection of the labels as its own target, right after it runs: no error travels between layers, one layer's activations at a time. Where one layer cannot separate the classes (the circle, the spiral) its targets are out of reach and it learns little.",
+                "Learning with Local Gradients at the Edge",
+            ),
+            LearningRule::MonoForward => (
+                "Each hidden layer owns a learned projection to the class scores and minimises the task's loss on it, right after it runs: one layer's activations at a time.",
+                "Mono-Forward: Backpropagation-Free Algorithm for Efficient Neural Network Training Harnessing Local Errors",
+            ),
+            LearningRule::ForwardForward { .. } => (
+                "No output loss: each layer learns high goodness (mean square activity) for an example with its true label and low goodness for a wrong label, against the threshold; the prediction is the label with the most goodness.",
+                "The Forward-Forward Algorithm; Layer Collaboration in the Forward-Forward Algorithm",
+            ),
+        }
+    }
+
     /// Whether the rule trains each block from local signals, so only one block's activations
     /// need to be held at a time.
     pub fn is_local(&self) -> bool {

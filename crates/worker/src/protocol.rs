@@ -4,13 +4,15 @@
 
 /// The decision surface, as the engine computes it and the page draws it.
 pub use layerlab_engine::metrics::{LayerMetrics, Snapshot};
-pub use layerlab_engine::train::{Confusion, Details, NeuronLayer, NeuronMaps, Picture, Surface, SurfaceValues};
+pub use layerlab_engine::train::{
+    Confusion, Details, Memory, NeuronLayer, NeuronMaps, Picture, Surface, SurfaceValues,
+};
 use layerlab_spec::Spec;
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol. The worker announces it in [`WorkerOutput::Ready`] and the page
 /// refuses to talk to a worker of another version (a stale cached worker script, say).
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +90,9 @@ pub struct RunInfo {
     pub points: Option<Points>,
     /// Image tasks: the picture to learn.
     pub target_image: Option<Picture>,
+    /// What a training step of this run holds, by kind, as the engine counts it for the
+    /// learning rule (f32 numbers, as the page trains).
+    pub memory: Memory,
 }
 
 /// The examples of a 2D task: (x, y) pairs and each one's class (or value).

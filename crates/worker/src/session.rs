@@ -128,6 +128,7 @@ impl Session {
             test_examples: data.test.len as u64,
             points,
             target_image: self.trainer.target_picture(),
+            memory: self.trainer.memory(),
         }
     }
 

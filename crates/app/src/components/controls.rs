@@ -4,11 +4,11 @@
 //! the seed and the learning rule start a new run.
 
 use layerlab_spec::Spec;
-use layerlab_spec::train::LearningRule;
 use layerlab_worker::WorkerInput;
 use leptos::prelude::*;
 
 use super::app::Sender;
+use super::rule::RuleChoice;
 use crate::experiment::{self, LEARNING_RATES};
 use crate::run::RunView;
 
@@ -22,18 +22,12 @@ const SPEEDS: [(&str, &str, Option<f64>); 6] = [
     ("2", "2 steps/s", Some(2.0)),
     ("0.5", "a step every 2 s", Some(0.5)),
 ];
-const RULES: [(&str, &str); 3] = [
-    ("backprop", "Backpropagation"),
-    ("feedback_alignment", "Direct Feedback Alignment"),
-    ("target_projection", "Target projection"),
-];
 
 #[component]
 pub fn Controls(spec: RwSignal<Spec>, run: RwSignal<RunView>, sender: Sender) -> impl IntoView {
     let playing = move || run.with(|r| r.playing);
     let step = move || run.with(|r| r.progress.as_ref().map_or(0, |p| p.step));
     let rate = move || spec.with(|s| s.training.optimizer.learning_rate());
-    let rule_name = move || spec.with(|s| s.training.rule.name());
     view! {
         <section class="controls" aria-label="Training controls">
             <button type="button" id="reset" title="Start over: the same seed gives the same data and the same initial weights." on:click=move |_| sender.send(WorkerInput::Reset)>"⟲ Reset"</button>
@@ -95,18 +89,7 @@ pub fn Controls(spec: RwSignal<Spec>, run: RwSignal<RunView>, sender: Sender) ->
                     {L2.iter().map(|r| view! { <option value=r.to_string()>{r.to_string()}</option> }).collect_view()}
                 </select>
             </label>
-            <label title="How the hidden layers learn: backpropagation, or local signals (\"Direct Feedback Alignment Scales to Modern Deep Learning Tasks and Architectures\"; \"Learning with Local Gradients at the Edge\"). Changing it starts a new run.">"Learning rule"
-                <select id="rule" prop:value=rule_name on:change=move |ev| {
-                    let rule = match event_target_value(&ev).as_str() {
-                        "feedback_alignment" => LearningRule::FeedbackAlignment,
-                        "target_projection" => LearningRule::TargetProjection,
-                        _ => LearningRule::Backprop,
-                    };
-                    spec.update(|s| s.training.rule = rule);
-                }>
-                    {RULES.iter().map(|(v, t)| view! { <option value=*v>{*t}</option> }).collect_view()}
-                </select>
-            </label>
+            <RuleChoice spec=spec run=run />
             <label title="The seed of the data, the initial weights and the batches. Changing it starts a new run.">"Seed"
                 <input type="number" id="seed" min="0" prop:value=move || spec.with(|s| s.seed.to_string()) on:change=move |ev| {
                     if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() {

@@ -13,6 +13,7 @@ mod neurons;
 mod notices;
 mod output;
 mod recipe;
+mod rule;
 mod similarity;
 
 pub use app::{App, Sender, WorkerStatus};

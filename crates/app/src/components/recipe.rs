@@ -65,8 +65,8 @@ pub fn Recipe(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecErro
                         {SCHEDULES.iter().map(|name| view! { <option value=*name>{*name}</option> }).collect_view()}
                     </select>
                 </label>
-                <div class="fields" aria-label="Schedule settings">{schedule_fields}</div>
-                <div class="fields" aria-label="Optimizer settings">{optimizer_fields}</div>
+                <div class="fields" role="group" aria-label="Schedule settings">{schedule_fields}</div>
+                <div class="fields" role="group" aria-label="Optimizer settings">{optimizer_fields}</div>
                 {number_choice(
                     "l1", "L1",
                     "L1 penalty on the weights: pushes small weights to exactly zero, so the network becomes sparse.",

@@ -1,12 +1,14 @@
 //! Peak memory of a training step, by what it holds: counted from the buffers the engine
 //! allocated for this run, so a learning rule's saving shows as it is.
 
+use serde::{Deserialize, Serialize};
+
 use super::Trainer;
 use crate::backend::Backend;
 use crate::rules;
 
 /// Bytes a training step holds at its peak, by kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Memory {
     /// Every parameter's values (a learning rule's own included).
     pub parameters: usize,
