@@ -53,13 +53,18 @@ test('every rule is explained with its paper, and the step memory follows the ru
   await page.selectOption('#rule', 'forward_forward');
   await about.filter({ hasText: 'The Forward-Forward Algorithm' }).waitFor({ timeout: 2_000 });
   await page.locator('#rule-threshold').waitFor({ timeout: 2_000 });
-  assert.equal(await page.locator('#rule-threshold').inputValue(), '2');
+  // Tanh outputs cannot reach the usual goodness threshold of 2 (their mean square stays below
+  // 1), so the page starts at 0.5; 2 is refused with the reason, 0 is out of range.
+  assert.equal(await page.locator('#rule-threshold').inputValue(), '0.5');
+  await setField(page, 'rule-threshold', 2);
+  const refusal = page.locator('.architecture .problems li').filter({ hasText: 'out of reach of model[0]' });
+  await refusal.waitFor({ timeout: 10_000 });
   await setField(page, 'rule-threshold', 0);
   await page.locator('#recipe summary').click();
   await page.locator('#recipe .problems li').filter({ hasText: 'training.rule.threshold' }).waitFor({ timeout: 5_000 });
-  // Two tanh layers cannot reach a goodness of 2 (at most 1): 0.5 learns the circle.
   await setField(page, 'rule-threshold', 0.5);
   await page.locator('#recipe .problems li').first().waitFor({ state: 'detached', timeout: 5_000 });
+  await refusal.waitFor({ state: 'detached', timeout: 10_000 });
   await page.click('#play');
   const accuracy = await waitForNumber(page, '#test-accuracy', (a) => a >= 70, 60_000);
   assert.ok(accuracy >= 70, `Forward-Forward on the circle: ${accuracy}%`);

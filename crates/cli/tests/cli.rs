@@ -51,7 +51,7 @@ const LEARNING: &[(&str, &str, Bound)] = &[
     //                                       spiral's layer-local targets are out of reach of a
     //                                       single layer of ridges, so it stays far below)
     //   Mono-Forward       0.996   0.969  (the paper: matches or beats backprop)
-    //   Forward-Forward    0.864   0.952  (digits: 60 epochs; the paper: about 1 % behind)
+    //   Forward-Forward    0.864   0.967  (digits: 60 epochs; the paper: about as good on MNIST)
     ("backprop_spiral.json", "test_accuracy", Bound::AtLeast(0.95)),
     ("backprop_digits.json", "test_accuracy", Bound::AtLeast(0.95)),
     ("dfa_spiral.json", "test_accuracy", Bound::AtLeast(0.93)),
@@ -61,7 +61,7 @@ const LEARNING: &[(&str, &str, Bound)] = &[
     ("mf_spiral.json", "test_accuracy", Bound::AtLeast(0.95)),
     ("mf_digits.json", "test_accuracy", Bound::AtLeast(0.95)),
     ("ff_spiral.json", "test_accuracy", Bound::AtLeast(0.80)),
-    ("ff_digits.json", "test_accuracy", Bound::AtLeast(0.93)),
+    ("ff_digits.json", "test_accuracy", Bound::AtLeast(0.95)),
     // Two attention layers (skip + MLP) copy 8 tokens to the blanks after them, token by token.
     ("copy.json", "test_accuracy", Bound::AtLeast(0.99)),
 ];
@@ -208,6 +208,11 @@ fn bad_inputs() -> Vec<(&'static str, Vec<String>, &'static str)> {
             "feedback alignment on a residual",
             s(&["train", &dfa_residual]),
             "model[1] is a residual block, but feedback alignment trains stacks of dense layers only",
+        ),
+        (
+            "a goodness threshold tanh cannot reach",
+            s(&["train", "--rule", "forward-forward"]),
+            "training.rule.threshold = 2 is out of reach of model[0]'s tanh outputs",
         ),
         ("malformed JSON", s(&["train", &broken]), "broken.json"),
         ("garbage link", s(&["train", "v1.not-a-real-link!!"]), "link"),

@@ -195,7 +195,7 @@ fn goodness_by_hand(s: &Setup, label: usize, row: usize) -> (f64, Vec<Vec<f64>>)
 
 #[test]
 fn forward_forward_predicts_the_label_of_largest_goodness() {
-    let mut s = Setup::new(LearningRule::ForwardForward { threshold: 2.0 }, &[5, 4], 3, Loss::CrossEntropy, 3);
+    let mut s = Setup::new(LearningRule::ForwardForward { threshold: 0.5 }, &[5, 4], 3, Loss::CrossEntropy, 3);
     let Setup { b, model, acts, rule, x, .. } = &mut s;
     rules::forward(b, model, rule.as_mut(), acts, x, ROWS, PASS);
     let (logits, hidden) = (acts.last().unwrap().y.clone(), [acts[0].y.clone(), acts[1].y.clone()]);
@@ -284,7 +284,7 @@ fn memory_is_counted_from_what_each_rule_holds() {
         // outputs: 3·4, and 1/RMS) with its input (4): 10·(4 + 12 + 1) = 170; squares and spread
         // gradient (2·4), goodness, logit, its gradient, targets (4), label rows (2): 10·14.
         // Its own: 1/units, 2/units and ones per layer (3·4 + 3·4) and θ.
-        (LearningRule::ForwardForward { threshold: 2.0 }, [45, 40, 0, 170 + 140, 25]),
+        (LearningRule::ForwardForward { threshold: 0.5 }, [45, 40, 0, 170 + 140, 25]),
     ];
     for (rule, want) in cases {
         let trainer = Trainer::new(Cpu::<f32>::new(), &dense_spec(rule), None).expect("a dense stack");

@@ -54,6 +54,17 @@ pub enum Activation {
     Identity,
 }
 
+impl Activation {
+    /// The largest size of an output, for the bounded activations (tanh, sigmoid, sine):
+    /// their mean square stays below its square.
+    pub fn bound(self) -> Option<f32> {
+        match self {
+            Activation::Tanh | Activation::Sigmoid | Activation::Sine => Some(1.0),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Dense {

@@ -59,7 +59,7 @@ pub fn ArchitecturePanel(
     let totals = move || {
         analysis.with(|a| match a {
             Ok(a) => format!(
-                "Output: {} → {}. {} parameters, {} FLOPs per step, {} of activations per step.",
+                "Output: {} → {}. {} parameters, {} FLOPs per step, {} of layer outputs kept per step.",
                 a.head.input,
                 a.head.output,
                 group(a.parameters),

@@ -3,6 +3,7 @@
 //! counts it, so both sides of the local rules' claim (accuracy, memory) are in view.
 
 use layerlab_spec::Spec;
+use layerlab_spec::model::Block;
 use layerlab_spec::train::LearningRule;
 use layerlab_worker::protocol::Memory;
 use leptos::prelude::*;
@@ -21,9 +22,9 @@ pub fn RuleChoice(spec: RwSignal<Spec>, run: RwSignal<RunView>) -> impl IntoView
         if spec.with_untracked(|s| s.training.rule.name()) == name {
             return;
         }
-        if let Some(next) = LearningRule::ALL.iter().find(|r| r.name() == name) {
+        if let Some(&next) = LearningRule::ALL.iter().find(|r| r.name() == name) {
             typed.set(None);
-            spec.update(|s| s.training.rule = *next);
+            spec.update(|s| s.training.rule = fitting(next, &s.model));
         }
     };
     let params = move || {
@@ -51,6 +52,16 @@ pub fn RuleChoice(spec: RwSignal<Spec>, run: RwSignal<RunView>) -> impl IntoView
     }
 }
 
+/// `rule` with parameters that suit `model`: Forward-Forward's usual threshold of 2 is out of
+/// reach of bounded outputs (tanh, sigmoid, sine: goodness below 1), so there it starts at 0.5.
+pub fn fitting(rule: LearningRule, model: &[Block]) -> LearningRule {
+    let bounded = model.iter().any(|b| matches!(b, Block::Dense(d) if d.activation.bound().is_some()));
+    match rule {
+        LearningRule::ForwardForward { .. } if bounded => LearningRule::ForwardForward { threshold: 0.5 },
+        other => other,
+    }
+}
+
 /// The step's memory in words: the total, then its parts.
 pub fn memory_sentence(m: &Memory) -> String {
     let mut parts = vec![
@@ -68,6 +79,19 @@ pub fn memory_sentence(m: &Memory) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forward_forward_starts_at_a_threshold_the_outputs_can_reach() {
+        use layerlab_spec::model::{Activation, Dense};
+        let dense = |activation| Block::Dense(Dense { units: 8, activation, bias: true });
+        let ff = LearningRule::ForwardForward { threshold: 2.0 };
+        assert_eq!(
+            fitting(ff, &[dense(Activation::Relu), dense(Activation::Tanh)]),
+            LearningRule::ForwardForward { threshold: 0.5 }
+        );
+        assert_eq!(fitting(ff, &[dense(Activation::Relu)]), ff);
+        assert_eq!(fitting(LearningRule::MonoForward, &[dense(Activation::Tanh)]), LearningRule::MonoForward);
+    }
 
     #[test]
     fn the_sentence_adds_up_the_parts_and_names_the_rules_own_only_when_there_is_some() {

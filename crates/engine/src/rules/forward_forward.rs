@@ -86,6 +86,24 @@ pub(super) fn prepare<B: Backend>(
     if last == 0 {
         return Err(SpecError::new("model", "is empty, but Forward-Forward trains hidden layers: add a dense block"));
     }
+    // A goodness threshold bounded outputs cannot reach would leave every positive example
+    // wrong forever.
+    for (i, node) in model.nodes[..last].iter().enumerate() {
+        if let Node::Dense { act, .. } = *node
+            && let Some(bound) = act.bound()
+            && threshold >= bound * bound
+        {
+            return Err(SpecError::new(
+                "training.rule.threshold",
+                format!(
+                    "= {threshold} is out of reach of model[{i}]'s {} outputs, whose goodness (mean square) stays \
+                     below {}: use a threshold below it (0.5, say), or an unbounded activation such as relu",
+                    format!("{act:?}").to_lowercase(),
+                    bound * bound
+                ),
+            ));
+        }
+    }
     let binary = loss == Loss::BinaryCrossEntropy;
     let classes = if binary { 2 } else { model.outputs };
     if let Node::Dense { w, b: bias, .. } = model.nodes[last] {
