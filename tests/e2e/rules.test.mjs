@@ -75,15 +75,22 @@ test('every rule is explained with its paper, and the step memory follows the ru
   await context.close();
 });
 
-test('a local rule on a block it cannot train is refused at that block, and backprop trains it again', async () => {
+test('feedback alignment trains a norm block; Forward-Forward refuses it at that block, and backprop trains it again', async () => {
   const { page, context, problems } = await open(browser);
   await loaded(page);
   await page.selectOption('#palette', 'norm');
   await page.click('#add-block');
+  // Feedback alignment trains any block that keeps one vector per example, a norm block too.
   await page.selectOption('#rule', 'feedback_alignment');
+  await waitForNumber(page, '#step-count', (s) => s === 0, 10_000);
+  await page.click('#step');
+  await waitForNumber(page, '#step-count', (s) => s === 1, 10_000);
+  assert.equal(await page.locator('.architecture .problems li').count(), 0);
+  // Forward-Forward runs its own forward pass through dense layers only.
+  await page.selectOption('#rule', 'forward_forward');
   const refusal = page.locator('.architecture .problems li').filter({ hasText: 'trains stacks of dense layers only' });
   await refusal.waitFor({ timeout: 10_000 });
-  assert.match(await refusal.textContent(), /model\[2\] is a norm block/);
+  assert.match(await refusal.textContent(), /model\[2\] is a norm block, but Forward-Forward/);
   await page.selectOption('#rule', 'backprop');
   await refusal.waitFor({ state: 'detached', timeout: 10_000 });
   assert.deepEqual(problems, []);

@@ -62,6 +62,10 @@ const LEARNING: &[(&str, &str, Bound)] = &[
     ("mf_digits.json", "test_accuracy", Bound::AtLeast(0.95)),
     ("ff_spiral.json", "test_accuracy", Bound::AtLeast(0.80)),
     ("ff_digits.json", "test_accuracy", Bound::AtLeast(0.95)),
+    // Feedback alignment through other blocks (dense, residual around LayerNorm + dense, KAN),
+    // each block's own backward pass carrying the projected error inside it: 0.935, backprop 0.983 (target
+    // projection 0.969, Mono-Forward 0.961 on the same model).
+    ("dfa_blocks_digits.json", "test_accuracy", Bound::AtLeast(0.90)),
     // Two attention layers (skip + MLP) copy 8 tokens to the blanks after them, token by token.
     ("copy.json", "test_accuracy", Bound::AtLeast(0.99)),
 ];
@@ -189,9 +193,9 @@ fn bad_inputs() -> Vec<(&'static str, Vec<String>, &'static str)> {
         scratch("ff.json", r#"{"data":{"dataset":"plane"},"training":{"rule":{"forward_forward":{"threshold":2.0}}}}"#)
             .display()
             .to_string();
-    let dfa_residual = scratch(
-        "dfa-residual.json",
-        r#"{"training":{"rule":"feedback_alignment"},
+    let ff_residual = scratch(
+        "ff-residual.json",
+        r#"{"training":{"rule":{"forward_forward":{"threshold":0.5}}},
            "model":[{"dense":{"units":4}},{"residual":{"body":[{"dense":{"units":4}}]}}]}"#,
     )
     .display()
@@ -205,9 +209,9 @@ fn bad_inputs() -> Vec<(&'static str, Vec<String>, &'static str)> {
             "training.rule Forward-Forward predicts a class by goodness, but this task is a regression (MSE): use another rule",
         ),
         (
-            "feedback alignment on a residual",
-            s(&["train", &dfa_residual]),
-            "model[1] is a residual block, but feedback alignment trains stacks of dense layers only",
+            "Forward-Forward on a residual",
+            s(&["train", &ff_residual]),
+            "model[1] is a residual block, but Forward-Forward trains stacks of dense layers only",
         ),
         (
             "a goodness threshold tanh cannot reach",
@@ -226,7 +230,7 @@ fn bad_inputs() -> Vec<(&'static str, Vec<String>, &'static str)> {
         (
             "a rule the model cannot take",
             s(&["train", &spec_file("mixer.json"), "--rule", "dfa"]),
-            "model[0] is a patchify block, but feedback alignment trains stacks of dense layers only",
+            "model[0] is a patchify block, which turns each example into a different number of rows (tokens), but feedback alignment trains blocks that keep one vector per example",
         ),
         ("bad number", s(&["train", "--steps", "many"]), "--steps = `many` is not a whole number"),
         ("unknown dataset", s(&["train", "--dataset", "mnist"]), "use one of circle, xor"),

@@ -11,7 +11,7 @@ use layerlab_engine::model::{self, Model, Plan};
 use layerlab_engine::rng::{Stream, rng};
 use layerlab_engine::rules::{self, Local, Rows, Signal};
 use layerlab_engine::train::{Memory, Trainer};
-use layerlab_spec::model::{Activation, Block, Dense};
+use layerlab_spec::model::{Activation, Block, Dense, Kan, Norm, NormKind, Residual};
 use layerlab_spec::train::{Init, LearningRule, Loss, Optimizer};
 use layerlab_spec::{Shape, Spec};
 use rand::Rng;
@@ -35,21 +35,22 @@ struct Setup {
 
 impl Setup {
     fn new(rule: LearningRule, widths: &[u32], outputs: u32, loss: Loss, seed: u64) -> Self {
+        let blocks: Vec<Block> = widths.iter().map(|&units| dense(units)).collect();
+        Self::with_blocks(rule, &blocks, outputs, loss, seed)
+    }
+
+    fn with_blocks(rule: LearningRule, blocks: &[Block], outputs: u32, loss: Loss, seed: u64) -> Self {
         let mut b = Cpu::<f64>::new();
-        let blocks: Vec<Block> = widths
-            .iter()
-            .map(|&units| Block::Dense(Dense { units, activation: Activation::Tanh, bias: true }))
-            .collect();
         let plan = Plan {
             input: Shape::Flat(INPUTS as u32),
             output: Shape::Flat(outputs),
             init: Init::Xavier,
             rng: &mut rng(1, Stream::Init),
         };
-        let mut model = Model::build(&mut b, &blocks, plan).expect("a dense stack");
+        let mut model = Model::build(&mut b, blocks, plan).expect("a valid model");
         let rows = Rows { batch: ROWS, eval: ROWS };
         let mut rule =
-            rules::prepare(&mut b, &mut model, &blocks, rule, loss, seed, rows).expect("dense stacks take every rule");
+            rules::prepare(&mut b, &mut model, blocks, rule, loss, seed, rows).expect("the rule takes the model");
         let acts = model.activations(&mut b, ROWS);
         let mut data = rng(2, Stream::Data);
         let x: Vec<f64> = (0..ROWS * INPUTS).map(|_| data.random_range(-1.0..1.0)).collect();
@@ -97,6 +98,10 @@ impl Setup {
     }
 }
 
+fn dense(units: u32) -> Block {
+    Block::Dense(Dense { units, activation: Activation::Tanh, bias: true })
+}
+
 /// Checks the analytic gradient of each of `params` (from [`Setup::step`]) against central
 /// differences of `loss`, entry by entry.
 fn check_gradients(what: &str, s: &mut Setup, params: &[usize], loss: impl Fn(&mut Setup) -> f64) {
@@ -130,6 +135,24 @@ fn local_rules_keep_the_output_gradient_and_give_hidden_layers_their_own_signal(
         }
         assert_eq!(local, grads(rule, 5), "{rule:?}: the matrices come from the seed");
         assert_ne!(local[..4], grads(rule, 6)[..4], "{rule:?}: another seed, other matrices");
+    }
+}
+
+#[test]
+fn local_rules_train_any_block_that_keeps_one_vector_per_example() {
+    // A dense layer, a residual block around a LayerNorm and a dense layer, a KAN layer.
+    let residual = Residual { body: vec![Block::Norm(Norm { kind: NormKind::Layer }), dense(6)], drop_path: 0.0 };
+    let blocks = vec![dense(6), Block::Residual(residual), Block::Kan(Kan { units: 5, ..Kan::default() })];
+    let grads = |rule| Setup::with_blocks(rule, &blocks, 4, Loss::CrossEntropy, 5).step().0;
+    let bp = grads(LearningRule::Backprop);
+    let head = bp.len() - 2;
+    for rule in [LearningRule::FeedbackAlignment, LearningRule::TargetProjection, LearningRule::MonoForward] {
+        let local = grads(rule);
+        assert_eq!(bp[head..], local[head..head + 2], "{rule:?}: the output layer learns from its true gradient");
+        for i in 0..head {
+            assert!(local[i].iter().any(|&g| g != 0.0), "{rule:?}: hidden parameter {i} gets a signal");
+            assert_ne!(bp[i], local[i], "{rule:?}: hidden parameter {i} is not backprop's");
+        }
     }
 }
 

@@ -1,5 +1,9 @@
-//! Learning rules besides backprop, for stacks of dense layers. Each trains the hidden layers
-//! from a signal of its own; the output layer always learns from its true gradient (except in
+//! Learning rules besides backprop. Each trains the hidden blocks from a signal of its own, the
+//! size of the block's output; inside a block (a residual, a parallel, a KAN layer, a mixture of
+//! experts…) the block's own backward pass carries it to the parameters, as "Direct Feedback
+//! Alignment Scales to Modern Deep Learning Tasks and Architectures" does for its blocks. So any
+//! block that keeps one vector per example can be trained (Forward-Forward, with its own forward
+//! pass: dense layers only). The output layer always learns from its true gradient (except in
 //! Forward-Forward, which predicts by goodness and has no use for it).
 //!
 //! - **Direct Feedback Alignment** ("Direct Feedback Alignment Scales to Modern Deep Learning
@@ -73,12 +77,28 @@ pub fn prepare<B: Backend>(
         return Ok(None);
     }
     let title = title(rule);
-    if let Some((i, block)) = blocks.iter().enumerate().find(|(_, b)| !matches!(b, Block::Dense(_))) {
+    if let LearningRule::ForwardForward { .. } = rule
+        && let Some((i, block)) = blocks.iter().enumerate().find(|(_, b)| !matches!(b, Block::Dense(_)))
+    {
         return Err(SpecError::new(
             format!("model[{i}]"),
             format!(
-                "is a {} block, but {title} trains stacks of dense layers only: use dense blocks, or backprop",
+                "is a {} block, but {title} trains stacks of dense layers only: use dense blocks, or another rule",
                 block.kind()
+            ),
+        ));
+    }
+    // The other rules train each block from a signal the size of its output, one vector per
+    // example; inside a block, its own backward pass carries that signal to its parameters.
+    const ROWS: usize = 840;
+    if let Some(i) = model.nodes[..model.nodes.len() - 1].iter().position(|n| n.rows_out(ROWS) != ROWS) {
+        let kind = blocks.get(i).map_or("sequence", Block::kind);
+        return Err(SpecError::new(
+            format!("model[{i}]"),
+            format!(
+                "is a {kind} block, which turns each example into a different number of rows (tokens), but \
+                 {title} trains blocks that keep one vector per example: wrap it with its pooling in a \
+                 parallel block, or use backprop"
             ),
         ));
     }
@@ -143,6 +163,7 @@ pub fn step<B: Backend>(
         Local::Feedback(f) if f.needs_output_error() => {
             model.forward(b, acts, s.x, s.rows, s.pass);
             head_loss(b, model, acts, s, stats);
+            model.add_aux_loss(b, acts, stats);
             feedback::backward(b, model, acts, s, f);
         }
         Local::Feedback(f) => layer_by_layer(b, model, acts, s, stats, |b, model, a, l| f.target(b, model, a, l, s)),
@@ -214,6 +235,7 @@ fn layer_by_layer<B: Backend>(
         let mut st = State { params: &mut model.params, buffers: &mut model.buffers };
         layers::backward_local(b, &model.nodes[l], &mut st, &mut rest[0], input, s.rows);
     }
+    model.add_aux_loss(b, acts, stats);
 }
 
 /// Numbers a step holds at its peak besides the parameters, their gradients and the
