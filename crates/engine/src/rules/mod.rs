@@ -90,6 +90,7 @@ pub fn prepare<B: Backend>(
     }
     // The other rules train each block from a signal the size of its output, one vector per
     // example; inside a block, its own backward pass carries that signal to its parameters.
+    // (Whether a block keeps its rows, asked of a batch size that token counts divide.)
     const ROWS: usize = 840;
     if let Some(i) = model.nodes[..model.nodes.len() - 1].iter().position(|n| n.rows_out(ROWS) != ROWS) {
         let kind = blocks.get(i).map_or("sequence", Block::kind);
