@@ -2,10 +2,14 @@
 //! user's settings; all computation happens in the training worker, reached through
 //! [`worker_link`] with the messages of `layerlab_worker::protocol`.
 
+pub mod browser;
 pub mod components;
 pub mod experiment;
 pub mod fields;
 pub mod options;
+pub mod parts;
 pub mod plots;
 pub mod run;
+pub mod saved;
+pub mod share;
 pub mod worker_link;

@@ -4,18 +4,23 @@
 use layerlab_spec::analyse;
 use layerlab_worker::protocol::Problem;
 use layerlab_worker::{BackendChoice, BackendReport, WorkerInput, WorkerOutput};
+use leptos::ev;
 use leptos::prelude::*;
 
 use super::architecture::ArchitecturePanel;
 use super::controls::Controls;
 use super::data::DataPanel;
 use super::header::Header;
+use super::library::Library;
 use super::notices::Notices;
 use super::output::OutputPanel;
 use super::recipe::Recipe;
-use crate::experiment;
+use super::share::{LinkProblem, LinkTrouble, SharePanel};
+use crate::browser::{self, storage_get, storage_set};
 use crate::options::{self, BACKEND_KEY};
+use crate::parts;
 use crate::run::RunView;
+use crate::share::{self, AUTOSAVE_KEY, Source};
 use crate::worker_link::{self, Events, WORKER_URL, WorkerLink};
 
 /// Sends messages to the worker (queued until it is ready; dropped once it failed).
@@ -51,10 +56,11 @@ const RESTARTED: &str = "Training started over from step 0:";
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let page = options::parse_query(&location_search());
+    let page = options::parse_query(&browser::query());
     let saved = options::saved_choice(storage_get(BACKEND_KEY).as_deref());
     let choice = RwSignal::new(page.backend.unwrap_or(saved));
-    let notices = RwSignal::new(page.notices);
+    let opening = share::open(&browser::fragment(), storage_get(AUTOSAVE_KEY).as_deref());
+    let notices = RwSignal::new([page.notices.clone(), opening.notices].concat());
     let status = RwSignal::new(WorkerStatus::Starting);
     let backend = RwSignal::new(None::<BackendReport>);
     let latest_request = StoredValue::new(0u32);
@@ -62,8 +68,11 @@ pub fn App() -> impl IntoView {
     let link = StoredValue::new_local(None::<WorkerLink>);
     let sender = Sender { link };
     let send = move |input: WorkerInput| sender.send(input);
-    let spec = RwSignal::new(experiment::starting_spec());
+    let fragment = RwSignal::new(share::fragment(&opening.spec));
+    let spec = RwSignal::new(opening.spec);
     let analysis = Memo::new(move |_| spec.with(analyse));
+    let instead = "The starting experiment is open instead; nothing saved in this browser was changed.";
+    let trouble = RwSignal::new(opening.bad_link.map(|bad| LinkTrouble { bad, instead }));
     let run = RwSignal::new(RunView::default());
     let worker_problems = RwSignal::new(Vec::<Problem>::new());
 
@@ -128,14 +137,82 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // The address and the autosave always hold the experiment's last valid form; a link that
+    // did not open stays in the address (and the autosave untouched) until the user edits.
+    let autosave_refused = StoredValue::new(false);
+    Effect::new(move |previous: Option<()>| {
+        let valid = analysis.with(Result::is_ok);
+        let current = spec.with(share::fragment);
+        if !valid || (previous.is_none() && trouble.with_untracked(Option::is_some)) {
+            return;
+        }
+        browser::set_fragment(&current);
+        if let Err(why) = storage_set(AUTOSAVE_KEY, &current)
+            && !autosave_refused.get_value()
+        {
+            autosave_refused.set_value(true);
+            notices.update(|n| n.push(format!("The experiment is not autosaved: {why}. Its link still holds it.")));
+        }
+        fragment.set(current);
+    });
+
+    // A link typed or pasted into the address (only the fragment changes: no reload), or fixed in
+    // the banner. A bad one leaves the experiment on the page as it is.
+    let open_link = move |text: String| {
+        let text = text.trim().trim_start_matches('#').to_string();
+        if text.is_empty() {
+            return;
+        }
+        if text == fragment.get_untracked() {
+            // The experiment on the page already (a link fixed back to it).
+            trouble.set(None);
+            return;
+        }
+        let opening = share::open(&text, None);
+        notices.update(|n| n.extend(opening.notices));
+        match opening.bad_link {
+            Some(bad) => trouble.set(Some(LinkTrouble { bad, instead: "The experiment on the page is unchanged." })),
+            None => {
+                trouble.set(None);
+                spec.set(opening.spec);
+            }
+        }
+    };
+    let _ = window_event_listener(ev::hashchange, move |_| open_link(browser::fragment()));
+    let open_fixed = Callback::new(move |text: String| {
+        browser::set_fragment(text.trim().trim_start_matches('#'));
+        open_link(text);
+    });
+    let restore = storage_get(AUTOSAVE_KEY).is_some().then(|| {
+        Callback::new(move |()| {
+            let opening = share::open("", storage_get(AUTOSAVE_KEY).as_deref());
+            if opening.source == Source::Autosave {
+                trouble.set(None);
+                spec.set(opening.spec);
+            } else {
+                notices.update(|n| n.extend(opening.notices));
+            }
+        })
+    });
+    let mut hiding = parts::hiding_css(&page.hidden());
+    if !page.embed.is_empty() {
+        hiding.push_str(parts::EMBEDDED_CSS);
+    }
+
     let set_choice = move |new: BackendChoice| {
-        storage_set(BACKEND_KEY, options::saved_value(new));
+        let _ = storage_set(BACKEND_KEY, options::saved_value(new));
         choice.set(new);
     };
 
     view! {
+        {(!hiding.is_empty()).then(|| view! { <style id="hidden-parts">{hiding}</style> })}
         <Header choice=choice set_choice=set_choice backend=backend status=status />
+        <LinkProblem trouble=trouble open_link=open_fixed restore=restore />
         <Notices notices=notices />
+        <nav class="share-bar" aria-label="Share and saved experiments" data-part="share">
+            <SharePanel fragment=fragment page=page />
+            <Library spec=spec analysis=analysis notices=notices />
+        </nav>
         <Controls spec=spec run=run sender=sender />
         <Recipe spec=spec analysis=analysis />
         <main class="playground">
@@ -146,22 +223,6 @@ pub fn App() -> impl IntoView {
     }
 }
 
-fn location_search() -> String {
-    window().location().search().unwrap_or_default()
-}
-
 fn now_ms() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or_default()
-}
-
-/// Reads a saved setting; `None` where storage is unavailable (private mode, sandboxed frames).
-fn storage_get(key: &str) -> Option<String> {
-    window().local_storage().ok().flatten()?.get_item(key).ok().flatten()
-}
-
-/// Saves a setting where storage is available; the page works the same without it.
-fn storage_set(key: &str, value: &str) {
-    if let Some(storage) = window().local_storage().ok().flatten() {
-        let _ = storage.set_item(key, value);
-    }
 }

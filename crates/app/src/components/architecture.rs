@@ -79,14 +79,14 @@ pub fn ArchitecturePanel(
         refocus(format!("block-{last}-remove"));
     };
     view! {
-        <section class="panel architecture" aria-labelledby="architecture-heading">
+        <section class="panel architecture" aria-labelledby="architecture-heading" data-part="architecture">
             <h2 id="architecture-heading">"Architecture"</h2>
             <p id="model-totals" class=move || if analysis.with(Result::is_ok) { "totals" } else { "totals invalid" } role="status">{totals}</p>
             <ul class="problems" role="alert">
                 {move || general().into_iter().chain(worker_problems.get().into_iter().map(|p| format!("{} {}", p.path, p.message))).map(|t| view! { <li>{t}</li> }).collect_view()}
             </ul>
             <ol class="blocks" aria-label="Hidden blocks, from input to output">{blocks}</ol>
-            <div class="palette">
+            <div class="palette" data-part="palette">
                 <label for="palette">"Add a block"</label>
                 <select id="palette" title="Every block the engine has; each is explained, with its paper, once added." prop:value=move || palette_choice.get() on:change=move |ev| palette_choice.set(event_target_value(&ev))>
                     {experiment::palette().iter().map(|b| { let kind = b.kind(); view! { <option value=kind title=b.about().0>{kind}</option> } }).collect_view()}

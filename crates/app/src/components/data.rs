@@ -28,9 +28,9 @@ pub fn DataPanel(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecE
         }
     };
     view! {
-        <section class="panel data" aria-labelledby="data-heading">
+        <section class="panel data" aria-labelledby="data-heading" data-part="data">
             <h2 id="data-heading">"Data"</h2>
-            <div class="field">
+            <div class="field" data-part="dataset">
                 <label for="dataset">"Dataset"</label>
                 <select
                     id="dataset"
@@ -44,9 +44,9 @@ pub fn DataPanel(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecE
                     }).collect_view()}
                 </select>
             </div>
-            <div class="fields dataset-fields">{dataset_fields}</div>
+            <div class="fields dataset-fields" data-part="dataset">{dataset_fields}</div>
             <button
-                type="button" id="new-data"
+                type="button" id="new-data" data-part="dataset"
                 title="The next draw of the data under the seed: new examples of a generated dataset, a new train/test split of a bundled one. The network starts over from the same initial weights."
                 on:click=move |_| spec.update(experiment::new_data)
             >"↻ New data"</button>

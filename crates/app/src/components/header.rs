@@ -37,7 +37,7 @@ pub fn Header(
         WorkerStatus::Failed(_) => "failed",
     };
     view! {
-        <header class="topbar">
+        <header class="topbar" data-part="header">
             <h1 class="brand">"LayerLab" <span class="tagline">"a neural-network playground"</span></h1>
             <dl class="status" aria-label="Compute status">
                 <div>
@@ -49,7 +49,7 @@ pub fn Header(
                     <dd><span id="worker-status" role="status" aria-live="polite" data-state=worker_state>{worker_text}</span></dd>
                 </div>
             </dl>
-            <label class="setting" title="Automatic: WebGPU on a hardware GPU, else the CPU. CPU: WebAssembly even where WebGPU is available (link: ?backend=cpu). WebGPU: any WebGPU adapter, a software one included (link: ?backend=webgpu).">
+            <label class="setting" data-part="backend" title="Automatic: WebGPU on a hardware GPU, else the CPU. CPU: WebAssembly even where WebGPU is available (link: ?backend=cpu). WebGPU: any WebGPU adapter, a software one included (link: ?backend=webgpu).">
                 "Train on "
                 <select
                     id="backend-choice"

@@ -9,11 +9,13 @@ mod field;
 mod focus;
 mod header;
 mod layers;
+mod library;
 mod neurons;
 mod notices;
 mod output;
 mod recipe;
 mod rule;
+mod share;
 mod similarity;
 
 pub use app::{App, Sender, WorkerStatus};

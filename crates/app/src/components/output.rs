@@ -113,7 +113,7 @@ pub fn OutputPanel(spec: RwSignal<Spec>, run: RwSignal<RunView>) -> impl IntoVie
         })
     };
     view! {
-        <section class="panel output" aria-labelledby="output-heading">
+        <section class="panel output" aria-labelledby="output-heading" data-part="output">
             <h2 id="output-heading">"Output"</h2>
             <dl class="stats">
                 <div><dt>"Test loss"</dt><dd id="test-loss">{stat(|r| r.progress.as_ref().map(|p| p.test_loss), 4)}</dd></div>

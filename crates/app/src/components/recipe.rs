@@ -50,7 +50,7 @@ pub fn Recipe(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecErro
     let stop_kind = move || spec.with(|s| experiment::stop_name(s.training.stop));
     let stop_value = move || spec.with(|s| experiment::stop_value(s.training.stop));
     view! {
-        <details class="recipe" id="recipe">
+        <details class="recipe" id="recipe" data-part="recipe">
             <summary title="The learning-rate schedule, the optimizer's own settings, regularisation, clipping, noise, initialisation, length and stop condition.">"More training settings"</summary>
             <div class="recipe-fields">
                 <label title="How the learning rate changes over the run: constant; cut by a factor every so many steps; a linear warm-up then a cosine decay to zero (\"SGDR: Stochastic Gradient Descent with Warm Restarts\"); or shrunk a little every step.">"Schedule"

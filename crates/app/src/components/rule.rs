@@ -39,7 +39,7 @@ pub fn RuleChoice(spec: RwSignal<Spec>, run: RwSignal<RunView>) -> impl IntoView
     };
     let memory = move || run.with(|r| r.info.as_ref().map(|i| memory_sentence(&i.memory)));
     view! {
-        <div class="rule">
+        <div class="rule" data-part="rule">
             <label title="How the hidden layers learn: backpropagation, or a local signal of their own. Changing it starts a new run.">"Learning rule"
                 <select id="rule" prop:value=move || rule().name() on:change=choose>
                     {LearningRule::ALL.iter().map(|r| view! { <option value=r.name()>{r.title()}</option> }).collect_view()}
@@ -48,7 +48,7 @@ pub fn RuleChoice(spec: RwSignal<Spec>, run: RwSignal<RunView>) -> impl IntoView
             {params}
             <span class="typed" role="alert">{move || typed.get().map(|t| format!("⚠ {t}"))}</span>
         </div>
-        <p class="rule-about" id="rule-about">{about} " " <span id="rule-memory" role="status">{memory}</span></p>
+        <p class="rule-about" id="rule-about" data-part="rule">{about} " " <span id="rule-memory" role="status">{memory}</span></p>
     }
 }
 
