@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
+import { readFile } from 'node:fs/promises';
 import {
   launch, open, loaded, setField, canvasPicture, workerReady, screenshot, seriousAccessibilityViolations,
 } from './browser.mjs';
@@ -49,6 +50,28 @@ test('a shared link opens the same experiment in a fresh browser, with the same 
   await setField(page, 'length', 100);
   const here = await trainToEnd(page, 100);
   assert.equal(here.step, '100');
+
+  // The run exports: its curves and layer metrics as CSV, its pictures as PNG.
+  const downloaded = async (click) => {
+    const download = page.waitForEvent('download');
+    await click();
+    return readFile(await (await download).path());
+  };
+  const metrics = (await downloaded(() => page.click('#export-metrics'))).toString().trim().split('\n');
+  assert.equal(metrics[0], 'step,train_loss,test_loss,test_accuracy');
+  const last = metrics.at(-1).split(',');
+  assert.equal(last[0], '100');
+  assert.equal(Number(last[2]).toFixed(4), here.test, 'the CSV holds the test loss the page shows');
+  const layers = (await downloaded(() => page.click('#export-layers'))).toString().trim().split('\n');
+  assert.match(layers[0], /^step,layer,kind,width,effective_rank/);
+  assert.ok(layers.some((l) => /^\d+,model\[0\],dense,8,/.test(l)), layers.slice(-3).join(' | '));
+  assert.equal(new Set(layers.slice(1).map((l) => l.split(',')[1])).size, 4, 'every layer has its rows');
+  await page.selectOption('#export-picture', 'surface');
+  const png = await downloaded(() => page.click('#export-png'));
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  await page.selectOption('#export-picture', 'model-image');
+  await page.click('#export-png');
+  await page.locator('#export-status').filter({ hasText: 'not downloaded: this experiment does not show that picture' }).waitFor();
 
   await page.locator('#share summary').click();
   const link = await page.inputValue('#share-link');

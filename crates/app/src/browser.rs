@@ -61,13 +61,35 @@ pub fn download(name: &str, text: &str, mime: &str) -> Result<(), String> {
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(failed)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
-    let document = window().document().ok_or_else(|| failed(JsValue::NULL))?;
+    let saved = save_url(name, &url);
+    let _ = web_sys::Url::revoke_object_url(&url);
+    saved
+}
+
+/// Offers what the canvas `id` shows as a PNG file called `name`; `Err` when the page has no
+/// such canvas or does not show it now.
+pub fn download_picture(id: &str, name: &str) -> Result<(), String> {
+    let canvas: web_sys::HtmlCanvasElement = window()
+        .document()
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into().ok())
+        .ok_or("this experiment has no such picture")?;
+    if canvas.offset_parent().is_none() {
+        return Err("this experiment does not show that picture".to_string());
+    }
+    let url = canvas.to_data_url().map_err(|_| format!("the browser did not give {name}"))?;
+    save_url(name, &url)
+}
+
+/// Follows `url` as a download called `name`.
+fn save_url(name: &str, url: &str) -> Result<(), String> {
+    let failed = || format!("the browser did not offer {name} for download");
+    let document = window().document().ok_or_else(failed)?;
     let anchor: web_sys::HtmlAnchorElement =
-        document.create_element("a").map_err(failed)?.dyn_into().map_err(|_| failed(JsValue::NULL))?;
-    anchor.set_href(&url);
+        document.create_element("a").map_err(|_| failed())?.dyn_into().map_err(|_| failed())?;
+    anchor.set_href(url);
     anchor.set_download(name);
     anchor.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! The page's view of the run in the worker: what it was told (run info, progress, stops) and
 //! the loss history it draws. Pure, so it is tested natively.
 
-use layerlab_worker::protocol::{Progress, RunInfo, Snapshot, WorkerOutput};
+use layerlab_worker::protocol::{Progress, RunInfo, Snapshot, WorkerOutput, snapshot_csv};
 
 /// The most points the loss history keeps; beyond it, every other point is dropped, so a long
 /// run costs the page the same as a short one.
@@ -88,6 +88,27 @@ impl RunView {
             halve(&mut self.layer_history);
         }
         self.layers = Some(snapshot.clone());
+    }
+
+    /// The loss history as CSV, in the columns `layerlab train --out` writes (those the page
+    /// keeps; an empty cell where a task has no accuracy).
+    pub fn metrics_csv(&self) -> String {
+        let mut csv = String::from("step,train_loss,test_loss,test_accuracy\n");
+        for p in &self.history {
+            let accuracy = p.test_accuracy.map(|a| a.to_string()).unwrap_or_default();
+            csv.push_str(&format!("{},{},{},{accuracy}\n", p.step, p.train_loss, p.test_loss));
+        }
+        csv
+    }
+
+    /// The layer metrics over time as CSV, one row per layer per measurement, as the CLI writes
+    /// them beside its main file.
+    pub fn layers_csv(&self) -> String {
+        let mut csv = format!("{}\n", snapshot_csv::LAYERS_HEADER);
+        for snapshot in &self.layer_history {
+            csv.push_str(&snapshot_csv::layer_rows(snapshot));
+        }
+        csv
     }
 
     fn record(&mut self, p: &Progress) {
@@ -198,5 +219,20 @@ mod tests {
             assert_eq!(nearest(&history, step), Some(index), "step {step}");
         }
         assert_eq!(nearest(&[], 5), None);
+    }
+
+    #[test]
+    fn the_histories_export_as_csv_with_a_row_per_point() {
+        let mut view = RunView::default();
+        view.apply(&WorkerOutput::Loaded { info: info() });
+        for step in [0, 1, 3] {
+            view.apply(&progress(step));
+        }
+        assert_eq!(
+            view.metrics_csv(),
+            "step,train_loss,test_loss,test_accuracy\n0,1,1,0.5\n1,0.5,1,0.5\n3,0.25,1,0.5\n"
+        );
+        // The snapshots here have no layers: the header alone.
+        assert_eq!(view.layers_csv(), format!("{}\n", snapshot_csv::LAYERS_HEADER));
     }
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use layerlab_engine::backend::Backend;
 use layerlab_engine::cpu::Cpu;
 use layerlab_engine::metrics::Snapshot;
+use layerlab_engine::metrics::csv::{LAYERS_HEADER, layer_rows};
 use layerlab_engine::train::{Checkpoint, Evaluation, TrainError, Trainer, resume};
 use layerlab_gpu::Gpu;
 use layerlab_spec::data::Dataset;
@@ -330,38 +331,9 @@ fn emit(
     Ok(())
 }
 
-const LAYERS_HEADER: &str = "step,layer,kind,width,effective_rank,stable_rank,numerical_rank,sparsity,near_zero,dead_units,weight_norm,grad_norm,update_ratio,expert_load,output_rms";
-
-/// One CSV row per layer of the snapshot; absent figures are empty cells.
+/// One CSV row per layer of the snapshot (the engine's format, which the page writes too).
 fn write_layers(file: &mut std::fs::File, s: &Snapshot) -> std::io::Result<()> {
-    let cell = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let count = |v: Option<usize>| v.map(|v| v.to_string()).unwrap_or_default();
-    for l in &s.layers {
-        writeln!(
-            file,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            s.step,
-            l.name,
-            l.kind,
-            l.width,
-            cell(l.effective_rank),
-            cell(l.stable_rank),
-            count(l.numerical_rank),
-            cell(l.sparsity),
-            cell(l.near_zero),
-            count(l.dead_units),
-            cell(l.weight_norm),
-            cell(l.grad_norm),
-            cell(l.update_ratio),
-            // One share per expert, separated by semicolons inside the one cell.
-            l.expert_load
-                .as_ref()
-                .map(|v| v.iter().map(f64::to_string).collect::<Vec<_>>().join(";"))
-                .unwrap_or_default(),
-            cell(l.output_rms)
-        )?;
-    }
-    Ok(())
+    file.write_all(layer_rows(s).as_bytes())
 }
 
 fn bar(step: u64, total: u64, loss: f64) {

@@ -2,6 +2,8 @@
 //! `tag = "type"`), so a message is readable in the browser's devtools and never depends on
 //! declaration order.
 
+/// Snapshots as CSV, in the columns `layerlab train --out` writes (formatting, not computation).
+pub use layerlab_engine::metrics::csv as snapshot_csv;
 /// The decision surface, as the engine computes it and the page draws it.
 pub use layerlab_engine::metrics::{LayerMetrics, Snapshot};
 pub use layerlab_engine::train::{

@@ -5,6 +5,7 @@ pub mod architecture;
 mod controls;
 mod data;
 mod details;
+mod export;
 mod field;
 mod focus;
 mod header;

@@ -6,6 +6,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::details::Details;
+use super::export::Export;
 use super::layers::LayerMetrics;
 use super::neurons::Neurons;
 use super::similarity::LayerSimilarity;
@@ -122,6 +123,7 @@ pub fn OutputPanel(spec: RwSignal<Spec>, run: RwSignal<RunView>) -> impl IntoVie
                 <div><dt>"Steps per second"</dt><dd id="steps-per-second">{stat(|r| r.progress.as_ref().map(|p| p.steps_per_second).filter(|v| *v > 0.0), 0)}</dd></div>
             </dl>
             <p id="run-stopped" class="stopped" role="alert">{move || run.with(|r| r.stopped.clone())}</p>
+            <Export run=run />
             <figure class="chart">
                 <canvas
                     id="loss-chart" node_ref=loss_canvas width="320" height="170" role="img" aria-label=loss_label

@@ -4,6 +4,7 @@
 //! when asked, how similar every layer is to every other (linear CKA). One [`Snapshot`] per
 //! metrics interval, which the CLI prints and the worker will stream to the page.
 
+pub mod csv;
 mod stats;
 
 use layerlab_spec::MetricsSpec;
