@@ -244,7 +244,7 @@ test('reloading restores the experiment, saved experiments round-trip through a 
   for (const id of ['#dataset', '#play', '#palette', '#share']) {
     assert.equal(await embedded.page.locator(id).isVisible(), false, `${id} is hidden when embedded`);
   }
-  assert.ok(await embedded.page.locator('#surface').isVisible());
+  await embedded.page.locator('#surface').waitFor({ state: 'visible', timeout: 10_000 }); // once the run is built
   await screenshot(page, 'share');
   assert.deepEqual([...problems, ...student.problems, ...embedded.problems], []);
   await Promise.all([student.context.close(), embedded.context.close(), context.close()]);
