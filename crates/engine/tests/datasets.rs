@@ -994,3 +994,27 @@ fn errors_display_as_path_then_message() {
     let e = DataError { path: "data.x".into(), message: "is wrong".into() };
     assert_eq!(e.to_string(), "data.x: is wrong");
 }
+
+#[test]
+fn a_csv_summary_shows_the_first_rows_and_which_columns_hold_classes() {
+    use layerlab_engine::data::{CsvSummary, PREVIEW_ROWS};
+    let text: String = "a,b,c,d\n".to_string()
+        + &(0..70).map(|i| format!("{i},{}.5,{},{}\n", i % 3, i % 2, -(i % 2))).collect::<String>();
+    let summary = CsvSummary::read("s.csv", &text).unwrap();
+    assert_eq!((summary.rows, summary.preview.len()), (70, PREVIEW_ROWS));
+    assert_eq!(summary.preview[1], [1.0, 1.5, 1.0, -1.0]);
+    // 0..69 is beyond 64 classes; halves are not classes; 0/1 is two; negatives are not.
+    assert_eq!(summary.classes, [None, None, Some(2), None]);
+    let reference = summary.reference("s.csv", 2);
+    assert_eq!(
+        (reference.inputs, reference.target.as_str(), reference.task),
+        (3, "c", CsvTask::Classes { classes: 2 })
+    );
+    assert_eq!(summary.reference("s.csv", 9).target, "d", "an index past the end is the last column");
+    // The same mistakes as training finds, and a file of one column.
+    let error = CsvSummary::read("s.csv", "a,b\n1,2\n3\n").unwrap_err();
+    assert_eq!(error.message, "in `s.csv`, row 3 has 1 field, the header has 2: give every row one value per column");
+    let error = CsvSummary::read("s.csv", "a\n1\n2\n").unwrap_err();
+    assert_eq!(error.message, "in `s.csv`, there is only one column: add the input columns beside the target");
+    assert!(CsvSummary::read("s.csv", "a,b\n1,2\n").unwrap_err().message.contains("only 1 row"));
+}

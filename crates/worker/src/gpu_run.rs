@@ -48,12 +48,17 @@ impl GpuRun {
     /// A KAN whose grid is refined while training stays on the CPU: refining reads the
     /// coefficients back in the middle of the steps, which a browser cannot wait for.
     /// On failure, the device comes back when it is still usable.
-    pub fn new(gpu: Gpu, spec: &Spec, shadow: &mut Trainer<Cpu<f32>>) -> Result<Self, Box<(Option<Gpu>, String)>> {
+    pub fn new(
+        gpu: Gpu,
+        spec: &Spec,
+        csv: Option<&str>,
+        shadow: &mut Trainer<Cpu<f32>>,
+    ) -> Result<Self, Box<(Option<Gpu>, String)>> {
         if refines(&spec.model) {
             let why = "a KAN layer refines its grid while training, which only the CPU does";
             return Err(Box::new((Some(gpu), why.to_string())));
         }
-        let mut trainer = Trainer::new(gpu, spec, None).map_err(|e| Box::new((None, format!("{e:?}"))))?;
+        let mut trainer = Trainer::new(gpu, spec, csv).map_err(|e| Box::new((None, format!("{e:?}"))))?;
         if let Err(e) = trainer.restore(&shadow.checkpoint()) {
             return Err(Box::new((Some(trainer.b), e)));
         }

@@ -17,6 +17,7 @@ pub fn handle_now(host: &mut Host, input: WorkerInput, now: f64) -> Result<Vec<W
         WorkerInput::Step => host.step(now),
         WorkerInput::Reset => host.reset(now),
         WorkerInput::Speed { steps_per_second } => host.set_speed(steps_per_second, now),
+        WorkerInput::Csv { name, text } => host.csv(name, text, now),
         other @ (WorkerInput::Ping { .. } | WorkerInput::DetectBackend { .. }) => return Err(other),
     })
 }

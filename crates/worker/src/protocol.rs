@@ -2,9 +2,10 @@
 //! `tag = "type"`), so a message is readable in the browser's devtools and never depends on
 //! declaration order.
 
+/// The decision surface, as the engine computes it and the page draws it.
+pub use layerlab_engine::data::CsvSummary;
 /// Snapshots as CSV, in the columns `layerlab train --out` writes (formatting, not computation).
 pub use layerlab_engine::metrics::csv as snapshot_csv;
-/// The decision surface, as the engine computes it and the page draws it.
 pub use layerlab_engine::metrics::{LayerMetrics, Snapshot};
 pub use layerlab_engine::train::{
     Confusion, Details, Memory, NeuronLayer, NeuronMaps, Picture, Surface, SurfaceValues,
@@ -14,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// The version of this protocol. The worker announces it in [`WorkerOutput::Ready`] and the page
 /// refuses to talk to a worker of another version (a stale cached worker script, say).
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +44,10 @@ pub enum WorkerInput {
     /// as the machine allows (`None`). A setting of the page, not of the experiment: it holds
     /// for every later run. A rate that is not a positive number is answered with an error.
     Speed { steps_per_second: Option<f64> },
+    /// The user's CSV file, as chosen: read through at once (answered with
+    /// [`WorkerOutput::CsvRead`], or [`WorkerOutput::CsvRejected`] with the first mistake) and
+    /// kept for any spec whose dataset names it. A loaded run on a file of that name starts over.
+    Csv { name: String, text: String },
 }
 
 /// What the worker tells the page.
@@ -69,6 +74,11 @@ pub enum WorkerOutput {
     Progress { progress: Progress },
     /// Training stopped by itself at `step`.
     Stopped { step: u64, reason: StopReason },
+    /// The CSV file `name` is read and kept: what it holds, for the page to show and pick from.
+    CsvRead { name: String, summary: CsvSummary },
+    /// The CSV file `name` cannot be trained on: the first mistake, by row and column. The file
+    /// kept before (if any) stays.
+    CsvRejected { name: String, message: String },
 }
 
 /// One problem with a spec: the field (`model[2].units`) and what is wrong and would be valid.
@@ -313,6 +323,10 @@ mod tests {
             (WorkerInput::Reset, r#"{"type":"reset"}"#),
             (WorkerInput::Speed { steps_per_second: Some(2.5) }, r#"{"type":"speed","steps_per_second":2.5}"#),
             (WorkerInput::Speed { steps_per_second: None }, r#"{"type":"speed","steps_per_second":null}"#),
+            (
+                WorkerInput::Csv { name: "a.csv".into(), text: "x,y\n1,2\n".into() },
+                r#"{"type":"csv","name":"a.csv","text":"x,y\n1,2\n"}"#,
+            ),
         ];
         for (input, json) in inputs {
             assert_eq!(serde_json::to_string(input).unwrap(), *json);
@@ -320,6 +334,22 @@ mod tests {
         }
         let outputs: &[(WorkerOutput, &str)] = &[
             (WorkerOutput::Ready { protocol: 2 }, r#"{"type":"ready","protocol":2}"#),
+            (
+                WorkerOutput::CsvRejected { name: "a.csv".into(), message: "row 2".into() },
+                r#"{"type":"csv_rejected","name":"a.csv","message":"row 2"}"#,
+            ),
+            (
+                WorkerOutput::CsvRead {
+                    name: "a.csv".into(),
+                    summary: CsvSummary {
+                        columns: vec!["x".into(), "y".into()],
+                        rows: 2,
+                        preview: vec![vec![1.0, 0.0]],
+                        classes: vec![None, Some(2)],
+                    },
+                },
+                r#"{"type":"csv_read","name":"a.csv","summary":{"columns":["x","y"],"rows":2,"preview":[[1.0,0.0]],"classes":[null,2]}}"#,
+            ),
             (
                 WorkerOutput::Stopped { step: 7, reason: StopReason::StopCondition },
                 r#"{"type":"stopped","step":7,"reason":{"why":"stop_condition"}}"#,

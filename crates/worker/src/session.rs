@@ -5,10 +5,11 @@
 //! schedules [`Host::tick`] while the run plays and posts what comes back.
 
 use layerlab_engine::cpu::Cpu;
+use layerlab_engine::data::CsvSummary;
 use layerlab_engine::metrics::Snapshot;
 use layerlab_engine::train::{Surface, Trainer};
 use layerlab_gpu::Gpu;
-use layerlab_spec::data::Task;
+use layerlab_spec::data::{Dataset, Task};
 use layerlab_spec::{Spec, SpecError, analyse};
 
 use crate::gpu_run::{Finish, GpuRun, ReadJob};
@@ -32,6 +33,8 @@ pub const MIN_SNAPSHOT_MS: f64 = 100.0;
 /// and `trainer` (the shadow) holds the weights of the last read-back, measures and reports.
 pub struct Session {
     spec: Spec,
+    /// The text of the CSV file the spec names, when it names one.
+    csv: Option<String>,
     trainer: Trainer<Cpu<f32>>,
     gpu: Option<GpuRun>,
     /// One step was asked for (the Step button): report once it is read back.
@@ -67,14 +70,18 @@ pub struct Host {
     job: Option<ReadJob>,
     /// The speed limit the page set (none: full speed).
     pace: Pace,
+    /// The user's CSV file, by name, as last chosen and read.
+    csv: Option<(String, String)>,
 }
 
 impl Session {
     /// Builds the run `spec` describes; every problem comes back with the field it is about.
-    pub fn new(spec: Spec) -> Result<Self, Vec<Problem>> {
-        let trainer = Trainer::new(Cpu::<f32>::new(), &spec, None).map_err(|e| problems(&e))?;
+    /// `csv`: the text of the CSV file the spec names, if any.
+    pub fn new(spec: Spec, csv: Option<String>) -> Result<Self, Vec<Problem>> {
+        let trainer = Trainer::new(Cpu::<f32>::new(), &spec, csv.as_deref()).map_err(|e| problems(&e))?;
         Ok(Self {
             spec,
+            csv,
             trainer,
             gpu: None,
             single_step: false,
@@ -331,7 +338,11 @@ impl Host {
             self.spare_gpu.get_or_insert(old.trainer.b);
         }
         self.job = None;
-        match Session::new(spec) {
+        let csv = match (&spec.data.dataset, &self.csv) {
+            (Dataset::Csv(wanted), Some((name, text))) if &wanted.name == name => Some(text.clone()),
+            _ => None,
+        };
+        match Session::new(spec, csv) {
             Ok(mut session) => {
                 self.playing = false;
                 self.run += 1;
@@ -395,6 +406,22 @@ impl Host {
     }
 
     /// Starts the run over from the same spec: same seed, same initial weights, same data.
+    /// Reads the user's CSV file and keeps it; a run on a file of that name starts over on it.
+    pub fn csv(&mut self, name: String, text: String, now: f64) -> Vec<WorkerOutput> {
+        let summary = match CsvSummary::read(&name, &text) {
+            Ok(summary) => summary,
+            Err(error) => return vec![WorkerOutput::CsvRejected { name, message: error.message }],
+        };
+        self.csv = Some((name.clone(), text));
+        let mut out = vec![WorkerOutput::CsvRead { name: name.clone(), summary }];
+        let uses_it =
+            self.session.as_ref().is_some_and(|s| matches!(&s.spec.data.dataset, Dataset::Csv(c) if c.name == name));
+        if uses_it && let Some(session) = self.session.take() {
+            out.extend(self.build(session.spec, now));
+        }
+        out
+    }
+
     pub fn reset(&mut self, now: f64) -> Vec<WorkerOutput> {
         match self.session.take() {
             Some(session) => self.build(session.spec, now),
@@ -529,7 +556,7 @@ fn attach(
     moved_off: &mut bool,
 ) -> Option<WorkerOutput> {
     let gpu = spare.take()?;
-    match GpuRun::new(gpu, &session.spec, &mut session.trainer) {
+    match GpuRun::new(gpu, &session.spec, session.csv.as_deref(), &mut session.trainer) {
         Ok(run) => {
             session.gpu = Some(run);
             let back = std::mem::take(moved_off).then(|| report.clone()).flatten();

@@ -319,3 +319,43 @@ fn the_layer_similarity_can_be_switched_on_mid_run_and_is_measured_from_then_on(
         assert!((row[i] - 1.0).abs() < 1e-6, "{row:?}");
     }
 }
+
+#[test]
+fn a_chosen_csv_is_read_at_once_kept_and_trained_on_and_a_broken_one_is_refused_by_row() {
+    use layerlab_spec::data::{CsvTask, Dataset};
+    let mut host = Host::default();
+    // A spec that names a file the worker has not been given: the message says to choose it.
+    let mut spec = Spec::default();
+    let text: String = "x,y,label\n".to_string()
+        + &(0..40).map(|i| format!("{},{},{}\n", i % 7, i % 5, u8::from(i % 7 > 3))).collect::<String>();
+    let summary = match &host.csv("points.csv".into(), text.clone(), 0.0)[..] {
+        [WorkerOutput::CsvRead { name, summary }] => {
+            assert_eq!(name, "points.csv");
+            summary.clone()
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!((summary.columns.len(), summary.rows, summary.preview.len()), (3, 40, 5));
+    assert_eq!(summary.classes, [Some(7), Some(5), Some(2)]);
+    let reference = summary.reference("points.csv", 2);
+    assert_eq!((reference.inputs, reference.task), (2, CsvTask::Classes { classes: 2 }));
+    spec.data.dataset = Dataset::Csv(reference.clone());
+    let out = host.load(spec.clone(), 0.0);
+    let WorkerOutput::Loaded { info } = &out[0] else { panic!("{out:?}") };
+    assert_eq!((info.classes, info.train_examples + info.test_examples), (2, 40));
+
+    // Choosing the file again starts the run over on it; a broken file is refused by row and
+    // column and the kept file stays.
+    let again = host.csv("points.csv".into(), text.replace("6,1,1", "6,1,0"), 0.0);
+    assert!(matches!(again[..], [WorkerOutput::CsvRead { .. }, WorkerOutput::Loaded { .. }, ..]), "{again:?}");
+    let broken = host.csv("points.csv".into(), "x,y,label\n1,2,0\n3,oops,1\n".into(), 0.0);
+    let [WorkerOutput::CsvRejected { message, .. }] = &broken[..] else { panic!("{broken:?}") };
+    assert_eq!(message, "in `points.csv`, row 3, column `y`: `oops` is not a number");
+    assert!(matches!(host.reset(0.0)[0], WorkerOutput::Loaded { .. }), "the kept file still trains");
+
+    let mut other = spec;
+    other.data.dataset = Dataset::Csv(layerlab_spec::data::CsvRef { name: "other.csv".into(), ..reference });
+    let out = host.load(other, 0.0);
+    let WorkerOutput::Invalid { problems } = &out[0] else { panic!("{out:?}") };
+    assert_eq!(problems[0].message, "the CSV file `other.csv` is not loaded: choose the file again");
+}

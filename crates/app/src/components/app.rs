@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use super::architecture::ArchitecturePanel;
 use super::controls::Controls;
+use super::csv::{self, CsvFile};
 use super::data::DataPanel;
 use super::header::Header;
 use super::library::Library;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
     let trouble = RwSignal::new(opening.bad_link.map(|bad| LinkTrouble { bad, instead }));
     let run = RwSignal::new(RunView::default());
     let worker_problems = RwSignal::new(Vec::<Problem>::new());
+    let csv_file = RwSignal::new(CsvFile::default());
 
     let on_output = move |output: WorkerOutput| match output {
         WorkerOutput::Ready { .. } => {
@@ -99,6 +101,17 @@ pub fn App() -> impl IntoView {
             notices.update(|n| n.push(format!("The training worker reported: {message}")));
         }
         WorkerOutput::Invalid { problems } => worker_problems.set(problems),
+        WorkerOutput::CsvRead { name, summary } => {
+            csv_file.set(CsvFile { name, summary: Some(summary), problem: None });
+            // The file's own columns, keeping the target picked before when it has one of that name.
+            let target = spec.with_untracked(|s| csv_file.with_untracked(|f| csv::target_index(s, f)));
+            if let Some(dataset) = csv_file.with_untracked(|f| csv::csv_dataset(f, target)) {
+                spec.update(|s| s.data.dataset = dataset);
+            }
+        }
+        WorkerOutput::CsvRejected { name, message } => {
+            csv_file.update(|f| f.problem = Some(format!("{name} cannot be used: {message}.")));
+        }
         other => {
             if matches!(other, WorkerOutput::Loaded { .. } | WorkerOutput::Retuned { .. }) {
                 worker_problems.set(Vec::new());
@@ -216,7 +229,7 @@ pub fn App() -> impl IntoView {
         <Controls spec=spec run=run sender=sender />
         <Recipe spec=spec analysis=analysis />
         <main class="playground">
-            <DataPanel spec=spec analysis=analysis />
+            <DataPanel spec=spec analysis=analysis csv_file=csv_file sender=sender />
             <ArchitecturePanel spec=spec analysis=analysis worker_problems=worker_problems />
             <OutputPanel spec=spec run=run />
         </main>

@@ -3,18 +3,41 @@
 use layerlab_spec::{Analysis, Spec, SpecError};
 use leptos::prelude::*;
 
+use super::app::Sender;
+use super::csv::{CsvFile, CsvUpload, csv_dataset, target_index};
 use super::field::{payload_fields, problem_items};
 use crate::experiment::{self, FEATURES};
 
 /// The dataset and how the network sees it.
 #[component]
-pub fn DataPanel(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecError>>>) -> impl IntoView {
+pub fn DataPanel(
+    spec: RwSignal<Spec>,
+    analysis: Memo<Result<Analysis, Vec<SpecError>>>,
+    csv_file: RwSignal<CsvFile>,
+    sender: Sender,
+) -> impl IntoView {
     // A typed value that does not fit its field.
     let typed = RwSignal::new(None::<String>);
     let dataset_fields = move || {
         let dataset = spec.with(|s| s.data.dataset.clone());
+        if matches!(dataset, layerlab_spec::data::Dataset::Csv(_)) {
+            // The CSV's own controls below say what its fields hold.
+            return None;
+        }
         let kind = dataset.name();
-        payload_fields(&dataset, &kind, "dataset", &[], typed, move |d| spec.update(|s| s.data.dataset = d))
+        Some(payload_fields(&dataset, &kind, "dataset", &[], typed, move |d| spec.update(|s| s.data.dataset = d)))
+    };
+    let choose_dataset = move |name: String| {
+        if name == "csv" {
+            let dataset = spec.with_untracked(|s| csv_file.with_untracked(|f| csv_dataset(f, target_index(s, f))));
+            if let Some(dataset) = dataset {
+                spec.update(|s| s.data.dataset = dataset);
+            }
+        } else {
+            spec.update(|s| {
+                let _ = experiment::set_dataset(s, &name);
+            });
+        }
     };
     let problems = problem_items(analysis, "data", typed);
     let dataset = move || spec.with(|s| s.data.dataset.name());
@@ -36,14 +59,19 @@ pub fn DataPanel(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecE
                     id="dataset"
                     title="The examples to learn from: 2D sets as in TensorFlow Playground, small real tables, digits, an image to fit, and sequence tasks."
                     prop:value=dataset
-                    on:change=move |ev| spec.update(|s| { let _ = experiment::set_dataset(s, &event_target_value(&ev)); })
+                    on:change=move |ev| choose_dataset(event_target_value(&ev))
                 >
                     {experiment::dataset_names().into_iter().map(|name| {
                         let label = name.replace('_', " ");
                         view! { <option value=name>{label}</option> }
                     }).collect_view()}
+                    {move || csv_file.with(|f| f.summary.is_some().then(|| {
+                        let label = format!("your CSV: {}", f.name);
+                        view! { <option value="csv">{label}</option> }
+                    }))}
                 </select>
             </div>
+            <CsvUpload spec=spec file=csv_file sender=sender />
             <div class="fields dataset-fields" data-part="dataset">{dataset_fields}</div>
             <button
                 type="button" id="new-data" data-part="dataset"

@@ -3,6 +3,7 @@
 mod app;
 pub mod architecture;
 mod controls;
+mod csv;
 mod data;
 mod details;
 mod export;

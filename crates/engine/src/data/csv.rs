@@ -6,7 +6,8 @@
 use std::borrow::Cow;
 
 use layerlab_spec::data::{CsvRef, CsvTask};
-use layerlab_spec::limits::{MAX_SAMPLES, MAX_WIDTH};
+use layerlab_spec::limits::{MAX_CLASSES, MAX_SAMPLES, MAX_WIDTH};
+use serde::{Deserialize, Serialize};
 
 use super::DataError;
 use super::split::Rows;
@@ -24,23 +25,9 @@ pub(crate) fn read(csv: &CsvRef, text: Option<&str>) -> Result<Rows, DataError> 
             format!("the CSV file `{name}` is not loaded: choose the file again"),
         ));
     };
-    let mut records = Records { text: text.strip_prefix('\u{feff}').unwrap_or(text), at: 0, row: 0 };
-    let Some(header) = records.next_filled().transpose().map_err(file_error)? else {
-        return Err(DataError::new(
-            "data.dataset",
-            format!("the CSV file `{name}` is empty: it needs a header row of column names, then rows of numbers"),
-        ));
-    };
-    let header: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-    let columns = header.len();
-    if columns > MAX_WIDTH as usize + 1 {
-        return Err(file_error(format!(
-            "the header has {columns} columns: a model takes at most {MAX_WIDTH} inputs (MAX_WIDTH) besides the \
-             target, so keep at most {} columns",
-            MAX_WIDTH + 1
-        )));
-    }
-    let target = target_column(csv, &header)?;
+    let table = Table::read(name, text)?;
+    let (header, columns) = (&table.header, table.header.len());
+    let target = target_column(csv, header)?;
     if columns == 1 {
         return Err(file_error(format!(
             "there is no column besides the target `{}`: add the input columns",
@@ -59,30 +46,12 @@ pub(crate) fn read(csv: &CsvRef, text: Option<&str>) -> Result<Rows, DataError> 
             ),
         ));
     }
-
-    let mut values = Vec::new();
-    let mut targets = Vec::new();
-    while let Some(record) = records.next_filled() {
-        let fields = record.map_err(file_error)?;
-        let row = records.row;
-        if targets.len() == MAX_SAMPLES as usize {
-            return Err(file_error(format!(
-                "there are more than {MAX_SAMPLES} rows of data, beyond the limit (MAX_SAMPLES): keep at most \
-                 {MAX_SAMPLES}"
-            )));
-        }
-        if fields.len() != columns {
-            return Err(file_error(format!(
-                "row {row} has {} field{}, the header has {columns}: give every row one value per column",
-                fields.len(),
-                if fields.len() == 1 { "" } else { "s" }
-            )));
-        }
-        for (column, field) in fields.iter().enumerate() {
-            let value =
-                number(field).map_err(|m| file_error(format!("row {row}, column `{}`: {m}", header[column])))?;
+    let mut values = Vec::with_capacity(table.values.len());
+    let mut targets = Vec::with_capacity(table.rows.len());
+    for (row, cells) in table.rows.iter().zip(table.values.chunks(columns)) {
+        for (column, &value) in cells.iter().enumerate() {
             if column == target {
-                let target = class_or_value(csv.task, value, field)
+                let target = class_or_value(csv.task, value)
                     .map_err(|m| file_error(format!("row {row}, column `{}`: {m}", header[column])))?;
                 targets.push(target);
             } else {
@@ -90,18 +59,138 @@ pub(crate) fn read(csv: &CsvRef, text: Option<&str>) -> Result<Rows, DataError> 
             }
         }
     }
-    match targets.len() {
-        0 => Err(file_error("there is a header but no rows of data: add rows of numbers below it".into())),
-        1 => Err(file_error(
-            "there is only 1 row of data: at least 2 are needed, one to train on and one to test on".into(),
-        )),
-        _ => {
-            let width = columns - 1;
-            standardise(&mut values, width);
-            let mut rows = Rows::new(width);
-            rows.inputs = values.into_iter().map(|v| v as f32).collect();
-            rows.targets = targets;
-            Ok(rows)
+    table.enough_rows().map_err(file_error)?;
+    let width = columns - 1;
+    standardise(&mut values, width);
+    let mut rows = Rows::new(width);
+    rows.inputs = values.into_iter().map(|v| v as f32).collect();
+    rows.targets = targets;
+    Ok(rows)
+}
+
+/// What the page shows of a chosen CSV file before it trains on it: the columns, the number of
+/// rows, the first few rows, and which columns could be a class target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CsvSummary {
+    pub columns: Vec<String>,
+    pub rows: usize,
+    /// The first [`PREVIEW_ROWS`] rows, as numbers.
+    pub preview: Vec<Vec<f64>>,
+    /// For each column, the number of classes it would make as the target: `Some(k)` when every
+    /// value is a whole number from 0 to k - 1 (k from 2 to `MAX_CLASSES`), else `None`.
+    pub classes: Vec<Option<u32>>,
+}
+
+/// Rows a [`CsvSummary`] shows.
+pub const PREVIEW_ROWS: usize = 5;
+
+impl CsvSummary {
+    /// Reads a whole file as training would (every cell checked), without choosing a target.
+    pub fn read(name: &str, text: &str) -> Result<Self, DataError> {
+        let table = Table::read(name, text)?;
+        table.enough_rows().map_err(|m| DataError::new("data.dataset", format!("in `{name}`, {m}")))?;
+        let columns = table.header.len();
+        if columns == 1 {
+            return Err(DataError::new(
+                "data.dataset",
+                format!("in `{name}`, there is only one column: add the input columns beside the target"),
+            ));
+        }
+        let classes = (0..columns)
+            .map(|c| {
+                let mut most = 0.0f64;
+                for v in table.values.iter().skip(c).step_by(columns) {
+                    if v.fract() != 0.0 || *v < 0.0 || *v >= f64::from(MAX_CLASSES) {
+                        return None;
+                    }
+                    most = most.max(*v);
+                }
+                Some(most as u32 + 1).filter(|k| *k >= 2)
+            })
+            .collect();
+        let preview = table.values.chunks(columns).take(PREVIEW_ROWS).map(<[f64]>::to_vec).collect();
+        Ok(Self { rows: table.rows.len(), columns: table.header, preview, classes })
+    }
+
+    /// The reference to this file with the column `target` as the target: classes when the
+    /// column holds classes, otherwise regression.
+    pub fn reference(&self, name: &str, target: usize) -> CsvRef {
+        let target = target.min(self.columns.len().saturating_sub(1));
+        let task = match self.classes.get(target).copied().flatten() {
+            Some(classes) => CsvTask::Classes { classes },
+            None => CsvTask::Regression,
+        };
+        CsvRef {
+            name: name.to_string(),
+            inputs: u32::try_from(self.columns.len().saturating_sub(1)).unwrap_or(u32::MAX),
+            target: self.columns.get(target).cloned().unwrap_or_default(),
+            task,
+        }
+    }
+}
+
+/// A CSV file read through: its column names and its cells as numbers, row after row.
+struct Table {
+    header: Vec<String>,
+    /// The spreadsheet row number of each row of data (the header is row 1).
+    rows: Vec<usize>,
+    values: Vec<f64>,
+}
+
+impl Table {
+    /// Reads the header and every row, checking each cell is a number and each row as long as
+    /// the header; at most `MAX_SAMPLES` rows and `MAX_WIDTH + 1` columns.
+    fn read(name: &str, text: &str) -> Result<Self, DataError> {
+        let file_error = |message: String| DataError::new("data.dataset", format!("in `{name}`, {message}"));
+        let mut records = Records { text: text.strip_prefix('\u{feff}').unwrap_or(text), at: 0, row: 0 };
+        let Some(header) = records.next_filled().transpose().map_err(file_error)? else {
+            return Err(DataError::new(
+                "data.dataset",
+                format!("the CSV file `{name}` is empty: it needs a header row of column names, then rows of numbers"),
+            ));
+        };
+        let header: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+        let columns = header.len();
+        if columns > MAX_WIDTH as usize + 1 {
+            return Err(file_error(format!(
+                "the header has {columns} columns: a model takes at most {MAX_WIDTH} inputs (MAX_WIDTH) besides the \
+                 target, so keep at most {} columns",
+                MAX_WIDTH + 1
+            )));
+        }
+        let mut table = Table { header, rows: Vec::new(), values: Vec::new() };
+        while let Some(record) = records.next_filled() {
+            let fields = record.map_err(file_error)?;
+            let row = records.row;
+            if table.rows.len() == MAX_SAMPLES as usize {
+                return Err(file_error(format!(
+                    "there are more than {MAX_SAMPLES} rows of data, beyond the limit (MAX_SAMPLES): keep at most \
+                     {MAX_SAMPLES}"
+                )));
+            }
+            if fields.len() != columns {
+                return Err(file_error(format!(
+                    "row {row} has {} field{}, the header has {columns}: give every row one value per column",
+                    fields.len(),
+                    if fields.len() == 1 { "" } else { "s" }
+                )));
+            }
+            for (column, field) in fields.iter().enumerate() {
+                let value = number(field)
+                    .map_err(|m| file_error(format!("row {row}, column `{}`: {m}", table.header[column])))?;
+                table.values.push(value);
+            }
+            table.rows.push(row);
+        }
+        Ok(table)
+    }
+
+    /// At least two rows: one to train on and one to test on.
+    fn enough_rows(&self) -> Result<(), String> {
+        match self.rows.len() {
+            0 => Err("there is a header but no rows of data: add rows of numbers below it".into()),
+            1 => Err("there is only 1 row of data: at least 2 are needed, one to train on and one to test on".into()),
+            _ => Ok(()),
         }
     }
 }
@@ -152,7 +241,7 @@ fn number(field: &str) -> Result<f64, String> {
 }
 
 /// The target of a row: for classes, a whole number from 0 to classes - 1.
-fn class_or_value(task: CsvTask, value: f64, field: &str) -> Result<f32, String> {
+fn class_or_value(task: CsvTask, value: f64) -> Result<f32, String> {
     match task {
         CsvTask::Regression => Ok(value as f32),
         CsvTask::Classes { classes } => {
@@ -161,8 +250,7 @@ fn class_or_value(task: CsvTask, value: f64, field: &str) -> Result<f32, String>
             } else {
                 let last = classes.saturating_sub(1);
                 Err(format!(
-                    "`{}` is not a class: with {classes} classes the target must be a whole number from 0 to {last}",
-                    shown(field.trim())
+                    "`{value}` is not a class: with {classes} classes the target must be a whole number from 0 to {last}"
                 ))
             }
         }

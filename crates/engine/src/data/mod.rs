@@ -21,6 +21,7 @@ use std::fmt;
 use layerlab_spec::data::{DataSpec, Dataset, Task};
 use layerlab_spec::limits::{MAX_CLASSES, MAX_FOURIER_FEATURES, MAX_SAMPLES};
 
+pub use csv::{CsvSummary, PREVIEW_ROWS};
 pub use features::PlanarEncoder;
 pub use split::train_count;
 pub use tables::BUNDLED_FILES;
