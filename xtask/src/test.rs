@@ -132,7 +132,7 @@ pub fn wasm_cargo(tools: &Tools, root: &Path, args: &[&str]) -> Result<Command, 
         .args(args)
         .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
         .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "300");
     Ok(command)
 }
 
