@@ -67,37 +67,6 @@ pub fn add_block(spec: &mut Spec, kind: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Removes block `index` (nothing when out of range).
-pub fn remove_block(spec: &mut Spec, index: usize) {
-    if index < spec.model.len() {
-        spec.model.remove(index);
-    }
-}
-
-/// Moves block `index` one place up (towards the input) or down; `false` when it cannot move.
-pub fn move_block(spec: &mut Spec, index: usize, up: bool) -> bool {
-    let other = if up { index.checked_sub(1) } else { Some(index + 1) };
-    match other {
-        Some(other) if index < spec.model.len() && other < spec.model.len() => {
-            spec.model.swap(index, other);
-            true
-        }
-        _ => false,
-    }
-}
-
-/// Moves block `from` to place `to` (both in the model as it is), the blocks between shifting
-/// over, as a drag and drop does; `false` when either is out of range or they are the same.
-pub fn move_block_to(spec: &mut Spec, from: usize, to: usize) -> bool {
-    let len = spec.model.len();
-    if from >= len || to >= len || from == to {
-        return false;
-    }
-    let block = spec.model.remove(from);
-    spec.model.insert(to, block);
-    true
-}
-
 /// The problems about `path` or anything inside it (`model[2]` has `model[2].units`).
 pub fn problems_at<'a>(problems: &'a [SpecError], path: &str) -> Vec<&'a SpecError> {
     problems
@@ -251,32 +220,6 @@ mod tests {
             assert_eq!(spec.model.last().unwrap().kind(), block.kind());
         }
         assert!(add_block(&mut spec, "conv").unwrap_err().contains("dense"));
-    }
-
-    #[test]
-    fn blocks_move_and_go() {
-        let mut spec = starting_spec();
-        add_block(&mut spec, "norm").unwrap();
-        assert!(move_block(&mut spec, 2, true));
-        assert_eq!(spec.model.iter().map(Block::kind).collect::<Vec<_>>(), ["dense", "norm", "dense"]);
-        assert!(!move_block(&mut spec, 0, true) && !move_block(&mut spec, 2, false));
-        remove_block(&mut spec, 1);
-        remove_block(&mut spec, 9);
-        assert_eq!(spec.model.len(), 2);
-    }
-
-    #[test]
-    fn a_dragged_block_lands_where_it_is_dropped() {
-        let mut spec = starting_spec();
-        for kind in ["norm", "dropout"] {
-            add_block(&mut spec, kind).unwrap();
-        }
-        let kinds = |s: &Spec| s.model.iter().map(Block::kind).collect::<Vec<_>>();
-        assert!(move_block_to(&mut spec, 0, 3));
-        assert_eq!(kinds(&spec), ["dense", "norm", "dropout", "dense"]);
-        assert!(move_block_to(&mut spec, 2, 0));
-        assert_eq!(kinds(&spec), ["dropout", "dense", "norm", "dense"]);
-        assert!(!move_block_to(&mut spec, 1, 1) && !move_block_to(&mut spec, 4, 0) && !move_block_to(&mut spec, 0, 4));
     }
 
     #[test]

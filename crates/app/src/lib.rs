@@ -12,4 +12,5 @@ pub mod plots;
 pub mod run;
 pub mod saved;
 pub mod share;
+pub mod tree;
 pub mod worker_link;

@@ -1,18 +1,17 @@
-//! The architecture editor: the model's blocks in order, each with its explanation and paper,
-//! its live output shape and parameter count, its fields edited inline, and buttons to move
-//! or remove it; a palette adds any block the engine has. An invalid edit is explained at its
+//! The architecture editor: the model's blocks in order (and the blocks inside residual and
+//! parallel containers, at any depth), each with its explanation and paper, its live output
+//! shape and parameter count, its fields edited inline, and buttons to move or remove it; a
+//! palette adds any block the engine has; ticked neighbours wrap in a residual or a parallel. An invalid edit is explained at its
 //! block and is not sent to the worker, which goes on with the last valid experiment.
 
-use layerlab_spec::blocks::BlockReport;
-use layerlab_spec::model::Block;
 use layerlab_spec::{Analysis, Spec, SpecError};
 use layerlab_worker::protocol::Problem;
 use leptos::prelude::*;
 
-use super::field::field_view;
+use super::block_card::{Editor, Verdicts, block_list};
 use super::focus::refocus;
 use crate::experiment;
-use crate::fields::{self, Field};
+use crate::tree::{self, Addr, Place, Wrap};
 
 /// The middle panel.
 #[component]
@@ -22,33 +21,22 @@ pub fn ArchitecturePanel(
     /// Problems the worker found that validation could not (a learning rule that does not fit).
     worker_problems: RwSignal<Vec<Problem>>,
 ) -> impl IntoView {
-    // A typed value that does not fit its field (text in a number): (block, message).
-    let edit_error = RwSignal::new(None::<(usize, String)>);
-    // The block being dragged by its handle, if any.
-    let dragged = RwSignal::new(None::<usize>);
+    let editor = Editor {
+        spec,
+        edit_error: RwSignal::new(None),
+        dragged: RwSignal::new(None),
+        selected: RwSignal::new(None),
+        palette_choice: RwSignal::new("dense".to_string()),
+    };
+    let palette_choice = editor.palette_choice;
     let model = Memo::new(move |_| spec.with(|s| s.model.clone()));
-    let palette_choice = RwSignal::new("dense".to_string());
     let blocks = move || {
-        let analysed = analysis.get();
-        let (reports, problems) = match &analysed {
-            Ok(a) => (a.blocks.clone(), Vec::new()),
-            Err(p) => (Vec::new(), p.clone()),
+        let verdicts = match analysis.get() {
+            Ok(a) => Verdicts { reports: a.blocks.clone(), problems: Vec::new(), step_factor: a.step_factor },
+            Err(p) => Verdicts { problems: p, ..Verdicts::default() },
         };
-        let count = model.with(Vec::len);
-        model
-            .get()
-            .into_iter()
-            .enumerate()
-            .map(|(i, block)| {
-                let path = format!("model[{i}]");
-                let report = reports.iter().find(|r| r.path == path).cloned();
-                let here: Vec<String> =
-                    experiment::problems_at(&problems, &path).iter().map(|p| p.to_string()).collect();
-                let typed = edit_error.get().filter(|(at, _)| *at == i).map(|(_, m)| m);
-                let step_factor = analysed.as_ref().map_or(0, |a| a.step_factor);
-                view! { <BlockCard index=i count=count block=block report=report step_factor=step_factor problems=here typed=typed spec=spec edit_error=edit_error dragged=dragged /> }
-            })
-            .collect_view()
+        editor.edit_error.track();
+        model.with(|m| block_list(editor, &Place::Model, m, &verdicts))
     };
     let general = move || {
         analysis.with(|a| match a {
@@ -78,6 +66,23 @@ pub fn ArchitecturePanel(
         let last = spec.with(|s| s.model.len().saturating_sub(1));
         refocus(format!("block-{last}-remove"));
     };
+    let wrap_message = RwSignal::new(String::new());
+    let wrap = move |how: Wrap| {
+        let Some((place, indices)) = editor.selected.get_untracked() else {
+            wrap_message.set("Tick the blocks to wrap first (the box beside each block's name).".to_string());
+            return;
+        };
+        let mut outcome = Ok(0);
+        spec.update(|s| outcome = tree::wrap(s, &place, &indices, how));
+        match outcome {
+            Ok(at) => {
+                editor.selected.set(None);
+                wrap_message.set(String::new());
+                refocus(format!("{}-unwrap", Addr { list: place, index: at }.id()));
+            }
+            Err(why) => wrap_message.set(format!("Not wrapped: {why}.")),
+        }
+    };
     view! {
         <section class="panel architecture" aria-labelledby="architecture-heading" data-part="architecture">
             <h2 id="architecture-heading">"Architecture"</h2>
@@ -93,122 +98,16 @@ pub fn ArchitecturePanel(
                 </select>
                 <button type="button" id="add-block" on:click=add title="Adds the chosen block, with its default settings, before the output layer.">"Add"</button>
             </div>
+            <div class="wrap" data-part="palette" role="group" aria-label="Wrap the ticked blocks">
+                <span>"Wrap the ticked blocks in "</span>
+                <button type="button" id="wrap-residual" on:click=move |_| wrap(Wrap::Residual)
+                    title="The ticked neighbours become the body of a residual block, x + body(x) (\"Deep Residual Learning for Image Recognition\").">"a residual"</button>
+                <button type="button" id="wrap-parallel" on:click=move |_| wrap(Wrap::Parallel)
+                    title="Each ticked block becomes a branch of a parallel block, side by side and summed; a single block goes beside a copy of itself (\"Make Deep Networks Shallow Again\").">"a parallel"</button>
+                <span id="wrap-message" role="alert">{move || wrap_message.get()}</span>
+            </div>
         </section>
     }
-}
-
-/// One block: what it is, its shape and size, its fields, and its buttons.
-#[component]
-fn BlockCard(
-    index: usize,
-    count: usize,
-    block: Block,
-    report: Option<BlockReport>,
-    /// FLOPs of a step per forward FLOP (`Analysis::step_factor`).
-    step_factor: u64,
-    problems: Vec<String>,
-    typed: Option<String>,
-    spec: RwSignal<Spec>,
-    edit_error: RwSignal<Option<(usize, String)>>,
-    dragged: RwSignal<Option<usize>>,
-) -> impl IntoView {
-    let (about, paper) = block.about();
-    let kind = block.kind();
-    let shape = report.map(|r| {
-        let flops = short(r.cost.flops.saturating_mul(step_factor) as f64);
-        format!("{} → {} · {} parameters · {flops} FLOPs per step", r.input, r.output, group(r.cost.params))
-    });
-    let invalid = !problems.is_empty() || typed.is_some();
-    let (first, last) = (index == 0, index + 1 >= count);
-    let heading = format!("block-{index}-heading");
-    let labelled_by = heading.clone();
-    let fields = fields::fields(&block, kind)
-        .into_iter()
-        .map(|field| field_input(index, &block, field, spec, edit_error))
-        .collect_view();
-    let moved = move |up: bool| {
-        let mut ok = false;
-        spec.update(|s| ok = experiment::move_block(s, index, up));
-        if ok {
-            let to = if up { index - 1 } else { index + 1 };
-            refocus(format!("block-{to}-{}", if up { "up" } else { "down" }));
-        }
-    };
-    view! {
-        <li
-            class=if invalid { "block invalid" } else { "block" } aria-labelledby=labelled_by data-kind=kind
-            class:drop-target=move || dragged.get().is_some_and(|d| d != index)
-            on:dragover=move |ev| if dragged.get_untracked().is_some() { ev.prevent_default() }
-            on:drop=move |ev| {
-                ev.prevent_default();
-                if let Some(from) = dragged.get_untracked() {
-                    dragged.set(None);
-                    edit_error.set(None);
-                    spec.update(|s| { experiment::move_block_to(s, from, index); });
-                }
-            }
-        >
-            <div class="block-head">
-                // The buttons move a block from the keyboard; the handle by drag and drop.
-                <span
-                    class="drag-handle" id=format!("block-{index}-drag") draggable="true" aria-hidden="true"
-                    title="Drag onto another block to move this one there (or use the arrow buttons)."
-                    on:dragstart=move |ev| {
-                        if let Some(data) = ev.data_transfer() {
-                            let _ = data.set_data("text/plain", &index.to_string());
-                            data.set_effect_allowed("move");
-                        }
-                        dragged.set(Some(index));
-                    }
-                    on:dragend=move |_| dragged.set(None)
-                >"⠿"</span>
-                <h3 id=heading>{format!("{}. {kind}", index + 1)}</h3>
-                <span class="shape">{shape}</span>
-                <span class="block-buttons">
-                    <button type="button" id=format!("block-{index}-up") disabled=first aria-label=format!("Move block {} up", index + 1) title="Move towards the input" on:click=move |_| moved(true)>"↑"</button>
-                    <button type="button" id=format!("block-{index}-down") disabled=last aria-label=format!("Move block {} down", index + 1) title="Move towards the output" on:click=move |_| moved(false)>"↓"</button>
-                    <button type="button" id=format!("block-{index}-remove") aria-label=format!("Remove block {}", index + 1) title="Remove this block" on:click=move |_| {
-                        spec.update(|s| experiment::remove_block(s, index));
-                        edit_error.set(None);
-                        refocus(if index + 1 < count { format!("block-{index}-remove") } else { "add-block".to_string() });
-                    }>"×"</button>
-                </span>
-            </div>
-            <p class="about">{about} <cite>{paper}</cite></p>
-            <div class="fields">{fields}</div>
-            <ul class="problems" role="alert">
-                {problems.into_iter().chain(typed).map(|t| view! { <li>{format!("⚠ {t}")}</li> }).collect_view()}
-            </ul>
-        </li>
-    }
-}
-
-/// The input for one field, writing the edited block back into the spec.
-fn field_input(
-    index: usize,
-    block: &Block,
-    field: Field,
-    spec: RwSignal<Spec>,
-    edit_error: RwSignal<Option<(usize, String)>>,
-) -> AnyView {
-    let id = format!("block-{index}-{}", field.key);
-    let key = field.key.clone();
-    let current = block.clone();
-    let commit = move |raw: String| {
-        match fields::set_field(&current, current.kind(), &key, &raw) {
-            Ok(block) => {
-                edit_error.set(None);
-                spec.update(|s| {
-                    if let Some(slot) = s.model.get_mut(index) {
-                        *slot = block;
-                    }
-                });
-            }
-            Err(message) => edit_error.set(Some((index, message))),
-        }
-        refocus(format!("block-{index}-{key}"));
-    };
-    field_view(id, field, commit)
 }
 
 /// 12345 → "12,345".

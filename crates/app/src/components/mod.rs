@@ -2,6 +2,7 @@
 
 mod app;
 pub mod architecture;
+mod block_card;
 mod controls;
 mod csv;
 mod data;
