@@ -19,6 +19,9 @@ test('a three-hidden-layer network learns spiral: the loss falls below 0.1 and t
   const { page, context, problems } = await open(browser);
   await loaded(page);
   await page.selectOption('#dataset', 'spiral');
+  // The data panel draws the points before any training.
+  await page.locator('#data-preview-caption').filter({ hasText: '250 training and 250 test examples.' }).waitFor({ timeout: 5_000 });
+  assert.ok(await page.locator('#data-preview').isVisible());
   await page.click('#add-block'); // the palette starts on dense: a third hidden layer
   assert.equal(await page.locator('.blocks > li').count(), 3);
   for (const i of [0, 1, 2]) await setField(page, `block-${i}-units`, 16);
@@ -150,6 +153,13 @@ test('digits with a mixture-of-experts block trains and its accuracy rises', asy
   const counts = (await page.locator('#confusion tbody td').allTextContents()).map(Number);
   assert.equal(counts.reduce((a, b) => a + b, 0), 899);
   await page.click('#play');
+  // The data panel shows the first test digits; the output panel the model's answer for each.
+  assert.equal(await page.locator('#digit-samples li').count(), 8);
+  await page.locator('#sample-predictions li').nth(7).waitFor({ timeout: 5_000 });
+  const right = Number((await page.locator('#samples-heading').textContent()).match(/^Sample predictions: (\d) of 8 right$/)[1]);
+  assert.equal(await page.locator('#sample-predictions li.right').count(), right);
+  assert.ok(right >= 5, `${right} of 8 right at ${accuracy}% accuracy`);
+  assert.match(await page.locator('#sample-predictions canvas').first().getAttribute('aria-label'), /^a \d, read as \d: (right|wrong)$/);
   // The router's load per expert, in percent, four experts.
   const load = await page.locator('#layer-table tbody tr', { hasText: 'moe' }).first().locator('td').last().textContent();
   assert.match(load, /^\d+% \d+% \d+% \d+%$/);
@@ -180,6 +190,8 @@ test('an image task shows the target beside the model picture with its PSNR, a s
   await loaded(page);
   await page.selectOption('#dataset', 'image');
   await page.locator('section.images:not(.hidden)').waitFor({ timeout: 10_000 });
+  await page.locator('#data-preview-image:not(.hidden)').waitFor({ timeout: 5_000 });
+  assert.equal(await page.locator('#data-preview').isVisible(), false, 'no points to draw');
   await page.locator('#psnr').filter({ hasText: 'dB' }).waitFor({ timeout: 10_000 });
   const before = await canvasPicture(page, 'model-image');
   await page.click('#play');
@@ -203,6 +215,14 @@ test('an image task shows the target beside the model picture with its PSNR, a s
   // is the last message, so step 1 shown means the list below belongs to the final model.
   await waitForNumber(page, '#step-count', (s) => s === 1, 10_000);
   await page.locator('#per-position li').nth(7).waitFor({ timeout: 10_000 });
+  // The data panel writes out examples: 8 tokens and 8 blanks, then the 8 tokens to answer.
+  const written = await page.locator('#sequence-samples li').allTextContents();
+  assert.equal(written.length, 3);
+  for (const w of written) {
+    const [input, answer] = w.split(' → ');
+    assert.match(input, /^(\d ){8}(_ ){7}_$/);
+    assert.equal(answer, input.split(' ').slice(0, 8).join(' '), 'copy answers with its input');
+  }
   assert.equal(await page.locator('#per-position li').count(), 8);
   // The attention layer's maps: one per head (two), over the 16 tokens (8 and their blanks).
   await page.locator('#attention-1').waitFor({ timeout: 10_000 });

@@ -173,6 +173,7 @@ mod tests {
             test_examples: 1,
             points: None,
             target_image: None,
+            preview: None,
             memory: Default::default(),
         }
     }

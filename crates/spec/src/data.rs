@@ -312,6 +312,20 @@ impl Dataset {
         }
     }
 
+    /// How the page writes token `id` of this dataset: `=` and `+` where they stand for those,
+    /// `_` for the blank an answer goes in, the number otherwise.
+    pub fn token_label(&self, id: u32) -> String {
+        match *self {
+            Dataset::ModularAddition { modulus } if id == modulus => "=".to_string(),
+            Dataset::Copy { vocabulary, .. } | Dataset::Reverse { vocabulary, .. } if id == vocabulary => {
+                "_".to_string()
+            }
+            Dataset::Arithmetic { .. } if id == 10 => "+".to_string(),
+            Dataset::Arithmetic { .. } if id == 11 => "=".to_string(),
+            _ => id.to_string(),
+        }
+    }
+
     /// Whether the model must not look ahead: each position predicts the next token of its own
     /// input, so any block that mixes tokens must be causal.
     pub fn is_next_token(&self) -> bool {
@@ -329,5 +343,19 @@ impl Dataset {
             Dataset::Csv(ref csv) => Some(csv.inputs),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_written_as_the_tasks_read_them() {
+        let labels = |d: Dataset, ids: &[u32]| ids.iter().map(|&i| d.token_label(i)).collect::<Vec<_>>().join(" ");
+        assert_eq!(labels(Dataset::ModularAddition { modulus: 97 }, &[3, 96, 97]), "3 96 =");
+        assert_eq!(labels(Dataset::Copy { length: 2, vocabulary: 10 }, &[4, 9, 10, 10]), "4 9 _ _");
+        assert_eq!(labels(Dataset::Arithmetic { digits: 1, chain_of_thought: false }, &[3, 10, 4, 11, 7]), "3 + 4 = 7");
+        assert_eq!(labels(Dataset::Parity { bits: 3 }, &[1, 0, 1]), "1 0 1");
     }
 }

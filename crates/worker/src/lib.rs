@@ -9,6 +9,7 @@ pub mod backend;
 pub mod gpu_run;
 pub mod handler;
 pub mod pace;
+pub mod preview;
 pub mod protocol;
 pub mod session;
 

@@ -2,6 +2,7 @@
 //! `tag = "type"`), so a message is readable in the browser's devtools and never depends on
 //! declaration order.
 
+pub use crate::preview::{Preview, Sequence};
 /// The decision surface, as the engine computes it and the page draws it.
 pub use layerlab_engine::data::CsvSummary;
 /// Snapshots as CSV, in the columns `layerlab train --out` writes (formatting, not computation).
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// The version of this protocol. The worker announces it in [`WorkerOutput::Ready`] and the page
 /// refuses to talk to a worker of another version (a stale cached worker script, say).
-pub const PROTOCOL_VERSION: u32 = 6;
+pub const PROTOCOL_VERSION: u32 = 7;
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,6 +103,8 @@ pub struct RunInfo {
     pub points: Option<Points>,
     /// Image tasks: the picture to learn.
     pub target_image: Option<Picture>,
+    /// Digits as pictures, sequence tasks written out: examples for the data panel.
+    pub preview: Option<Preview>,
     /// What a training step of this run holds, by kind, as the engine counts it for the
     /// learning rule (f32 numbers, as the page trains).
     pub memory: Memory,

@@ -14,6 +14,7 @@ use layerlab_spec::{Spec, SpecError, analyse};
 
 use crate::gpu_run::{Finish, GpuRun, ReadJob};
 use crate::pace::Pace;
+use crate::preview::preview;
 use crate::protocol::{BackendReport, CpuReason, Points, Problem, Progress, RunInfo, StopReason, WorkerOutput};
 
 /// Training time per tick while playing; between ticks the worker reads its messages, so a
@@ -135,6 +136,7 @@ impl Session {
             test_examples: data.test.len as u64,
             points,
             target_image: self.trainer.target_picture(),
+            preview: preview(&self.spec.data.dataset, &data.train, &data.test),
             memory: self.trainer.memory(),
         }
     }

@@ -359,3 +359,36 @@ fn a_chosen_csv_is_read_at_once_kept_and_trained_on_and_a_broken_one_is_refused_
     let WorkerOutput::Invalid { problems } = &out[0] else { panic!("{out:?}") };
     assert_eq!(problems[0].message, "the CSV file `other.csv` is not loaded: choose the file again");
 }
+
+#[test]
+fn digits_come_as_pictures_with_the_models_answers_and_sequences_written_out() {
+    use layerlab_spec::data::Dataset;
+    use layerlab_worker::protocol::Preview;
+    let mut host = Host::default();
+    let mut spec = Spec::default();
+    spec.data.dataset = Dataset::Digits;
+    spec.model = vec![Block::Dense(Dense { units: 16, activation: Activation::Relu, bias: true })];
+    let out = host.load(spec, 0.0);
+    let WorkerOutput::Loaded { info } = &out[0] else { panic!("{out:?}") };
+    let Some(Preview::Pictures { side, pictures, labels }) = &info.preview else { panic!("{:?}", info.preview) };
+    assert_eq!((*side, pictures.len(), labels.len()), (8, 8, 8));
+    assert!(pictures.iter().all(|p| p.len() == 64) && labels.iter().all(|l| *l < 10));
+    let answers = last_progress(&host.step(0.0)).details.and_then(|d| d.samples).expect("the model's answers");
+    assert_eq!(answers.len(), 8);
+    assert!(answers.iter().all(|a| *a < 10));
+
+    let mut spec = Spec::default();
+    spec.data.dataset = Dataset::ModularAddition { modulus: 7 };
+    let of = |kind: &str| Block::defaults().into_iter().find(|b| b.kind() == kind).unwrap();
+    spec.model =
+        vec![of("embed"), of("pool"), Block::Dense(Dense { units: 16, activation: Activation::Relu, bias: true })];
+    let out = host.load(spec, 0.0);
+    let WorkerOutput::Loaded { info } = &out[0] else { panic!("{out:?}") };
+    let Some(Preview::Sequences { examples }) = &info.preview else { panic!("{:?}", info.preview) };
+    assert_eq!(examples.len(), 3);
+    for e in examples {
+        let [a, b, equals] = &e.input[..] else { panic!("{e:?}") };
+        let (a, b, c): (u32, u32, u32) = (a.parse().unwrap(), b.parse().unwrap(), e.answer[0].parse().unwrap());
+        assert_eq!((equals.as_str(), (a + b) % 7), ("=", c), "{e:?}");
+    }
+}

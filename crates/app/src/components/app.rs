@@ -229,7 +229,7 @@ pub fn App() -> impl IntoView {
         <Controls spec=spec run=run sender=sender />
         <Recipe spec=spec analysis=analysis />
         <main class="playground">
-            <DataPanel spec=spec analysis=analysis csv_file=csv_file sender=sender />
+            <DataPanel spec=spec analysis=analysis csv_file=csv_file sender=sender run=run />
             <ArchitecturePanel spec=spec analysis=analysis worker_problems=worker_problems />
             <OutputPanel spec=spec run=run />
         </main>

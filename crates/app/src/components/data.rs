@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use super::app::Sender;
 use super::csv::{CsvFile, CsvUpload, csv_dataset, target_index};
 use super::field::{payload_fields, problem_items};
+use super::preview::DataPreview;
 use crate::experiment::{self, FEATURES};
+use crate::run::RunView;
 
 /// The dataset and how the network sees it.
 #[component]
@@ -15,6 +17,7 @@ pub fn DataPanel(
     analysis: Memo<Result<Analysis, Vec<SpecError>>>,
     csv_file: RwSignal<CsvFile>,
     sender: Sender,
+    run: RwSignal<RunView>,
 ) -> impl IntoView {
     // A typed value that does not fit its field.
     let typed = RwSignal::new(None::<String>);
@@ -71,6 +74,9 @@ pub fn DataPanel(
                     }))}
                 </select>
             </div>
+            <Show when=move || analysis.with(Result::is_ok)>
+                <DataPreview run=run />
+            </Show>
             <CsvUpload spec=spec file=csv_file sender=sender />
             <div class="fields dataset-fields" data-part="dataset">{dataset_fields}</div>
             <button

@@ -16,6 +16,7 @@ mod library;
 mod neurons;
 mod notices;
 mod output;
+mod preview;
 mod recipe;
 mod rule;
 mod share;

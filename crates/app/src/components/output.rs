@@ -9,6 +9,7 @@ use super::details::Details;
 use super::export::Export;
 use super::layers::LayerMetrics;
 use super::neurons::Neurons;
+use super::preview::SamplePredictions;
 use super::similarity::LayerSimilarity;
 use crate::plots;
 use crate::run::{RunView, nearest};
@@ -148,6 +149,7 @@ pub fn OutputPanel(spec: RwSignal<Spec>, run: RwSignal<RunView>) -> impl IntoVie
                 </figcaption>
             </figure>
             <Details run=run />
+            <SamplePredictions run=run />
             <Neurons run=run />
             <LayerMetrics run=run />
             <LayerSimilarity spec=spec run=run />

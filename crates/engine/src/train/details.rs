@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Trainer;
+use super::{Trainer, predicted_class};
 use crate::backend::Backend;
 use crate::data::Examples;
 
@@ -19,7 +19,13 @@ pub struct Details {
     pub per_position: Option<Vec<f64>>,
     /// Image tasks: the model's brightness at every pixel.
     pub image: Option<Picture>,
+    /// Classification of one answer per example: the class the model gives each of the first
+    /// [`SAMPLES`] test examples, for the page to show beside them.
+    pub samples: Option<Vec<u32>>,
 }
+
+/// How many test examples the page shows with the model's answer.
+pub const SAMPLES: usize = 8;
 
 /// `counts[t * classes + p]`: test examples of class `t` predicted as `p`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,7 +59,13 @@ impl<B: Backend> Trainer<B> {
             let inputs: Vec<f32> = (0..side * side).flat_map(|p| [centre(p % side), -centre(p / side)]).collect();
             Picture { side: side as u32, pixels: self.predict(&inputs) }
         });
-        Some(Details { confusion, per_position, image })
+        let samples = (tally.classes > 0 && self.model.answer == 1).then(|| {
+            let (width, outputs) = (self.model.inputs, self.model.outputs);
+            let inputs = self.data.test.inputs[..SAMPLES.min(self.data.test.len) * width].to_vec();
+            let answers = self.predict(&inputs);
+            answers.chunks(outputs).map(|row| predicted_class(row, self.loss) as u32).collect()
+        });
+        Some(Details { confusion, per_position, image, samples })
     }
 
     /// An image task's target picture, put together from the training and test pixels.

@@ -26,7 +26,7 @@ mod retune;
 mod surface;
 
 pub use checkpoint::{Checkpoint, resume};
-pub use details::{Confusion, Details, MAX_CONFUSION, Picture};
+pub use details::{Confusion, Details, MAX_CONFUSION, Picture, SAMPLES};
 pub use memory::Memory;
 pub use retune::rebuild_needed;
 pub use surface::{MAX_NEURONS, NEURON_SIDE, NeuronLayer, NeuronMaps, Surface, SurfaceValues};
@@ -733,7 +733,7 @@ fn push_example<R: Real>(ex: &Examples, i: usize, loss: Loss, outputs: usize, x:
 
 /// The class an output row predicts: the larger logit, or the side of 0 (binary cross-entropy)
 /// or of 0.5 (a single MSE output).
-fn predicted_class<R: Real>(row: &[R], loss: Loss) -> usize {
+pub(super) fn predicted_class<R: Real>(row: &[R], loss: Loss) -> usize {
     match (loss, row.len()) {
         (Loss::BinaryCrossEntropy, _) => usize::from(row[0] > R::zero()),
         (Loss::Mse, 1) => usize::from(row[0] > R::of(0.5)),

@@ -1,0 +1,59 @@
+//! What the data panel shows of a dataset's examples before training (besides the 2D points and
+//! an image task's picture, which the run info carries already): digits as small pictures, and
+//! sequence tasks as a few examples written out token by token with their answers.
+
+use layerlab_engine::data::Examples;
+use layerlab_engine::train::SAMPLES;
+use layerlab_spec::data::Dataset;
+use serde::{Deserialize, Serialize};
+
+/// Examples of the data, as the page draws them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Preview {
+    /// The first test examples as `side × side` grey pictures (row by row from the top), with
+    /// their classes; the output panel shows the model's answer for the same ones.
+    Pictures { side: u32, pictures: Vec<Vec<f32>>, labels: Vec<u32> },
+    /// The first training sequences, token by token, with the answer each must give.
+    Sequences { examples: Vec<Sequence> },
+}
+
+/// One sequence example, written out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sequence {
+    pub input: Vec<String>,
+    pub answer: Vec<String>,
+}
+
+/// Sequence examples shown.
+pub const SEQUENCES: usize = 3;
+
+/// The preview of `dataset`, whose examples are `train` and `test`; `None` for data the page
+/// shows otherwise (points, tables, an image task).
+pub fn preview(dataset: &Dataset, train: &Examples, test: &Examples) -> Option<Preview> {
+    match dataset {
+        Dataset::Digits => {
+            let n = SAMPLES.min(test.len);
+            Some(Preview::Pictures {
+                side: 8,
+                pictures: test.inputs.chunks(test.width).take(n).map(<[f32]>::to_vec).collect(),
+                labels: test.targets.chunks(test.target_width.max(1)).take(n).map(|t| t[0] as u32).collect(),
+            })
+        }
+        _ if dataset.token_input().is_some() => {
+            let label = |v: &f32| dataset.token_label(*v as u32);
+            let examples = train
+                .inputs
+                .chunks(train.width)
+                .zip(train.targets.chunks(train.target_width.max(1)))
+                .take(SEQUENCES)
+                .map(|(input, answer)| Sequence {
+                    input: input.iter().map(label).collect(),
+                    answer: answer.iter().map(label).collect(),
+                })
+                .collect();
+            Some(Preview::Sequences { examples })
+        }
+        _ => None,
+    }
+}
