@@ -26,9 +26,13 @@ function blobs() {
   return `x,y,label\n${rows.join('\n')}\n`;
 }
 
-test('a CSV file is previewed and trained on, its target picked, and a broken one explained by row and column', async () => {
+test('a bundled table shows its first rows; a CSV file is previewed and trained on, its target picked, and a broken one explained by row and column', async () => {
   const { page, context, problems } = await open(browser);
   await loaded(page);
+  await page.selectOption('#dataset', 'iris');
+  await page.locator('#table-samples tbody tr').nth(4).waitFor({ timeout: 5_000 });
+  assert.deepEqual(await page.locator('#table-samples thead th').allTextContents(), ['x1', 'x2', 'x3', 'x4', 'class']);
+  assert.match(await page.locator('#data-preview-caption').textContent(), /^\d+ training and \d+ test examples\.$/);
   await page.setInputFiles('#csv-file', { name: 'halves.csv', mimeType: 'text/csv', buffer: Buffer.from(blobs()) });
   await page.locator('#csv-summary').filter({ hasText: 'halves.csv: 200 rows of 3 columns.' }).waitFor({ timeout: 10_000 });
   assert.equal(await page.inputValue('#dataset'), 'csv');

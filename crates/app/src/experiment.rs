@@ -27,8 +27,17 @@ pub fn set_dataset(spec: &mut Spec, name: &str) -> Result<(), String> {
         .into_iter()
         .find(|d| d.name() == name)
         .ok_or_else(|| format!("there is no dataset '{name}': pick one of {}", dataset_names().join(", ")))?;
+    // Fourier features apply to the 2D sets only.
+    if !dataset.is_planar() {
+        spec.data.fourier = None;
+    }
     spec.data.dataset = dataset;
     Ok(())
+}
+
+/// Turns the random Fourier features of a 2D input on (with their usual count and scale) or off.
+pub fn set_fourier(spec: &mut Spec, on: bool) {
+    spec.data.fourier = on.then(|| spec.data.fourier.unwrap_or_default());
 }
 
 /// The input features of 2D datasets, with the label the page shows.
@@ -196,6 +205,7 @@ pub fn new_data(spec: &mut Spec) {
 #[cfg(test)]
 mod tests {
     use layerlab_spec::analyse;
+    use layerlab_spec::data::FourierInput;
 
     use super::*;
 
@@ -278,6 +288,20 @@ mod tests {
         assert_eq!(spec.training.stop, Some(Stop::AccuracyAbove(0.95)));
         set_stop(&mut spec, "never", Some(1.0));
         assert_eq!((spec.training.stop, stop_value(None)), (None, 0.0));
+        assert!(analyse(&spec).is_ok());
+    }
+
+    #[test]
+    fn fourier_features_go_on_and_off_and_leave_with_the_2d_sets() {
+        let mut spec = starting_spec();
+        set_fourier(&mut spec, true);
+        assert_eq!(spec.data.fourier, Some(FourierInput::default()));
+        assert_eq!(analyse(&spec).unwrap().blocks[0].input.to_string(), "[34]", "x, y and 16 sine-cosine pairs");
+        set_dataset(&mut spec, "spiral").unwrap();
+        assert!(spec.data.fourier.is_some());
+        set_dataset(&mut spec, "digits").unwrap();
+        assert_eq!(spec.data.fourier, None);
+        set_fourier(&mut spec, false);
         assert!(analyse(&spec).is_ok());
     }
 

@@ -1,6 +1,7 @@
 //! What the data panel shows of a dataset's examples before training (besides the 2D points and
-//! an image task's picture, which the run info carries already): digits as small pictures, and
-//! sequence tasks as a few examples written out token by token with their answers.
+//! an image task's picture, which the run info carries already, and a CSV, which the page shows
+//! as it was read): digits as small pictures, sequence tasks as a few examples written out token
+//! by token with their answers, the bundled tables as their first rows.
 
 use layerlab_engine::data::Examples;
 use layerlab_engine::train::SAMPLES;
@@ -16,7 +17,13 @@ pub enum Preview {
     Pictures { side: u32, pictures: Vec<Vec<f32>>, labels: Vec<u32> },
     /// The first training sequences, token by token, with the answer each must give.
     Sequences { examples: Vec<Sequence> },
+    /// The first training rows of a bundled table, as the network sees them (standardised), with
+    /// their classes.
+    Rows { rows: Vec<Vec<f32>>, labels: Vec<u32> },
 }
+
+/// Table rows shown.
+pub const ROWS: usize = 5;
 
 /// One sequence example, written out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +47,10 @@ pub fn preview(dataset: &Dataset, train: &Examples, test: &Examples) -> Option<P
                 labels: test.targets.chunks(test.target_width.max(1)).take(n).map(|t| t[0] as u32).collect(),
             })
         }
+        Dataset::Iris | Dataset::Wine | Dataset::BreastCancer => Some(Preview::Rows {
+            rows: train.inputs.chunks(train.width).take(ROWS).map(<[f32]>::to_vec).collect(),
+            labels: train.targets.chunks(train.target_width.max(1)).take(ROWS).map(|t| t[0] as u32).collect(),
+        }),
         _ if dataset.token_input().is_some() => {
             let label = |v: &f32| dataset.token_label(*v as u32);
             let examples = train

@@ -361,7 +361,7 @@ fn a_chosen_csv_is_read_at_once_kept_and_trained_on_and_a_broken_one_is_refused_
 }
 
 #[test]
-fn digits_come_as_pictures_with_the_models_answers_and_sequences_written_out() {
+fn digits_come_as_pictures_with_the_models_answers_tables_as_rows_and_sequences_written_out() {
     use layerlab_spec::data::Dataset;
     use layerlab_worker::protocol::Preview;
     let mut host = Host::default();
@@ -376,6 +376,14 @@ fn digits_come_as_pictures_with_the_models_answers_and_sequences_written_out() {
     let answers = last_progress(&host.step(0.0)).details.and_then(|d| d.samples).expect("the model's answers");
     assert_eq!(answers.len(), 8);
     assert!(answers.iter().all(|a| *a < 10));
+
+    let mut spec = Spec::default();
+    spec.data.dataset = Dataset::Iris;
+    let out = host.load(spec, 0.0);
+    let WorkerOutput::Loaded { info } = &out[0] else { panic!("{out:?}") };
+    let Some(Preview::Rows { rows, labels }) = &info.preview else { panic!("{:?}", info.preview) };
+    assert_eq!((rows.len(), rows[0].len(), labels.len()), (5, 4, 5));
+    assert!(labels.iter().all(|l| *l < 3));
 
     let mut spec = Spec::default();
     spec.data.dataset = Dataset::ModularAddition { modulus: 7 };

@@ -10,6 +10,22 @@ use super::preview::DataPreview;
 use crate::experiment::{self, FEATURES};
 use crate::run::RunView;
 
+const FOURIER_TITLE: &str = "Random Fourier features: sines and cosines of the point at random frequencies, which let a small network draw fine detail (\"Fourier Features Let Networks Learn High Frequency Functions in Low Dimensional Domains\").";
+
+/// Sets the Fourier features' count from what was typed (text that is no number is ignored).
+fn set_fourier_count(spec: RwSignal<Spec>, raw: &str) {
+    if let Ok(v) = raw.trim().parse::<u32>() {
+        spec.update(|s| s.data.fourier.iter_mut().for_each(|f| f.count = v));
+    }
+}
+
+/// Sets the Fourier features' scale from what was typed.
+fn set_fourier_scale(spec: RwSignal<Spec>, raw: &str) {
+    if let Ok(v) = raw.trim().parse::<f32>() {
+        spec.update(|s| s.data.fourier.iter_mut().for_each(|f| f.scale = v));
+    }
+}
+
 /// The dataset and how the network sees it.
 #[component]
 pub fn DataPanel(
@@ -135,6 +151,26 @@ pub fn DataPanel(
                             </label>
                         }
                     }).collect_view()}
+                    <label class="check" for="feature-fourier" title=FOURIER_TITLE>
+                        <input
+                            type="checkbox" id="feature-fourier"
+                            prop:checked=move || spec.with(|s| s.data.fourier.is_some())
+                            on:change=move |ev| spec.update(|s| experiment::set_fourier(s, event_target_checked(&ev)))
+                        />
+                        "Fourier features"
+                    </label>
+                    <Show when=move || spec.with(|s| s.data.fourier.is_some())>
+                        <label class="field-inline" title="How many random frequencies: each adds a sine and a cosine of the point.">"count "
+                            <input type="number" id="fourier-count" min="1" max="1024"
+                                prop:value=move || spec.with(|s| s.data.fourier.map(|f| f.count.to_string()).unwrap_or_default())
+                                on:change=move |ev| { set_fourier_count(spec, &event_target_value(&ev)); } />
+                        </label>
+                        <label class="field-inline" title="The spread of the random frequencies: larger lets the network draw finer detail.">"scale "
+                            <input type="number" id="fourier-scale" min="0" step="any"
+                                prop:value=move || spec.with(|s| s.data.fourier.map(|f| f.scale.to_string()).unwrap_or_default())
+                                on:change=move |ev| { set_fourier_scale(spec, &event_target_value(&ev)); } />
+                        </label>
+                    </Show>
                 </fieldset>
             </Show>
         </section>

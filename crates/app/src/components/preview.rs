@@ -44,6 +44,24 @@ pub fn DataPreview(run: RwSignal<RunView>) -> impl IntoView {
                     .collect_view();
                 Some(view! { <ol id="digit-samples" class="thumbs" aria-label="The first test examples and their classes">{items}</ol> }.into_any())
             }
+            Preview::Rows { rows, labels } => {
+                let width = rows.first().map_or(0, Vec::len);
+                let head = (1..=width).map(|i| view! { <th scope="col">{format!("x{i}")}</th> }).collect_view();
+                let body = rows
+                    .into_iter()
+                    .zip(labels)
+                    .map(|(row, label)| {
+                        view! { <tr>{row.iter().map(|v| view! { <td>{format!("{v:.2}")}</td> }).collect_view()}<td>{label}</td></tr> }
+                    })
+                    .collect_view();
+                Some(view! {
+                    <table id="table-samples" class="csv-preview">
+                        <caption>"The first training rows, standardised, and their class"</caption>
+                        <thead><tr>{head}<th scope="col">"class"</th></tr></thead>
+                        <tbody>{body}</tbody>
+                    </table>
+                }.into_any())
+            }
             Preview::Sequences { examples } => {
                 let items = examples
                     .into_iter()
