@@ -37,7 +37,7 @@ async function trainToEnd(page, steps) {
   };
 }
 
-test('a shared link opens the same experiment in a fresh browser, with the same losses at step 100 on the CPU', async () => {
+test('a shared link opens the same experiment in a fresh browser, with the same loss curve on the CPU', async () => {
   const { page, context, problems } = await open(browser, '?backend=cpu');
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await loaded(page);
@@ -52,8 +52,8 @@ test('a shared link opens the same experiment in a fresh browser, with the same 
   assert.equal(here.step, '100');
 
   // The run exports: its curves and layer metrics as CSV, its pictures as PNG.
-  const downloaded = async (click) => {
-    const download = page.waitForEvent('download');
+  const downloaded = async (click, on = page) => {
+    const download = on.waitForEvent('download');
     await click();
     return readFile(await (await download).path());
   };
@@ -93,6 +93,14 @@ test('a shared link opens the same experiment in a fresh browser, with the same 
     { ...here, surface: true },
     'the same losses and the same decision surface at step 100',
   );
+  // The same curve: the page keeps the steps its progress messages reported, which depend on
+  // timing, so the two curves are compared at every step both kept (step 0 and 100 among them).
+  const curve = (lines) => new Map(lines.slice(1).map((l) => [l.split(',')[0], l]));
+  const mine = curve(metrics);
+  const theirs = curve((await downloaded(() => there.page.click('#export-metrics'), there.page)).toString().trim().split('\n'));
+  const shared = [...mine.keys()].filter((step) => theirs.has(step));
+  assert.ok(shared.includes('0') && shared.includes('100'), shared.join(' '));
+  for (const step of shared) assert.equal(theirs.get(step), mine.get(step), `step ${step}`);
   assert.deepEqual([...problems, ...there.problems], []);
   await there.context.close();
   await context.close();
