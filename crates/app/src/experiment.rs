@@ -7,6 +7,8 @@ use layerlab_spec::model::Block;
 use layerlab_spec::train::{GradientNoise, Init, Length, Optimizer, Schedule, Stop};
 use layerlab_spec::{Spec, SpecError};
 
+use crate::tree::{self, Place};
+
 /// The experiment the page opens with: TensorFlow Playground's (circle, two hidden tanh layers
 /// of 4 and 2), training until paused.
 pub fn starting_spec() -> Spec {
@@ -66,14 +68,14 @@ pub fn palette() -> Vec<Block> {
     Block::defaults()
 }
 
-/// Adds a block of `kind` (its default payload) at the end of the model.
-pub fn add_block(spec: &mut Spec, kind: &str) -> Result<(), String> {
+/// Adds a block of `kind` (its default payload) at the end of the list at `place` (the model,
+/// or a container's body or branch); the index it landed at.
+pub fn add_block(spec: &mut Spec, place: &Place, kind: &str) -> Result<usize, String> {
     let block = palette().into_iter().find(|b| b.kind() == kind).ok_or_else(|| {
         let kinds: Vec<&str> = palette().iter().map(Block::kind).collect();
         format!("there is no block '{kind}': pick one of {}", kinds.join(", "))
     })?;
-    spec.model.push(block);
-    Ok(())
+    tree::add(spec, place, block).ok_or_else(|| format!("{} is no longer there", place.path()))
 }
 
 /// The problems about `path` or anything inside it (`model[2]` has `model[2].units`).
@@ -226,10 +228,12 @@ mod tests {
         }
         assert!(set_dataset(&mut spec, "mnist").unwrap_err().contains("spiral"));
         for block in palette() {
-            add_block(&mut spec, block.kind()).unwrap();
+            add_block(&mut spec, &Place::Model, block.kind()).unwrap();
             assert_eq!(spec.model.last().unwrap().kind(), block.kind());
         }
-        assert!(add_block(&mut spec, "conv").unwrap_err().contains("dense"));
+        assert!(add_block(&mut spec, &Place::Model, "conv").unwrap_err().contains("dense"));
+        let nowhere = Place::Body(Box::new(crate::tree::Addr::top(0)));
+        assert!(add_block(&mut spec, &nowhere, "dense").unwrap_err().contains("model[0].body"));
     }
 
     #[test]

@@ -94,11 +94,6 @@ pub fn describe(problems: &[SpecError]) -> String {
     text
 }
 
-/// The link fragment (without `#`) to write for `spec`.
-pub fn fragment(spec: &Spec) -> String {
-    link::encode(spec)
-}
-
 #[cfg(test)]
 mod tests {
     use layerlab_spec::model::Block;
@@ -114,10 +109,10 @@ mod tests {
 
     #[test]
     fn a_link_wins_over_the_autosave_and_round_trips() {
-        let saved = fragment(&starting_spec());
-        let opening = open(&format!("#{}", fragment(&changed())), Some(&saved));
+        let saved = link::encode(&starting_spec());
+        let opening = open(&format!("#{}", link::encode(&changed())), Some(&saved));
         assert_eq!((opening.spec, opening.source, opening.bad_link), (changed(), Source::Link, None));
-        let restored = open("", Some(&fragment(&changed())));
+        let restored = open("", Some(&link::encode(&changed())));
         assert_eq!((restored.spec, restored.source), (changed(), Source::Autosave));
         let fresh = open("#", None);
         assert_eq!((fresh.spec, fresh.source, fresh.notices.len()), (starting_spec(), Source::Start, 0));
@@ -135,7 +130,7 @@ mod tests {
     #[test]
     fn a_bad_link_opens_the_start_says_why_and_keeps_the_text() {
         for &(text, phrase) in BAD {
-            let opening = open(text, Some(&fragment(&changed())));
+            let opening = open(text, Some(&link::encode(&changed())));
             assert_eq!((&opening.spec, opening.source), (&starting_spec(), Source::Start), "{text}");
             let bad = opening.bad_link.expect(text);
             assert_eq!(bad.link, text);
@@ -146,7 +141,7 @@ mod tests {
         if let Block::Dense(d) = &mut absurd.model[0] {
             d.units = 1_000_000_000;
         }
-        let bad = open(&fragment(&absurd), None).bad_link.unwrap();
+        let bad = open(&link::encode(&absurd), None).bad_link.unwrap();
         assert!(bad.problem.starts_with("The link's experiment is not valid: model[0].units"), "{}", bad.problem);
     }
 

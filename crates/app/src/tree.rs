@@ -161,9 +161,11 @@ pub fn move_to(spec: &mut Spec, addr: &Addr, to: usize) -> bool {
     }
 }
 
-/// Appends `new` to the list at `place`.
-pub fn add(spec: &mut Spec, place: &Place, new: Block) -> bool {
-    list_mut(spec, place).map(|l| l.push(new)).is_some()
+/// Appends `new` to the list at `place`; its index there, or `None` when there is no such list.
+pub fn add(spec: &mut Spec, place: &Place, new: Block) -> Option<usize> {
+    let list = list_mut(spec, place)?;
+    list.push(new);
+    Some(list.len() - 1)
 }
 
 /// The containers a run of blocks can be wrapped in.
@@ -254,7 +256,7 @@ mod tests {
         assert_eq!(kinds(&spec.model), ["residual"]);
         assert!(analyse(&spec).is_ok(), "2 → 4 → 2 gives back its shape");
         let body = Place::Body(Box::new(Addr::top(0)));
-        assert!(add(&mut spec, &body, norm()));
+        assert_eq!(add(&mut spec, &body, norm()), Some(2));
         let inner = Addr { list: body.clone(), index: 2 };
         assert_eq!(block(&spec, &inner).map(Block::kind), Some("norm"));
         assert!(move_to(&mut spec, &inner, 0));

@@ -4,6 +4,8 @@
 //! Pure logic over a clock the caller passes in, so it is tested natively; `main.rs` only
 //! schedules [`Host::tick`] while the run plays and posts what comes back.
 
+use std::rc::Rc;
+
 use layerlab_engine::cpu::Cpu;
 use layerlab_engine::data::CsvSummary;
 use layerlab_engine::metrics::Snapshot;
@@ -34,8 +36,8 @@ pub const MIN_SNAPSHOT_MS: f64 = 100.0;
 /// and `trainer` (the shadow) holds the weights of the last read-back, measures and reports.
 pub struct Session {
     spec: Spec,
-    /// The text of the CSV file the spec names, when it names one.
-    csv: Option<String>,
+    /// The text of the CSV file the spec names, when it names one (shared with the host).
+    csv: Option<Rc<str>>,
     trainer: Trainer<Cpu<f32>>,
     gpu: Option<GpuRun>,
     /// One step was asked for (the Step button): report once it is read back.
@@ -72,13 +74,13 @@ pub struct Host {
     /// The speed limit the page set (none: full speed).
     pace: Pace,
     /// The user's CSV file, by name, as last chosen and read.
-    csv: Option<(String, String)>,
+    csv: Option<(String, Rc<str>)>,
 }
 
 impl Session {
     /// Builds the run `spec` describes; every problem comes back with the field it is about.
     /// `csv`: the text of the CSV file the spec names, if any.
-    pub fn new(spec: Spec, csv: Option<String>) -> Result<Self, Vec<Problem>> {
+    pub fn new(spec: Spec, csv: Option<Rc<str>>) -> Result<Self, Vec<Problem>> {
         let trainer = Trainer::new(Cpu::<f32>::new(), &spec, csv.as_deref()).map_err(|e| problems(&e))?;
         Ok(Self {
             spec,
@@ -341,7 +343,7 @@ impl Host {
         }
         self.job = None;
         let csv = match (&spec.data.dataset, &self.csv) {
-            (Dataset::Csv(wanted), Some((name, text))) if &wanted.name == name => Some(text.clone()),
+            (Dataset::Csv(wanted), Some((name, text))) if &wanted.name == name => Some(Rc::clone(text)),
             _ => None,
         };
         match Session::new(spec, csv) {
@@ -407,14 +409,13 @@ impl Host {
         Self::report(session, &mut self.playing, &mut || now, out)
     }
 
-    /// Starts the run over from the same spec: same seed, same initial weights, same data.
     /// Reads the user's CSV file and keeps it; a run on a file of that name starts over on it.
     pub fn csv(&mut self, name: String, text: String, now: f64) -> Vec<WorkerOutput> {
         let summary = match CsvSummary::read(&name, &text) {
             Ok(summary) => summary,
             Err(error) => return vec![WorkerOutput::CsvRejected { name, message: error.message }],
         };
-        self.csv = Some((name.clone(), text));
+        self.csv = Some((name.clone(), text.into()));
         let mut out = vec![WorkerOutput::CsvRead { name: name.clone(), summary }];
         let uses_it =
             self.session.as_ref().is_some_and(|s| matches!(&s.spec.data.dataset, Dataset::Csv(c) if c.name == name));
@@ -424,6 +425,7 @@ impl Host {
         out
     }
 
+    /// Starts the run over from the same spec: same seed, same initial weights, same data.
     pub fn reset(&mut self, now: f64) -> Vec<WorkerOutput> {
         match self.session.take() {
             Some(session) => self.build(session.spec, now),

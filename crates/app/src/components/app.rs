@@ -1,7 +1,7 @@
 //! The root component: reads the URL and the saved settings, starts the training worker, and
 //! lays out the playground (header, data panel, architecture, output).
 
-use layerlab_spec::analyse;
+use layerlab_spec::{analyse, link};
 use layerlab_worker::protocol::Problem;
 use layerlab_worker::{BackendChoice, BackendReport, WorkerInput, WorkerOutput};
 use leptos::ev;
@@ -69,7 +69,7 @@ pub fn App() -> impl IntoView {
     let link = StoredValue::new_local(None::<WorkerLink>);
     let sender = Sender { link };
     let send = move |input: WorkerInput| sender.send(input);
-    let fragment = RwSignal::new(share::fragment(&opening.spec));
+    let fragment = RwSignal::new(link::encode(&opening.spec));
     let spec = RwSignal::new(opening.spec);
     let analysis = Memo::new(move |_| spec.with(analyse));
     let instead = "The starting experiment is open instead; nothing saved in this browser was changed.";
@@ -155,7 +155,7 @@ pub fn App() -> impl IntoView {
     let autosave_refused = StoredValue::new(false);
     Effect::new(move |previous: Option<()>| {
         let valid = analysis.with(Result::is_ok);
-        let current = spec.with(share::fragment);
+        let current = spec.with(link::encode);
         if !valid || (previous.is_none() && trouble.with_untracked(Option::is_some)) {
             return;
         }

@@ -60,11 +60,11 @@ pub fn ArchitecturePanel(
     };
     let add = move |_| {
         let kind = palette_choice.get();
-        spec.update(|s| {
-            let _ = experiment::add_block(s, &kind);
-        });
-        let last = spec.with(|s| s.model.len().saturating_sub(1));
-        refocus(format!("block-{last}-remove"));
+        let mut added = None;
+        spec.update(|s| added = experiment::add_block(s, &Place::Model, &kind).ok());
+        if let Some(at) = added {
+            refocus(format!("block-{at}-remove"));
+        }
     };
     let wrap_message = RwSignal::new(String::new());
     let wrap = move |how: Wrap| {

@@ -80,13 +80,11 @@ fn card(editor: Editor, addr: &Addr, count: usize, block: &Block, verdicts: &Ver
             let add_place = place.clone();
             let add = move |_| {
                 let kind = palette_choice.get_untracked();
-                let Some(new) = experiment::palette().into_iter().find(|b| b.kind() == kind) else { return };
-                let mut at = 0;
-                spec.update(|s| {
-                    tree::add(s, &add_place, new);
-                    at = tree::list(s, &add_place).map_or(0, |l| l.len().saturating_sub(1));
-                });
-                refocus(format!("{}-remove", Addr { list: add_place.clone(), index: at }.id()));
+                let mut added = None;
+                spec.update(|s| added = experiment::add_block(s, &add_place, &kind).ok());
+                if let Some(at) = added {
+                    refocus(format!("{}-remove", Addr { list: add_place.clone(), index: at }.id()));
+                }
             };
             view! {
                 <div class="inner-list" role="group" aria-label=format!("{name} of block {label}")>
