@@ -11,9 +11,6 @@ use crate::test::{cargo, node_in_browser, wasm_cargo};
 use crate::tools::{self, Needs, Tools};
 use crate::{build, cmd, rules_table, server};
 
-/// The PyTorch that the peer numbers come from, installed from PyPI into `.tools/venv`.
-const TORCH: &str = "torch==2.15.0";
-
 /// Median µs per training step and GFLOP/s of the matrix multiply, by workload id.
 #[derive(Debug, Default)]
 struct Figures {
@@ -176,20 +173,13 @@ fn wasm_figures(tools: &Tools, root: &Path) -> Result<Figures, String> {
 /// PyTorch's figures from `crates/engine/benches/peers/torch_steps.py`, installing PyTorch into
 /// `.tools/venv` from PyPI when it is missing. `None`, with the reason printed, when it cannot.
 fn torch_figures(root: &Path) -> Option<Figures> {
-    let venv = root.join(".tools/venv");
-    let python = venv.join("bin/python");
-    let has_torch =
-        |py: &Path| Command::new(py).args(["-c", "import torch"]).output().is_ok_and(|o| o.status.success());
-    if !has_torch(&python) {
-        println!("installing {TORCH} into .tools/venv from PyPI (several GB, once)");
-        let made = python.exists() || cmd::run(Command::new("python3").arg("-m").arg("venv").arg(&venv)).is_ok();
-        let installed =
-            made && cmd::run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", TORCH])).is_ok();
-        if !installed {
-            println!("PyTorch could not be installed: the peer column stays empty");
+    let python = match tools::ensure_torch(root) {
+        Ok(python) => python,
+        Err(e) => {
+            println!("PyTorch could not be installed ({e}): the peer column stays empty");
             return None;
         }
-    }
+    };
     let script = root.join("crates/engine/benches/peers/torch_steps.py");
     let out = cmd::output(Command::new(&python).arg(&script))?;
     let json: serde_json::Value = serde_json::from_str(out.trim()).ok()?;

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every check, in order of cost, with one summary line at the end.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use crate::cmd::{self, Counts};
@@ -9,7 +9,7 @@ use crate::tools::{self, Needs, Tools};
 use crate::{build, server};
 
 /// The steps, cheapest first.
-const STEPS: &[&str] = &["fmt", "clippy", "native", "wasm", "e2e"];
+const STEPS: &[&str] = &["fmt", "clippy", "native", "export", "wasm", "e2e"];
 
 /// Chromium's flags for the tests (see ../shared/TOOLCHAIN.md): headless, no network chatter,
 /// and WebGPU on through SwiftShader (`--enable-unsafe-webgpu`).
@@ -63,6 +63,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 Counts::default(),
             ),
             "native" => cmd::run_counting(cargo(&tools, &root).args(["test", "--workspace"])),
+            "export" => export_tests(&tools, &root)?,
             "wasm" => wasm_tests(&tools, &root)?,
             "e2e" => e2e_tests(&tools, &root)?,
             _ => unreachable!("steps come from STEPS"),
@@ -96,6 +97,41 @@ pub fn cargo(tools: &Tools, root: &Path) -> Command {
     let mut command = tools.command("cargo");
     command.current_dir(root);
     command
+}
+
+/// The PyTorch export of every experiment in tests/export (each a different mix of blocks and
+/// rules), checked under CPU PyTorch: `layerlab train CASE --export DIR` trains it and writes
+/// the files, `python model.py` compares PyTorch's outputs with LayerLab's on the exported
+/// sample (within 1e-5), and `python train.py --steps 5` trains on. One check per case.
+fn export_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
+    let python = tools::ensure_torch(root)?;
+    cmd::run(cargo(tools, root).args(["build", "-p", "layerlab-cli"]))?;
+    let layerlab = root.join("target/debug/layerlab");
+    let mut cases: Vec<_> = std::fs::read_dir(root.join("tests/export"))
+        .map_err(|e| format!("tests/export: {e}"))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|x| x == "json"))
+        .collect();
+    cases.sort();
+    let mut counts = Counts::default();
+    for case in &cases {
+        let name = case.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let dir = root.join("target/export").join(&name);
+        println!("--- {name}");
+        // The metrics lines are not the check; errors still reach stderr.
+        let mut train = Command::new(&layerlab);
+        train.arg("train").arg(case).arg("--export").arg(&dir).stdout(Stdio::null());
+        let ok = cmd::run(&mut train).is_ok()
+            && cmd::run(Command::new(&python).arg("model.py").current_dir(&dir)).is_ok()
+            && cmd::run(Command::new(&python).args(["train.py", "--steps", "5"]).current_dir(&dir)).is_ok();
+        println!("{name}: {}", if ok { "ok" } else { "FAILED" });
+        if ok {
+            counts.passed += 1;
+        } else {
+            counts.failed += 1;
+        }
+    }
+    Ok((counts.failed == 0 && !cases.is_empty(), counts))
 }
 
 /// The wasm tests of the crates that run in the browser, in headless Chromium through

@@ -17,6 +17,10 @@ const E2E_PACKAGES: [&str; 2] = ["playwright-core", "axe-core"];
 
 /// npm's binaryen; it must match `wasm_opt` in Trunk.toml.
 const BINARYEN_VERSION: &str = "132.0.0";
+/// The Python packages, from PyPI into `.tools/venv`: PyTorch (CPU is enough; PyPI's wheel
+/// brings CUDA's libraries too, several GB, installed once) for the export's parity check and
+/// the benchmark's peer figures, and safetensors, which the exported model loads its weights with.
+const PYTHON_PACKAGES: &[&str] = &["torch==2.15.0", "safetensors==0.8.0", "numpy==2.4.6"];
 /// Debian packages the browser tests need.
 const BROWSER_PACKAGES: &[&str] = &["chromium", "chromium-driver"];
 /// Debian packages the native GPU tests need: the Vulkan loader and lavapipe, a Vulkan driver
@@ -187,6 +191,23 @@ fn ensure_debian(packages: &[&str]) -> Result<(), String> {
         ));
     }
     cmd::run(Command::new("sh").arg("-c").arg(&install).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// The Python of `.tools/venv`, with [`PYTHON_PACKAGES`] installed where they are missing.
+pub fn ensure_torch(root: &Path) -> Result<std::path::PathBuf, String> {
+    let venv = root.join(".tools/venv");
+    let python = venv.join("bin/python");
+    let ready = |py: &Path| {
+        Command::new(py).args(["-c", "import torch, safetensors, numpy"]).output().is_ok_and(|o| o.status.success())
+    };
+    if !ready(&python) {
+        println!("installing {} into .tools/venv from PyPI (several GB, once)", PYTHON_PACKAGES.join(" "));
+        if !python.exists() {
+            cmd::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+        }
+        cmd::run(Command::new(venv.join("bin/pip")).args(["install", "--quiet"]).args(PYTHON_PACKAGES))?;
+    }
+    Ok(python)
 }
 
 #[cfg(test)]

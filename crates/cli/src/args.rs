@@ -15,6 +15,8 @@ pub const USAGE: &str = "usage:
                          usable GPU it trains on the CPU and the summary says why
       --csv FILE         the CSV file a spec with a csv dataset refers to
       --out FILE.csv     also write the metrics as CSV
+      --export DIR       then write the trained model for PyTorch into DIR: model.py, train.py,
+                         weights.safetensors, data.safetensors, sample.safetensors, spec.json
   layerlab datasets                           list the datasets and their parameters
   layerlab blocks                             list the block kinds, their parameters and papers";
 
@@ -29,6 +31,8 @@ pub struct TrainOptions {
     pub dataset: Option<String>,
     pub csv: Option<PathBuf>,
     pub out: Option<PathBuf>,
+    /// A folder for the PyTorch export of the trained model.
+    pub export: Option<PathBuf>,
     pub backend: BackendChoice,
 }
 
@@ -84,9 +88,10 @@ fn train(argv: &[String]) -> Result<TrainOptions, String> {
                 }
             }
             "--out" => opts.out = Some(value("--out")?.into()),
+            "--export" => opts.export = Some(value("--export")?.into()),
             flag if flag.starts_with("--") => {
                 return Err(format!(
-                    "unknown option `{flag}`: use --steps, --seed, --lr, --rule, --dataset, --backend, --csv or --out"
+                    "unknown option `{flag}`: use --steps, --seed, --lr, --rule, --dataset, --backend, --csv, --out or --export"
                 ));
             }
             spec if opts.spec.is_none() => opts.spec = Some(spec.to_string()),

@@ -2,11 +2,12 @@
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use layerlab_engine::backend::Backend;
 use layerlab_engine::cpu::Cpu;
+use layerlab_engine::export;
 use layerlab_engine::metrics::Snapshot;
 use layerlab_engine::metrics::csv::{LAYERS_HEADER, layer_rows};
 use layerlab_engine::train::{Checkpoint, Evaluation, TrainError, Trainer, resume};
@@ -64,6 +65,9 @@ pub fn train(opts: &TrainOptions) -> Result<(), Failure> {
         _ => None,
     };
     let csv = csv.as_deref();
+    if let Some(why) = opts.export.as_ref().and_then(|_| export::refusal(&spec)) {
+        return Err(format!("--export: {why}").into());
+    }
     let mut outs = Outputs::open(opts)?;
     let cpu = || Trainer::new(Cpu::<f32>::new(), &spec, csv).map_err(|e| messages(&e));
     match opts.backend {
@@ -90,6 +94,8 @@ pub fn train(opts: &TrainOptions) -> Result<(), Failure> {
 struct Outputs {
     csv: Option<std::fs::File>,
     layers: Option<std::fs::File>,
+    /// The folder the PyTorch export goes to, created before training.
+    export: Option<PathBuf>,
 }
 
 impl Outputs {
@@ -113,7 +119,11 @@ impl Outputs {
             }
             None => None,
         };
-        Ok(Outputs { csv, layers })
+        let export = opts.export.clone();
+        if let Some(dir) = &export {
+            std::fs::create_dir_all(dir).map_err(|e| format!("--export {}: {e}", dir.display()))?;
+        }
+        Ok(Outputs { csv, layers, export })
     }
 }
 
@@ -206,6 +216,15 @@ fn run<B: Backend>(
     }
     if let Some(TrainError::Diverged { step, layer, cause }) = &failure {
         extra.insert("diverged".into(), json!({ "step": step, "layer": layer, "cause": cause }));
+    }
+    if let (Some(dir), None) = (&outs.export, &failure) {
+        let files = export::pytorch(&mut trainer, spec).map_err(|e| format!("--export: {e}"))?;
+        for file in &files {
+            let path = dir.join(file.name);
+            std::fs::write(&path, &file.bytes).map_err(|e| format!("--export {}: {e}", path.display()))?;
+        }
+        let names: Vec<&str> = files.iter().map(|f| f.name).collect();
+        extra.insert("exported".into(), json!({ "folder": dir.display().to_string(), "files": names }));
     }
     emit(&eval, overall, Some(extra), None)?;
     match failure {

@@ -6,6 +6,7 @@ pub mod activation;
 pub mod backend;
 pub mod cpu;
 pub mod data;
+pub mod export;
 pub mod init;
 pub mod kan_refine;
 pub mod layers;
