@@ -175,9 +175,12 @@ pub fn wasm_cargo(tools: &Tools, root: &Path, args: &[&str]) -> Result<Command, 
 /// Builds the release app, serves it on a free port, and runs the browser specs in tests/e2e
 /// against it with node's test runner and playwright-core driving Debian's Chromium.
 fn e2e_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
+    let python = tools::ensure_torch(root)?;
     let dist = build::release(root, tools)?;
     let server = server::start(&dist, 0)?;
     let mut command = node_in_browser(tools, root, &server.url());
+    // The export spec checks the page's PyTorch files under PyTorch with it.
+    command.env("LAYERLAB_PYTHON", python);
     command.args(["--test", "--test-reporter=spec", "--test-concurrency=1"]);
     Ok(cmd::run_counting(&mut command))
 }

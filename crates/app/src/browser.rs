@@ -55,11 +55,16 @@ pub async fn copy(text: &str) -> Result<(), String> {
 
 /// Offers `text` as a file called `name` to download.
 pub fn download(name: &str, text: &str, mime: &str) -> Result<(), String> {
+    download_bytes(name, text.as_bytes(), mime)
+}
+
+/// Offers `bytes` as a file called `name`.
+pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
     let failed = |_| format!("the browser did not offer {name} for download");
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(failed)?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(failed)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
     let saved = save_url(name, &url);
     let _ = web_sys::Url::revoke_object_url(&url);

@@ -18,6 +18,7 @@ pub fn handle_now(host: &mut Host, input: WorkerInput, now: f64) -> Result<Vec<W
         WorkerInput::Reset => host.reset(now),
         WorkerInput::Speed { steps_per_second } => host.set_speed(steps_per_second, now),
         WorkerInput::Csv { name, text } => host.csv(name, text, now),
+        WorkerInput::ExportTorch => host.export_torch(),
         other @ (WorkerInput::Ping { .. } | WorkerInput::DetectBackend { .. }) => return Err(other),
     })
 }

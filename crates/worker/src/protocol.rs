@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// The version of this protocol. The worker announces it in [`WorkerOutput::Ready`] and the page
 /// refuses to talk to a worker of another version (a stale cached worker script, say).
-pub const PROTOCOL_VERSION: u32 = 7;
+pub const PROTOCOL_VERSION: u32 = 8;
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +49,9 @@ pub enum WorkerInput {
     /// [`WorkerOutput::CsvRead`], or [`WorkerOutput::CsvRejected`] with the first mistake) and
     /// kept for any spec whose dataset names it. A loaded run on a file of that name starts over.
     Csv { name: String, text: String },
+    /// Export the run's model as it is now for PyTorch (the engine's `export::pytorch`):
+    /// answered with [`WorkerOutput::Exported`] or [`WorkerOutput::ExportFailed`].
+    ExportTorch,
 }
 
 /// What the worker tells the page.
@@ -80,6 +83,19 @@ pub enum WorkerOutput {
     /// The CSV file `name` cannot be trained on: the first mistake, by row and column. The file
     /// kept before (if any) stays.
     CsvRejected { name: String, message: String },
+    /// The PyTorch export of the run at `step`: `model.py`, `train.py`, the safetensors files
+    /// and `spec.json`.
+    Exported { step: u64, files: Vec<ExportedFile> },
+    /// The run cannot be exported, and why.
+    ExportFailed { message: String },
+}
+
+/// One file of an export. Its bytes cross `postMessage` as a `Uint8Array`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedFile {
+    pub name: String,
+    #[serde(with = "serde_bytes")]
+    pub bytes: Vec<u8>,
 }
 
 /// One problem with a spec: the field (`model[2].units`) and what is wrong and would be valid.
@@ -330,12 +346,21 @@ mod tests {
                 WorkerInput::Csv { name: "a.csv".into(), text: "x,y\n1,2\n".into() },
                 r#"{"type":"csv","name":"a.csv","text":"x,y\n1,2\n"}"#,
             ),
+            (WorkerInput::ExportTorch, r#"{"type":"export_torch"}"#),
         ];
         for (input, json) in inputs {
             assert_eq!(serde_json::to_string(input).unwrap(), *json);
             assert_eq!(&serde_json::from_str::<WorkerInput>(json).unwrap(), input);
         }
         let outputs: &[(WorkerOutput, &str)] = &[
+            (
+                WorkerOutput::Exported {
+                    step: 3,
+                    files: vec![ExportedFile { name: "model.py".into(), bytes: vec![35, 10] }],
+                },
+                r#"{"type":"exported","step":3,"files":[{"name":"model.py","bytes":[35,10]}]}"#,
+            ),
+            (WorkerOutput::ExportFailed { message: "no run".into() }, r#"{"type":"export_failed","message":"no run"}"#),
             (WorkerOutput::Ready { protocol: 2 }, r#"{"type":"ready","protocol":2}"#),
             (
                 WorkerOutput::CsvRejected { name: "a.csv".into(), message: "row 2".into() },

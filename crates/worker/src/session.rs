@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use layerlab_engine::cpu::Cpu;
 use layerlab_engine::data::CsvSummary;
+use layerlab_engine::export;
 use layerlab_engine::metrics::Snapshot;
 use layerlab_engine::train::{Surface, Trainer};
 use layerlab_gpu::Gpu;
@@ -17,7 +18,9 @@ use layerlab_spec::{Spec, SpecError, analyse};
 use crate::gpu_run::{Finish, GpuRun, ReadJob};
 use crate::pace::Pace;
 use crate::preview::preview;
-use crate::protocol::{BackendReport, CpuReason, Points, Problem, Progress, RunInfo, StopReason, WorkerOutput};
+use crate::protocol::{
+    BackendReport, CpuReason, ExportedFile, Points, Problem, Progress, RunInfo, StopReason, WorkerOutput,
+};
 
 /// Training time per tick while playing; between ticks the worker reads its messages, so a
 /// pause takes effect within about this long.
@@ -423,6 +426,21 @@ impl Host {
             out.extend(self.build(session.spec, now));
         }
         out
+    }
+
+    /// The run's model for PyTorch as it is now (a GPU run's: as of its last read-back).
+    pub fn export_torch(&mut self) -> Vec<WorkerOutput> {
+        let Some(session) = self.session.as_mut() else {
+            return vec![WorkerOutput::ExportFailed { message: "no run is loaded yet".into() }];
+        };
+        let step = session.trainer.steps();
+        vec![match export::pytorch(&mut session.trainer, &session.spec) {
+            Ok(files) => WorkerOutput::Exported {
+                step,
+                files: files.into_iter().map(|f| ExportedFile { name: f.name.into(), bytes: f.bytes }).collect(),
+            },
+            Err(message) => WorkerOutput::ExportFailed { message },
+        }]
     }
 
     /// Starts the run over from the same spec: same seed, same initial weights, same data.

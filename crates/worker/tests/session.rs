@@ -400,3 +400,36 @@ fn digits_come_as_pictures_with_the_models_answers_tables_as_rows_and_sequences_
         assert_eq!((equals.as_str(), (a + b) % 7), ("=", c), "{e:?}");
     }
 }
+
+#[test]
+fn the_run_exports_for_pytorch_at_its_step_and_without_a_run_says_so() {
+    let mut host = Host::default();
+    match host.export_torch().as_slice() {
+        [WorkerOutput::ExportFailed { message }] => assert_eq!(message, "no run is loaded yet"),
+        other => panic!("{other:?}"),
+    }
+    host.load(spiral(), 0.0);
+    for _ in 0..3 {
+        host.step(0.0);
+    }
+    match host.export_torch().as_slice() {
+        [WorkerOutput::Exported { step, files }] => {
+            assert_eq!(*step, 3);
+            let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+            assert_eq!(
+                names,
+                ["model.py", "train.py", "weights.safetensors", "data.safetensors", "sample.safetensors", "spec.json"]
+            );
+            let model = String::from_utf8(files[0].bytes.clone()).expect("text");
+            assert!(model.contains("Dense(2, 16, \"tanh\")"), "{model}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut spec = spiral();
+    spec.training.rule = layerlab_spec::train::LearningRule::ForwardForward { threshold: 0.5 };
+    host.load(spec, 0.0);
+    match host.export_torch().as_slice() {
+        [WorkerOutput::ExportFailed { message }] => assert!(message.contains("Forward-Forward"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+}

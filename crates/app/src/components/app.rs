@@ -11,6 +11,7 @@ use super::architecture::ArchitecturePanel;
 use super::controls::Controls;
 use super::csv::{self, CsvFile};
 use super::data::DataPanel;
+use super::export::TorchExport;
 use super::header::Header;
 use super::library::Library;
 use super::notices::Notices;
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
     let run = RwSignal::new(RunView::default());
     let worker_problems = RwSignal::new(Vec::<Problem>::new());
     let csv_file = RwSignal::new(CsvFile::default());
+    let torch = RwSignal::new(TorchExport::None);
 
     let on_output = move |output: WorkerOutput| match output {
         WorkerOutput::Ready { .. } => {
@@ -112,9 +114,15 @@ pub fn App() -> impl IntoView {
         WorkerOutput::CsvRejected { name, message } => {
             csv_file.update(|f| f.problem = Some(format!("{name} cannot be used: {message}.")));
         }
+        WorkerOutput::Exported { step, files } => torch.set(TorchExport::Ready { step, files }),
+        WorkerOutput::ExportFailed { message } => torch.set(TorchExport::Failed(message)),
         other => {
             if matches!(other, WorkerOutput::Loaded { .. } | WorkerOutput::Retuned { .. }) {
                 worker_problems.set(Vec::new());
+            }
+            // An export belongs to the run it was made from.
+            if matches!(other, WorkerOutput::Loaded { .. }) {
+                torch.set(TorchExport::None);
             }
             run.update(|r| {
                 r.apply(&other);
@@ -231,7 +239,7 @@ pub fn App() -> impl IntoView {
         <main class="playground">
             <DataPanel spec=spec analysis=analysis csv_file=csv_file sender=sender run=run />
             <ArchitecturePanel spec=spec analysis=analysis worker_problems=worker_problems />
-            <OutputPanel spec=spec run=run />
+            <OutputPanel spec=spec run=run torch=torch sender=sender />
         </main>
     }
 }

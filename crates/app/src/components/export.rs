@@ -1,10 +1,44 @@
-//! Export of a run: the loss history and the layer metrics as CSV (the CLI's columns), and any
-//! picture the output panel shows as a PNG file.
+//! Export of a run: the loss history and the layer metrics as CSV (the CLI's columns), any
+//! picture the output panel shows as a PNG file, and the model for PyTorch (made by the worker,
+//! which holds the weights: `model.py`, `train.py`, the weights, data and sample as safetensors,
+//! the spec).
 
+use layerlab_worker::WorkerInput;
+use layerlab_worker::protocol::ExportedFile;
 use leptos::prelude::*;
 
+use super::app::Sender;
 use crate::browser;
 use crate::run::RunView;
+
+/// Where the PyTorch export stands.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum TorchExport {
+    #[default]
+    None,
+    /// Asked of the worker.
+    Working,
+    /// The files, exported at `step`.
+    Ready {
+        step: u64,
+        files: Vec<ExportedFile>,
+    },
+    Failed(String),
+}
+
+/// The type a downloaded file is offered as.
+fn mime(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("py") => "text/x-python",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The id of a file's download button: `torch-file-model-py`.
+fn file_id(name: &str) -> String {
+    format!("torch-file-{}", name.replace('.', "-"))
+}
 
 /// The pictures that can be saved: the canvas's id and what it shows.
 const PICTURES: [(&str, &str); 6] = [
@@ -17,7 +51,7 @@ const PICTURES: [(&str, &str); 6] = [
 ];
 
 #[component]
-pub fn Export(run: RwSignal<RunView>) -> impl IntoView {
+pub fn Export(run: RwSignal<RunView>, torch: RwSignal<TorchExport>, sender: Sender) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let picture = RwSignal::new(PICTURES[0].0.to_string());
     let said = move |outcome: Result<(), String>, what: &str| {
@@ -39,6 +73,50 @@ pub fn Export(run: RwSignal<RunView>) -> impl IntoView {
         let label = PICTURES.iter().find(|(p, _)| *p == id).map_or("The picture", |(_, l)| *l);
         said(browser::download_picture(&id, &format!("layerlab-{id}.png")), label);
     };
+    let export_torch = move |_| {
+        torch.set(TorchExport::Working);
+        sender.send(WorkerInput::ExportTorch);
+    };
+    let save = move |file: &ExportedFile| browser::download_bytes(&file.name, &file.bytes, mime(&file.name));
+    let save_all = move |_| {
+        let outcome = torch.with_untracked(|t| match t {
+            TorchExport::Ready { files, .. } => files.iter().try_for_each(save),
+            _ => Err("nothing is exported yet".into()),
+        });
+        said(outcome, "The PyTorch files");
+    };
+    let torch_files = move || {
+        torch.with(|t| match t {
+            TorchExport::Ready { step, files } => {
+                let buttons = files
+                    .iter()
+                    .map(|file| {
+                        let file = file.clone();
+                        let (id, name, size) = (file_id(&file.name), file.name.clone(), file.bytes.len());
+                        let title = format!("Download {name} ({size} bytes).");
+                        view! {
+                            <li><button type="button" id=id title=title on:click=move |_| said(save(&file), &file.name)>{name}</button></li>
+                        }
+                    })
+                    .collect_view();
+                Some(view! {
+                    <div id="torch-files" role="group" aria-label="The PyTorch export's files">
+                        <p id="torch-step">{format!("Exported at step {step}. Put the files in one folder: `python model.py` checks PyTorch's outputs against LayerLab's, `python train.py` trains on.")}</p>
+                        <ul>{buttons}</ul>
+                        <button type="button" id="torch-all" on:click=save_all>"Download all"</button>
+                    </div>
+                })
+            }
+            _ => None,
+        })
+    };
+    let torch_status = move || {
+        torch.with(|t| match t {
+            TorchExport::Working => "Exporting for PyTorch…".to_string(),
+            TorchExport::Failed(why) => format!("The model was not exported: {why}."),
+            _ => String::new(),
+        })
+    };
     view! {
         <div class="export" id="export" role="group" aria-label="Export the run">
             <button type="button" id="export-metrics" on:click=metrics
@@ -51,7 +129,11 @@ pub fn Export(run: RwSignal<RunView>) -> impl IntoView {
                 {PICTURES.iter().map(|(id, label)| view! { <option value=*id>{*label}</option> }).collect_view()}
             </select>
             <button type="button" id="export-png" on:click=png title="Save the chosen picture as it is now, as a PNG file.">"Save PNG"</button>
+            <button type="button" id="export-torch" on:click=export_torch
+                title="The model as it is now for PyTorch: model.py (a self-contained nn.Module), its weights as safetensors, train.py with this experiment's recipe, the data and the spec.">"PyTorch"</button>
             <span id="export-status" role="status" aria-live="polite">{move || status.get()}</span>
+            <span id="torch-status" role="status" aria-live="polite">{torch_status}</span>
+            {torch_files}
         </div>
     }
 }

@@ -5,8 +5,9 @@ use layerlab_spec::Spec;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
+use super::app::Sender;
 use super::details::Details;
-use super::export::Export;
+use super::export::{Export, TorchExport};
 use super::layers::LayerMetrics;
 use super::neurons::Neurons;
 use super::preview::SamplePredictions;
@@ -15,7 +16,12 @@ use crate::plots;
 use crate::run::{RunView, nearest};
 
 #[component]
-pub fn OutputPanel(spec: RwSignal<Spec>, run: RwSignal<RunView>) -> impl IntoView {
+pub fn OutputPanel(
+    spec: RwSignal<Spec>,
+    run: RwSignal<RunView>,
+    torch: RwSignal<TorchExport>,
+    sender: Sender,
+) -> impl IntoView {
     let loss_canvas = NodeRef::<Canvas>::new();
     let surface_canvas = NodeRef::<Canvas>::new();
     let log_scale = RwSignal::new(false);
@@ -124,7 +130,7 @@ pub fn OutputPanel(spec: RwSignal<Spec>, run: RwSignal<RunView>) -> impl IntoVie
                 <div><dt>"Steps per second"</dt><dd id="steps-per-second">{stat(|r| r.progress.as_ref().map(|p| p.steps_per_second).filter(|v| *v > 0.0), 0)}</dd></div>
             </dl>
             <p id="run-stopped" class="stopped" role="alert">{move || run.with(|r| r.stopped.clone())}</p>
-            <Export run=run />
+            <Export run=run torch=torch sender=sender />
             <figure class="chart">
                 <canvas
                     id="loss-chart" node_ref=loss_canvas width="320" height="170" role="img" aria-label=loss_label

@@ -1,0 +1,51 @@
+// The PyTorch export from the page: the worker writes the files for the model as trained, the
+// page offers each for download, and (where `cargo xtask test` gives a Python with PyTorch)
+// PyTorch's outputs on the exported sample match those the page's engine gave.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, open, loaded } from './browser.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch({ webgpu: false });
+});
+after(async () => {
+  await browser?.close();
+});
+
+const FILES = ['model.py', 'train.py', 'weights.safetensors', 'data.safetensors', 'sample.safetensors', 'spec.json'];
+
+test('the trained model exports for PyTorch from the page, and PyTorch gives the page\'s outputs', async () => {
+  const { page, problems } = await open(browser, '?backend=cpu');
+  await loaded(page);
+  for (let i = 0; i < 5; i++) await page.click('#step');
+  await page.locator('#step-count').filter({ hasText: /^5$/ }).waitFor({ timeout: 10_000 });
+  await page.click('#export-torch');
+  await page.locator('#torch-step').filter({ hasText: 'Exported at step 5.' }).waitFor({ timeout: 20_000 });
+  const ids = await page.locator('#torch-files li button').evaluateAll((b) => b.map((x) => x.id));
+  assert.deepEqual(ids, FILES.map((f) => `torch-file-${f.replace('.', '-')}`));
+
+  const folder = await mkdtemp(join(tmpdir(), 'layerlab-torch-'));
+  const downloads = [];
+  page.on('download', (d) => downloads.push(d));
+  await page.click('#torch-all');
+  await page.locator('#export-status').filter({ hasText: 'The PyTorch files downloaded.' }).waitFor({ timeout: 5_000 });
+  while (downloads.length < FILES.length) await page.waitForTimeout(50);
+  for (const d of downloads) await copyFile(await d.path(), join(folder, d.suggestedFilename()));
+  assert.deepEqual(downloads.map((d) => d.suggestedFilename()), FILES);
+  const model = await readFile(join(folder, 'model.py'), 'utf8');
+  assert.match(model, /def build\(\):/);
+  assert.match(model, /Dense\(2, \d+, "tanh"\)/, 'the starting experiment\'s tanh layers');
+  const spec = JSON.parse(await readFile(join(folder, 'spec.json'), 'utf8'));
+  assert.ok(Array.isArray(spec.model));
+
+  if (process.env.LAYERLAB_PYTHON) {
+    const said = execFileSync(process.env.LAYERLAB_PYTHON, ['model.py'], { cwd: folder, encoding: 'utf8' });
+    assert.match(said, /largest gap to LayerLab/);
+  }
+  assert.deepEqual(problems, []);
+});
