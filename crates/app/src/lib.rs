@@ -3,6 +3,7 @@
 //! [`worker_link`] with the messages of `layerlab_worker::protocol`.
 
 pub mod browser;
+pub mod compare;
 pub mod components;
 pub mod experiment;
 pub mod fields;

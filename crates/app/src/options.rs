@@ -176,7 +176,7 @@ mod tests {
             (options.hide.as_slice(), options.embed.as_slice()),
             (&["seed", "rule"][..], &["output", "controls"][..])
         );
-        assert_eq!(options.hidden(), ["seed", "rule", "header", "share", "recipe", "data", "architecture"]);
+        assert_eq!(options.hidden(), ["seed", "rule", "header", "share", "recipe", "data", "architecture", "compare"]);
         let url = share_url("http://127.0.0.1:8080/", &options, "v1.abc");
         assert_eq!(url, "http://127.0.0.1:8080/?backend=cpu&hide=seed%2Crule&embed=output%2Ccontrols#v1.abc");
         let query = url.split_once('?').unwrap().1.split_once('#').unwrap().0;

@@ -21,7 +21,7 @@ const fn control(name: &'static str, label: &'static str) -> Part {
 }
 
 /// Every part, panels first, in the page's order.
-pub const PARTS: [Part; 20] = [
+pub const PARTS: [Part; 21] = [
     panel("header", "the top bar (name, backend, worker)"),
     panel("share", "sharing and saved experiments"),
     panel("controls", "the training bar"),
@@ -29,6 +29,7 @@ pub const PARTS: [Part; 20] = [
     panel("data", "the data panel"),
     panel("architecture", "the architecture panel"),
     panel("output", "the output panel"),
+    panel("compare", "presets and comparison"),
     control("backend", "the backend setting"),
     control("reset", "Reset"),
     control("play", "Play and Pause"),
@@ -88,7 +89,10 @@ mod tests {
     fn hiding_and_embedding_name_the_parts() {
         assert_eq!(hiding_css(&[]), "");
         assert_eq!(hiding_css(&["seed", "nonsense"]), "[data-part=\"seed\"]{display:none !important}");
-        assert_eq!(hidden_by_embedding(&["output", "controls"]), ["header", "share", "recipe", "data", "architecture"]);
+        assert_eq!(
+            hidden_by_embedding(&["output", "controls"]),
+            ["header", "share", "recipe", "data", "architecture", "compare"]
+        );
         assert!(names(true).starts_with("header, share") && !names(true).contains("seed"));
     }
 }

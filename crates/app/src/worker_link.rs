@@ -109,6 +109,14 @@ pub fn start(url: &str, events: Events) -> Result<WorkerLink, String> {
 }
 
 impl WorkerLink {
+    /// Stops the worker at once; later messages to it are dropped.
+    pub fn terminate(&self) {
+        let mut inner = self.inner.borrow_mut();
+        inner.worker.terminate();
+        inner.failed = true;
+        inner.queue.clear();
+    }
+
     /// Sends a message now if the worker is ready, else once it is.
     pub fn send(&self, input: WorkerInput) {
         let mut inner = self.inner.borrow_mut();

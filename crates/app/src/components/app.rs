@@ -8,6 +8,7 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use super::architecture::ArchitecturePanel;
+use super::compare::Compare;
 use super::controls::Controls;
 use super::csv::{self, CsvFile};
 use super::data::DataPanel;
@@ -241,6 +242,7 @@ pub fn App() -> impl IntoView {
             <ArchitecturePanel spec=spec analysis=analysis worker_problems=worker_problems />
             <OutputPanel spec=spec run=run torch=torch sender=sender />
         </main>
+        <Compare spec=spec sender=sender />
     }
 }
 

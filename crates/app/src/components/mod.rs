@@ -3,6 +3,7 @@
 mod app;
 pub mod architecture;
 mod block_card;
+mod compare;
 mod controls;
 mod csv;
 mod data;

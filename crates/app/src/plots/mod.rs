@@ -3,6 +3,7 @@
 //! on a canvas). `colors` holds the pure colour functions.
 
 pub mod colors;
+pub mod compare;
 pub mod heatmap;
 pub mod layers;
 pub mod loss;

@@ -1,0 +1,85 @@
+//! The comparison's chart: one curve per run over the steps, each in its own colour, its own
+//! line pattern and its own marker shape, so the runs tell apart without colour; the legend
+//! names them.
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+use super::colors::PALETTE;
+use crate::compare::Curve;
+use crate::run::Point;
+
+/// The line pattern of run `i`: (dash, gap) in pixels; solid for the first.
+const PATTERNS: [(u32, u32); 4] = [(0, 0), (8, 4), (2, 3), (12, 3)];
+
+/// Draws each run's `curve` (label, history); `log_scale` for the losses.
+pub fn draw(canvas: &HtmlCanvasElement, runs: &[(String, Vec<Point>)], curve: Curve, log_scale: bool) {
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
+    let root = backend.into_drawing_area();
+    let _ = root.fill(&WHITE);
+    let last = runs.iter().filter_map(|(_, h)| h.last()).map(|p| p.step).max().unwrap_or(1).max(1);
+    let values = runs.iter().flat_map(|(_, h)| h.iter().filter_map(|p| curve.value(p)));
+    let (low, high) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let result = match curve {
+        Curve::TestAccuracy => chart(&root, 0.0..1.0, last, runs, curve),
+        _ if log_scale && low.is_finite() && low > 0.0 => {
+            chart(&root, (low * 0.8..high.max(low * 1.01) * 1.25).log_scale(), last, runs, curve)
+        }
+        _ => chart(&root, 0.0..if high > 0.0 { high * 1.05 } else { 1.0 }, last, runs, curve),
+    };
+    let _ = root.present();
+    if let Err(error) = result {
+        web_sys::console::warn_1(&format!("the comparison chart could not be drawn: {error}").into());
+    }
+}
+
+fn chart<Y>(
+    root: &DrawingArea<CanvasBackend, plotters::coord::Shift>,
+    y: Y,
+    last: u64,
+    runs: &[(String, Vec<Point>)],
+    curve: Curve,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    Y: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
+    <Y as plotters::coord::ranged1d::AsRangedCoord>::CoordDescType: plotters::coord::ranged1d::ValueFormatter<f64>,
+{
+    let mut chart = super::step_chart(root, y, last, curve.title())?;
+    for (i, (label, history)) in runs.iter().enumerate() {
+        let [r, g, b] = PALETTE[i % PALETTE.len()];
+        let color = RGBColor(r, g, b);
+        let style = color.stroke_width(2);
+        let points: Vec<(u64, f64)> = history.iter().filter_map(|p| curve.value(p).map(|v| (p.step, v))).collect();
+        let (dash, gap) = PATTERNS[i % PATTERNS.len()];
+        let series = if dash == 0 {
+            chart.draw_series(LineSeries::new(points.clone(), style))?
+        } else {
+            chart.draw_series(DashedLineSeries::new(points.clone(), dash, gap, style))?
+        };
+        series.label(label.as_str()).legend(move |(x, y)| marker(i, (x + 9, y), color));
+        // A marker every tenth of the run, in the run's shape.
+        let every = (points.len() / 10).max(1);
+        chart.draw_series(points.iter().step_by(every).map(|&p| marker(i, p, color)))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .border_style(BLACK.mix(0.3))
+        .background_style(WHITE.mix(0.9))
+        .label_font(("sans-serif", 11))
+        .draw()?;
+    Ok(())
+}
+
+/// Run `i`'s marker at `at` (a pixel in the legend, a point in the chart): circle, triangle,
+/// square, cross.
+fn marker<C: Clone + 'static>(i: usize, at: C, color: RGBColor) -> DynElement<'static, CanvasBackend, C> {
+    let anchor = EmptyElement::at(at);
+    match i % 4 {
+        0 => (anchor + Circle::new((0, 0), 4, color.filled())).into_dyn(),
+        1 => (anchor + TriangleMarker::new((0, 0), 5, color.filled())).into_dyn(),
+        2 => (anchor + Rectangle::new([(-4, -4), (4, 4)], color.filled())).into_dyn(),
+        _ => (anchor + Cross::new((0, 0), 4, color.stroke_width(2))).into_dyn(),
+    }
+}
