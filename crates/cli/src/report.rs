@@ -65,9 +65,6 @@ pub fn train(opts: &TrainOptions) -> Result<(), Failure> {
         _ => None,
     };
     let csv = csv.as_deref();
-    if let Some(why) = opts.export.as_ref().and_then(|_| export::refusal(&spec)) {
-        return Err(format!("--export: {why}").into());
-    }
     let mut outs = Outputs::open(opts)?;
     let cpu = || Trainer::new(Cpu::<f32>::new(), &spec, csv).map_err(|e| messages(&e));
     match opts.backend {

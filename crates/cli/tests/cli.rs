@@ -238,16 +238,6 @@ fn bad_inputs() -> Vec<(&'static str, Vec<String>, &'static str)> {
         ("unknown command", s(&["fit"]), "unknown command `fit`"),
         ("unknown backend", s(&["train", "--backend", "tpu"]), "--backend = `tpu` is not a backend: use cpu or gpu"),
         (
-            "a Forward-Forward export",
-            s(&[
-                "train",
-                &spec_file("ff_digits.json"),
-                "--export",
-                &std::env::temp_dir().join("ff-export").display().to_string(),
-            ]),
-            "--export: a Forward-Forward network predicts by the goodness of each label",
-        ),
-        (
             "an export folder that cannot be made",
             s(&["train", "--export", "/proc/no-such/dir"]),
             "--export /proc/no-such/dir",

@@ -402,7 +402,7 @@ fn digits_come_as_pictures_with_the_models_answers_tables_as_rows_and_sequences_
 }
 
 #[test]
-fn the_run_exports_for_pytorch_at_its_step_and_without_a_run_says_so() {
+fn the_run_exports_for_pytorch_at_its_step_forward_forward_too_and_without_a_run_says_so() {
     let mut host = Host::default();
     match host.export_torch().as_slice() {
         [WorkerOutput::ExportFailed { message }] => assert_eq!(message, "no run is loaded yet"),
@@ -428,8 +428,12 @@ fn the_run_exports_for_pytorch_at_its_step_and_without_a_run_says_so() {
     let mut spec = spiral();
     spec.training.rule = layerlab_spec::train::LearningRule::ForwardForward { threshold: 0.5 };
     host.load(spec, 0.0);
+    // A Forward-Forward network exports as one that predicts by goodness per label.
     match host.export_torch().as_slice() {
-        [WorkerOutput::ExportFailed { message }] => assert!(message.contains("Forward-Forward"), "{message}"),
+        [WorkerOutput::Exported { files, .. }] => {
+            let model = String::from_utf8(files[0].bytes.clone()).expect("text");
+            assert!(model.contains("return ForwardForward("), "{model}");
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -41,13 +41,15 @@ fn file_id(name: &str) -> String {
 }
 
 /// The pictures that can be saved: the canvas's id and what it shows.
-const PICTURES: [(&str, &str); 6] = [
+const PICTURES: [(&str, &str); 8] = [
     ("loss-chart", "Loss curves"),
     ("surface", "Decision surface"),
     ("layer-chart", "Layer metrics"),
     ("model-image", "The model's picture"),
     ("target-image", "The target picture"),
     ("neuron-large", "The enlarged unit"),
+    ("data-preview", "The data"),
+    ("compare-chart", "The comparison chart"),
 ];
 
 #[component]

@@ -264,6 +264,53 @@ class Model(nn.Module):
         return sum((m.aux for m in self.modules() if isinstance(m, Moe)), torch.zeros(()))
 
 
+class ForwardForward(nn.Module):
+    """A Forward-Forward network ("The Forward-Forward Algorithm"): the label enters as a one-hot
+    vector through `embed` (classes x the first layer's units) into the first layer; a layer's
+    goodness is the mean square of its outputs, and its input is the layer below's output scaled
+    to unit root mean square. It predicts by running once per label: the goodness summed over
+    layers for each label (for two classes, label 1's minus label 0's)."""
+
+    def __init__(self, layers, classes, binary=False):
+        super().__init__()
+        self.layers = nn.ModuleList(layers)
+        self.classes, self.binary = classes, binary
+        self.embed = nn.Parameter(torch.zeros(classes, layers[0].out_features))
+
+    def goodness(self, x, labels):
+        """Each layer's goodness (a list) for inputs `x` with `labels`; each layer sees the one
+        below through `detach`, so a sum of layer losses trains every layer by its own."""
+        h, said = x, []
+        for i, layer in enumerate(self.layers):
+            z = F.linear(h, layer.weight, layer.bias)
+            if i == 0:
+                z = z + self.embed[labels]
+            y = ACTIVATIONS[layer.activation](z)
+            said.append(y.pow(2).mean(-1))
+            h = (y * torch.rsqrt(y.pow(2).mean(-1, keepdim=True) + NORM_EPS)).detach()
+        return said
+
+    def forward(self, x):
+        rows = torch.arange(len(x))
+        totals = torch.stack(
+            [sum(self.goodness(x, torch.full_like(rows, c))) for c in range(self.classes)], -1
+        )
+        return (totals[:, 1] - totals[:, 0]).unsqueeze(-1) if self.binary else totals
+
+    def local_loss(self, x, labels, threshold):
+        """Forward-Forward's training loss: for every layer, softplus(threshold - goodness) on
+        positive data (the true label) and softplus(goodness - threshold) on negative data (a
+        wrong label drawn at random), averaged over both."""
+        wrong = (labels + torch.randint(1, self.classes, labels.shape)) % self.classes
+        loss = torch.zeros(())
+        for good, bad in zip(self.goodness(x, labels), self.goodness(x, wrong)):
+            loss = loss + 0.5 * (F.softplus(threshold - good).mean() + F.softplus(bad - threshold).mean())
+        return loss
+
+    def aux_loss(self):
+        return torch.zeros(())
+
+
 def load(folder="."):
     """The exported model with its exported weights, in evaluation mode."""
     from safetensors.torch import load_file

@@ -6,8 +6,9 @@
 //! Every block exports: the dense family through nn.Linear, attention through
 //! `scaled_dot_product_attention`, and the blocks PyTorch has no layer for (KAN layers, group
 //! rationals, mixtures of experts, rearrangements) with their own small module code in the
-//! file's layer library. Forward-Forward networks predict by goodness per label, which the
-//! library does not compute, and are refused with a message.
+//! file's layer library. So do the learning rules: a network trained by DFA, target projection
+//! or Mono-Forward predicts with its own forward pass; a Forward-Forward network exports as the
+//! library's `ForwardForward`, which predicts by goodness per label and trains by its local loss.
 
 mod recipe;
 pub mod torch;
@@ -20,6 +21,7 @@ use safetensors::{Dtype, tensor::TensorView};
 use crate::backend::Backend;
 use crate::data::Examples;
 use crate::model::{self, Node, ParamKind};
+use crate::rules::Local;
 use crate::train::Trainer;
 use torch::{Ends, Slot, Source};
 
@@ -36,15 +38,19 @@ pub struct File {
 /// The files of a PyTorch export of the trainer's model as it is now: `model.py`, `train.py`,
 /// `weights.safetensors`, `data.safetensors`, `sample.safetensors` and `spec.json`.
 pub fn pytorch<B: Backend>(trainer: &mut Trainer<B>, spec: &Spec) -> Result<Vec<File>, String> {
-    if let Some(why) = refusal(spec) {
-        return Err(why);
-    }
     let nodes = &trainer.model.nodes;
-    let ends = Ends {
-        tokens: matches!(nodes.first(), Some(Node::Embed { .. })),
-        sequence: matches!(trainer.data.task, Task::Sequence { .. }),
+    let code = match trainer.rule() {
+        Some(Local::ForwardForward(ff)) => {
+            torch::forward_forward(&nodes[..nodes.len() - 1], ff.embed(), ff.classes(), ff.binary())
+        }
+        _ => {
+            let ends = Ends {
+                tokens: matches!(nodes.first(), Some(Node::Embed { .. })),
+                sequence: matches!(trainer.data.task, Task::Sequence { .. }),
+            };
+            torch::model(nodes, ends)
+        }
     };
-    let code = torch::model(nodes, ends);
     let values = tensor_values(trainer, &code.slots);
     let weights = safetensors(
         code.slots.iter().map(|s| s.key.as_str()).zip(values.iter().map(|(shape, v)| (shape.clone(), v.as_slice()))),
@@ -68,14 +74,19 @@ pub fn pytorch<B: Backend>(trainer: &mut Trainer<B>, spec: &Spec) -> Result<Vec<
         batch: trainer.batch,
         steps: trainer.total_steps,
         seed: spec.seed,
+        threshold: match spec.training.rule {
+            LearningRule::ForwardForward { threshold } => Some(threshold),
+            _ => None,
+        },
         penalised: keys(&|kind, trainable| trainable && kind == ParamKind::Weight),
         frozen: keys(&|_, trainable| !trainable),
     };
 
     let width = trainer.model.inputs;
-    let test = &trainer.data.test;
-    let n = test.len.min(SAMPLE);
-    let inputs = test.inputs[..n * width].to_vec();
+    // The first test examples (training examples when a tiny set left the test split empty).
+    let source = if trainer.data.test.len > 0 { &trainer.data.test } else { &trainer.data.train };
+    let n = source.len.min(SAMPLE);
+    let inputs = source.inputs[..n * width].to_vec();
     let outputs = trainer.predict(&inputs);
     let per = outputs.len() / n.max(1);
     let sample = safetensors([
@@ -107,15 +118,6 @@ fn inputs_of(e: &Examples) -> (Vec<usize>, &[f32]) {
 
 fn targets_of(e: &Examples) -> (Vec<usize>, &[f32]) {
     (vec![e.len, e.target_width], &e.targets)
-}
-
-/// Why `spec`'s model cannot be exported, before training it: `None` when it can.
-pub fn refusal(spec: &Spec) -> Option<String> {
-    matches!(spec.training.rule, LearningRule::ForwardForward { .. }).then(|| {
-        "a Forward-Forward network predicts by the goodness of each label, which the PyTorch export does not \
-         compute yet; export it under backprop, Mono-Forward, DFA or target projection"
-            .to_string()
-    })
 }
 
 /// Each slot's shape and numbers (f32, in PyTorch's layout).

@@ -10,6 +10,8 @@ pub struct Recipe<'a> {
     pub batch: usize,
     pub steps: u64,
     pub seed: u64,
+    /// Forward-Forward's goodness threshold: the network trains by its local loss.
+    pub threshold: Option<f32>,
     /// Keys of the weights the L1 and L2 penalties apply to.
     pub penalised: Vec<String>,
     /// Keys of the parameters kept at their initial values.
@@ -51,6 +53,11 @@ pub fn script(r: &Recipe<'_>) -> String {
     };
     let rule = match t.rule {
         LearningRule::Backprop => String::new(),
+        LearningRule::ForwardForward { .. } => {
+            "\nLayerLab trained this model with Forward-Forward; so does this script: each layer by its own goodness \
+             loss on positive and negative data, nothing travelling back between layers.\n"
+                .to_string()
+        }
         other => format!(
             "\nLayerLab trained this model with {}; this script trains it with backprop (PyTorch's autograd).\n",
             other.title()
@@ -127,7 +134,7 @@ def main():
         cursor += BATCH
         x, y = x_train[batch], y_train[batch]
         out = model(x)
-        loss = {loss} + model.aux_loss()
+        loss = {step_loss}
         optimizer.zero_grad()
         loss.backward()
         with torch.no_grad():
@@ -147,6 +154,10 @@ if __name__ == "__main__":
     main()
 "#,
         steps = r.steps,
+        step_loss = match r.threshold {
+            Some(theta) => format!("model.local_loss(x, y.reshape(-1).long(), {theta})"),
+            None => format!("{loss} + model.aux_loss()"),
+        },
         batch = r.batch,
         l1 = t.l1,
         l2 = t.l2,

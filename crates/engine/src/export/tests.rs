@@ -117,12 +117,27 @@ fn the_sample_holds_test_inputs_and_layerlabs_outputs_for_them() {
 }
 
 #[test]
-fn forward_forward_is_refused_with_the_rules_that_export() {
-    let spec = spec(r#"{"training":{"rule":{"forward_forward":{"threshold":0.5}}},"data":{"dataset":"iris"}}"#);
-    let mut trainer = Trainer::new(Cpu::<f32>::new(), &spec, None).expect("builds");
-    let why = pytorch(&mut trainer, &spec).expect_err("refused");
-    assert!(
-        why.contains("Forward-Forward") && why.contains("backprop, Mono-Forward, DFA or target projection"),
-        "{why}"
+fn a_forward_forward_network_exports_its_layers_and_label_weights() {
+    let spec = spec(
+        r#"{"model":[{"dense":{"units":6,"activation":"relu"}},{"dense":{"units":5,"activation":"relu"}}],
+            "training":{"rule":{"forward_forward":{"threshold":1.0}}},"data":{"dataset":"iris"}}"#,
     );
+    let (mut trainer, files) = exported(&spec, 5);
+    let weights = SafeTensors::deserialize(file(&files, "weights.safetensors")).expect("safetensors");
+    let mut keys: Vec<&str> = weights.names();
+    keys.sort_unstable();
+    // The output layer predicts nothing (goodness does): it stays out.
+    assert_eq!(keys, ["embed", "layers.0.bias", "layers.0.weight", "layers.1.bias", "layers.1.weight"]);
+    let Some(crate::rules::Local::ForwardForward(ff)) = trainer.rule() else { panic!("a Forward-Forward run") };
+    let embed = ff.embed();
+    let (shape, values) = floats(&weights, "embed");
+    assert_eq!(shape, [3, 6]);
+    let engine = model::read(&mut trainer.b, &trainer.model.params[embed].value);
+    assert_eq!(values, engine.iter().map(|&v| v as f32).collect::<Vec<_>>());
+    let sample = SafeTensors::deserialize(file(&files, "sample.safetensors")).expect("safetensors");
+    assert_eq!(floats(&sample, "outputs").0[1], 3, "a goodness per label");
+    let model_py = String::from_utf8(file(&files, "model.py").to_vec()).expect("text");
+    assert!(model_py.contains("return ForwardForward(") && model_py.contains("classes=3"), "{model_py}");
+    let train_py = String::from_utf8(file(&files, "train.py").to_vec()).expect("text");
+    assert!(train_py.contains("loss = model.local_loss(x, y.reshape(-1).long(), 1)"), "{train_py}");
 }

@@ -53,6 +53,19 @@ pub fn model(nodes: &[Node], ends: Ends) -> Code {
     code
 }
 
+/// A Forward-Forward network: its hidden dense layers, the label weights `embed` (a parameter
+/// index, `classes × units` of the first layer) and whether the task is binary. Its output layer
+/// predicts nothing (goodness does), so it is left out.
+pub fn forward_forward(hidden: &[Node], embed: usize, classes: usize, binary: bool) -> Code {
+    let mut code = Code::default();
+    let layers = code.list(hidden, "layers", 2);
+    let units = hidden.first().map_or(0, Node::width);
+    code.slot("embed".into(), Source::Param(embed), vec![classes, units], false);
+    let args = [layers, format!("classes={classes}"), format!("binary={}", python_bool(binary))];
+    code.expression = bracket("ForwardForward(", &args, ")", 1);
+    code
+}
+
 impl Code {
     /// A Python list of the nodes, their keys under `prefix` (nn.Sequential numbers them),
     /// written at `depth` levels of indentation.

@@ -176,6 +176,22 @@ pub(super) fn prepare<B: Backend>(
 }
 
 impl<B: Backend> ForwardForward<B> {
+    /// The label weights into the first layer: their index in the model's parameters
+    /// (`classes × units`, row `c` added to the first layer's pre-activations for label `c`).
+    pub fn embed(&self) -> usize {
+        self.embed
+    }
+
+    /// Labels it predicts among (2 for a binary task).
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
+    /// A binary task: the output is label 1's goodness minus label 0's.
+    pub fn binary(&self) -> bool {
+        self.binary
+    }
+
     /// Positive and negative data from the training batch drawn on the host (`x`: its inputs,
     /// `t`: its labels): the inputs twice, the true labels, then a wrong label for each example.
     pub(super) fn load(&mut self, b: &mut B, x: &[B::R], t: &[B::R]) {
