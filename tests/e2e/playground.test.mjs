@@ -243,6 +243,11 @@ test('an image task shows the target beside the model picture with its PSNR, a s
   await page.locator('#attention-1').waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('canvas.attention').count(), 2);
   assert.match(await page.locator('#attention-0').getAttribute('aria-label'), /each of the 16 tokens/);
+  // Each head's map saves as a PNG, like every picture of the page.
+  await page.selectOption('#export-picture', 'attention-1');
+  const download = page.waitForEvent('download');
+  await page.click('#export-png');
+  assert.equal((await download).suggestedFilename(), 'layerlab-attention-1.png');
   assert.deepEqual(problems, []);
   await context.close();
 });

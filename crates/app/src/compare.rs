@@ -5,6 +5,7 @@
 use layerlab_spec::Spec;
 use layerlab_spec::presets::Preset;
 
+use crate::components::architecture::group;
 use crate::run::{Point, RunView};
 
 /// The most runs a comparison holds: each trains in a worker of its own.
@@ -124,19 +125,6 @@ pub fn row(entry: &Entry, view: &RunView, seconds: Option<f64>) -> Row {
     }
 }
 
-/// A count with thousands separated: 12,778.
-pub fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +187,5 @@ mod tests {
         for c in Curve::ALL {
             assert_eq!(Curve::from_name(c.name()), c);
         }
-        assert_eq!(group(1234567), "1,234,567");
     }
 }

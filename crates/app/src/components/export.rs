@@ -70,10 +70,25 @@ pub fn Export(run: RwSignal<RunView>, torch: RwSignal<TorchExport>, sender: Send
         let csv = run.with_untracked(RunView::layers_csv);
         said(browser::download("layerlab-metrics.layers.csv", &csv, "text/csv"), "Layer metrics");
     };
+    // The fixed pictures, then the attention map of each head the run shows (a memo: the list
+    // changes with the heads, not with every progress report).
+    let heads = Memo::new(move |_| {
+        run.with(|r| {
+            r.layers
+                .as_ref()
+                .and_then(|s| s.layers.iter().find_map(|l| l.attention.as_ref()))
+                .map_or(0, |m| m.probs.len())
+        })
+    });
+    let pictures = move || {
+        let fixed = PICTURES.iter().map(|(id, label)| ((*id).to_string(), (*label).to_string()));
+        let maps = (0..heads.get()).map(|h| (format!("attention-{h}"), format!("Attention map, head {}", h + 1)));
+        fixed.chain(maps).collect::<Vec<_>>()
+    };
     let png = move |_| {
         let id = picture.get_untracked();
-        let label = PICTURES.iter().find(|(p, _)| *p == id).map_or("The picture", |(_, l)| *l);
-        said(browser::download_picture(&id, &format!("layerlab-{id}.png")), label);
+        let label = untrack(pictures).into_iter().find(|(p, _)| *p == id).map_or("The picture".to_string(), |(_, l)| l);
+        said(browser::download_picture(&id, &format!("layerlab-{id}.png")), &label);
     };
     let export_torch = move |_| {
         torch.set(TorchExport::Working);
@@ -128,7 +143,7 @@ pub fn Export(run: RwSignal<RunView>, torch: RwSignal<TorchExport>, sender: Send
             <label for="export-picture" class="sr-only">"Picture to save"</label>
             <select id="export-picture" prop:value=move || picture.get() on:change=move |ev| picture.set(event_target_value(&ev))
                 title="Which picture to save as PNG.">
-                {PICTURES.iter().map(|(id, label)| view! { <option value=*id>{*label}</option> }).collect_view()}
+                {move || pictures().into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
             </select>
             <button type="button" id="export-png" on:click=png title="Save the chosen picture as it is now, as a PNG file.">"Save PNG"</button>
             <button type="button" id="export-torch" on:click=export_torch
