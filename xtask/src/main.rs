@@ -5,6 +5,7 @@ mod bench;
 mod build;
 mod cmd;
 mod fuzz;
+mod pack;
 mod rules_table;
 mod server;
 mod test;
@@ -17,12 +18,13 @@ cargo xtask <command> [options]
 
 Commands:
   serve [--port N]   install what is missing, build the release app, serve it on 127.0.0.1:N (8080)
-  test [--only S]    run every check: fmt, clippy, native, wasm (headless Chromium), e2e
-                     --only runs one step: fmt, clippy, native, wasm or e2e
+  test [--only S]    run every check: fmt, clippy, native, export (under PyTorch), package (node),
+                     wasm (headless Chromium), e2e; --only runs one of those steps
   bench [--rules]    time training steps and the matrix multiply, natively and in Chromium,
                      beside PyTorch in the same run; prints the ratios, then the learning
                      rules' table (accuracy, steps, peak memory, time per step);
                      --rules makes only that table
+  pack               build the `layerlab` npm package (crates/js) into target/pkg/node and target/pkg/web
   fuzz [--seconds N] fuzz the link decoder for N seconds (600) with cargo-fuzz on nightly
   help               this text
 ";
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("pack") => pack(),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
@@ -47,6 +50,12 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn pack() -> Result<(), String> {
+    let root = cmd::workspace_root();
+    let tools = tools::ensure(&root, tools::Needs { browser: false, vulkan: false })?;
+    pack::build(&tools, &root).map(drop)
 }
 
 fn serve(args: &[String]) -> Result<(), String> {

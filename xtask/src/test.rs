@@ -9,7 +9,7 @@ use crate::tools::{self, Needs, Tools};
 use crate::{build, server};
 
 /// The steps, cheapest first.
-const STEPS: &[&str] = &["fmt", "clippy", "native", "export", "wasm", "e2e"];
+const STEPS: &[&str] = &["fmt", "clippy", "native", "export", "package", "wasm", "e2e"];
 
 /// Chromium's flags for the tests (see ../shared/TOOLCHAIN.md): headless, no network chatter,
 /// and WebGPU on through SwiftShader (`--enable-unsafe-webgpu`).
@@ -64,6 +64,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             ),
             "native" => cmd::run_counting(cargo(&tools, &root).args(["test", "--workspace"])),
             "export" => export_tests(&tools, &root)?,
+            "package" => package_tests(&tools, &root)?,
             "wasm" => wasm_tests(&tools, &root)?,
             "e2e" => e2e_tests(&tools, &root)?,
             _ => unreachable!("steps come from STEPS"),
@@ -132,6 +133,20 @@ fn export_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
         }
     }
     Ok((counts.failed == 0 && !cases.is_empty(), counts))
+}
+
+/// The `layerlab` npm package (`cargo xtask pack`) under node's test runner (tests/js), beside
+/// the CLI it must agree with.
+fn package_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
+    let (node_package, _) = crate::pack::build(tools, root)?;
+    cmd::run(cargo(tools, root).args(["build", "-p", "layerlab-cli"]))?;
+    let mut command = tools.command("node");
+    command
+        .current_dir(root)
+        .args(["--test", "--test-reporter=spec", "tests/js/"])
+        .env("LAYERLAB_PACKAGE", node_package)
+        .env("LAYERLAB_CLI", root.join("target/debug/layerlab"));
+    Ok(cmd::run_counting(&mut command))
 }
 
 /// The wasm tests of the crates that run in the browser, in headless Chromium through
