@@ -1,7 +1,8 @@
 //! `cargo xtask pack`: the `layerlab` npm package of `crates/js`, built as wasm-pack builds one
 //! (cargo for wasm32 with the browser build's size-first profile, then wasm-bindgen with the
 //! project's pinned CLI): `target/pkg/node` (`--target nodejs`) and `target/pkg/web`
-//! (`--target web`), each with its `package.json` and TypeScript types. Publishing is not part of it.
+//! (`--target web`), each with its `package.json` and TypeScript types, and beside them the
+//! example page (`examples/package`, served from `target/pkg`). Publishing is not part of it.
 
 use std::path::{Path, PathBuf};
 
@@ -45,6 +46,9 @@ pub fn build(tools: &Tools, root: &Path) -> Result<(PathBuf, PathBuf), String> {
         println!("the layerlab package ({target}) is in {}", dir.display());
         out.push(dir);
     }
+    // The example page beside the web package, so that target/pkg serves it as is.
+    let example = root.join("examples/package/index.html");
+    std::fs::copy(&example, root.join("target/pkg/index.html")).map_err(|e| format!("{}: {e}", example.display()))?;
     let web = out.pop().expect("two targets");
     let node = out.pop().expect("two targets");
     Ok((node, web))

@@ -193,7 +193,11 @@ fn e2e_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
     let python = tools::ensure_torch(root)?;
     let dist = build::release(root, tools)?;
     let server = server::start(&dist, 0)?;
+    // The package's example page, served from the package's folder.
+    let (node_package, web_package) = crate::pack::build(tools, root)?;
+    let example = server::start(web_package.parent().unwrap_or(root), 0)?;
     let mut command = node_in_browser(tools, root, &server.url());
+    command.env("LAYERLAB_EXAMPLE_URL", example.url()).env("LAYERLAB_PACKAGE", node_package);
     // The export spec checks the page's PyTorch files under PyTorch with it.
     command.env("LAYERLAB_PYTHON", python);
     command.args(["--test", "--test-reporter=spec", "--test-concurrency=1"]);
