@@ -82,3 +82,31 @@ test('ten thousand steps in a loop keep the wasm memory flat', () => {
   assert.equal(memoryBytes(), warm, 'no growth after warm-up');
   experiment.free();
 });
+
+test('run trains to a condition, hands each evaluation to onSnapshot, and stops when it says so', () => {
+  const spec = JSON.stringify({ data: { dataset: 'xor' }, model: [{ dense: { units: 8 } }], training: { length: { steps: 5000 } }, seed: 2 });
+  const experiment = Experiment.fromSpec(spec);
+  const seen = [];
+  const last = experiment.run({ until: { steps: 400 }, every: 100, onSnapshot: (e) => { seen.push(e.step); } });
+  assert.deepEqual(seen, [100, 200, 300, 400]);
+  assert.equal(last.step, 400);
+  assert.equal(experiment.steps, 400);
+
+  const stopped = experiment.run({ every: 50, onSnapshot: (e) => e.step < 500 });
+  assert.equal(stopped.step, 500, 'onSnapshot returning false ends the run');
+
+  const learned = experiment.run({ until: { testAccuracyAbove: 0.9 }, every: 100 });
+  assert.ok(learned.testAccuracy >= 0.9 && learned.step < 5000, JSON.stringify(learned));
+  assert.throws(() => experiment.run({ every: 'often' }), /run: `every` must be a number/);
+  assert.throws(() => experiment.run({ onSnapshot: 3 }), /run: `onSnapshot` must be a function/);
+  experiment.free();
+});
+
+test('the package carries TypeScript types for its results and options', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const types = await readFile(join(PACKAGE, 'layerlab.d.ts'), 'utf8');
+  assert.match(types, /export interface Evaluation \{/);
+  assert.match(types, /run\(options: RunOptions\): Evaluation;/);
+  assert.match(types, /evaluate\(\): Evaluation;/);
+  assert.match(types, /static fromLink\(text: string\): Experiment;/);
+});

@@ -7,7 +7,35 @@ use layerlab_engine::cpu::Cpu;
 use layerlab_engine::train::{Evaluation, Trainer};
 use layerlab_spec::{Spec, SpecError, json, link};
 use serde::Serialize;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** The losses on both whole splits, and the task's quality measure. */
+export interface Evaluation {
+    step: number;
+    trainLoss: number;
+    testLoss: number;
+    trainAccuracy: number | null;
+    testAccuracy: number | null;
+    testRmse: number | null;
+    testPsnr: number | null;
+}
+/** When `run` stops (besides the run's own length and stop condition). */
+export interface Until {
+    steps?: number;
+    trainLossBelow?: number;
+    testAccuracyAbove?: number;
+}
+export interface RunOptions {
+    until?: Until;
+    /** Steps between two calls of onSnapshot (the spec's metrics interval by default). */
+    every?: number;
+    /** Called with each evaluation; returning false stops the run. */
+    onSnapshot?: (evaluation: Evaluation) => boolean | void;
+}
+"#;
 
 /// One experiment and its run.
 #[wasm_bindgen]
@@ -90,8 +118,75 @@ impl Experiment {
     }
 
     /// The losses (and accuracy, RMSE or PSNR, as the task has them) on both whole splits now.
+    #[wasm_bindgen(unchecked_return_type = "Evaluation")]
     pub fn evaluate(&mut self) -> Result<JsValue, JsError> {
         to_js(&Measured::from(self.trainer.evaluate()))
+    }
+
+    /// Trains until the run's length or stop condition, or `options.until`, evaluating every
+    /// `options.every` steps (the spec's metrics interval by default) and handing each
+    /// evaluation to `options.onSnapshot`, which stops the run by returning `false`. Gives the
+    /// last evaluation.
+    #[wasm_bindgen(unchecked_return_type = "Evaluation")]
+    pub fn run(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "RunOptions")] options: &JsValue,
+    ) -> Result<JsValue, JsError> {
+        let field = |object: &JsValue, name: &str| {
+            js_sys::Reflect::get(object, &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+        };
+        let number = |object: &JsValue, name: &str| -> Result<Option<f64>, JsError> {
+            match field(object, name) {
+                None => Ok(None),
+                Some(v) => v
+                    .as_f64()
+                    .filter(|n| n.is_finite())
+                    .map(Some)
+                    .ok_or_else(|| JsError::new(&format!("run: `{name}` must be a number"))),
+            }
+        };
+        let until = field(options, "until").unwrap_or(JsValue::UNDEFINED);
+        let limit = number(&until, "steps")?;
+        let loss_below = number(&until, "trainLossBelow")?;
+        let accuracy_above = number(&until, "testAccuracyAbove")?;
+        let every = number(options, "every")?.map_or(u64::from(self.spec.metrics.every.max(1)), |n| n.max(1.0) as u64);
+        let callback = match field(options, "onSnapshot") {
+            None => None,
+            Some(f) => Some(
+                f.dyn_into::<js_sys::Function>().map_err(|_| JsError::new("run: `onSnapshot` must be a function"))?,
+            ),
+        };
+        let start = self.trainer.steps();
+        let mut last = self.trainer.evaluate();
+        loop {
+            let done = |e: &Evaluation, steps: u64| {
+                limit.is_some_and(|l| (steps - start) as f64 >= l)
+                    || loss_below.is_some_and(|b| e.train_loss < b)
+                    || accuracy_above.is_some_and(|a| e.test_accuracy.is_some_and(|t| t >= a))
+            };
+            if self.trainer.finished(Some(&last)) || done(&last, self.trainer.steps()) {
+                return to_js(&Measured::from(last));
+            }
+            let room = limit.map_or(u64::MAX, |l| (l as u64).saturating_sub(self.trainer.steps() - start));
+            for _ in 0..every.min(room) {
+                if self.trainer.finished(None) {
+                    break;
+                }
+                self.trainer.step().map_err(|e| JsError::new(&e.to_string()))?;
+            }
+            last = self.trainer.evaluate();
+            if let Some(f) = &callback {
+                let answer = f.call1(&JsValue::NULL, &to_js(&Measured::from(last))?).map_err(|e| {
+                    JsError::new(&format!(
+                        "run: onSnapshot threw: {}",
+                        e.as_string().unwrap_or_else(|| format!("{e:?}"))
+                    ))
+                })?;
+                if answer == JsValue::FALSE {
+                    return to_js(&Measured::from(last));
+                }
+            }
+        }
     }
 
     /// Every layer's metrics now (rank, sparsity, norms…), as the page and the CLI show them.
