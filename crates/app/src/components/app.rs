@@ -246,6 +246,7 @@ pub fn App() -> impl IntoView {
     }
 }
 
-fn now_ms() -> f64 {
+/// The page's clock in milliseconds.
+pub(crate) fn now_ms() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or_default()
 }

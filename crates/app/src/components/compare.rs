@@ -9,7 +9,7 @@ use layerlab_worker::{WorkerInput, WorkerOutput};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use super::app::Sender;
+use super::app::{Sender, now_ms};
 use crate::compare::{self, Curve, Entry, MAX_RUNS};
 use crate::plots;
 use crate::run::RunView;
@@ -120,24 +120,37 @@ pub fn Compare(spec: RwSignal<Spec>, sender: Sender) -> impl IntoView {
 
     // The chart follows the runs' histories, the curve chosen and the scale.
     Effect::new(move |_| {
-        let runs: Vec<(String, Vec<crate::run::Point>)> = entries
-            .with(|e| live.with(|l| e.iter().zip(l).map(|(e, l)| (e.label.clone(), l.view.history.clone())).collect()));
         let (curve, log) = (curve.get(), log_scale.get());
-        if let Some(c) = canvas.get() {
-            plots::compare::draw(&c, &runs, curve, log);
-        }
+        let Some(c) = canvas.get() else { return };
+        entries.with(|e| {
+            live.with(|l| {
+                let runs: Vec<(&str, &[crate::run::Point])> =
+                    e.iter().zip(l).map(|(e, l)| (e.label.as_str(), l.view.history.as_slice())).collect();
+                plots::compare::draw(&c, &runs, curve, log);
+            });
+        });
     });
 
     let rows = move || {
         let list = entries.get();
-        let runs = live.get();
+        // Each row read from its run in place: a run's view holds its whole history, which a
+        // table redrawn on every progress report should not copy.
+        let cells: Vec<(compare::Row, Option<String>)> = live.with(|runs| {
+            let waiting = Live::default();
+            list.iter()
+                .enumerate()
+                .map(|(i, entry)| {
+                    let run = runs.get(i).unwrap_or(&waiting);
+                    let seconds = run.started.map(|s| (run.ended.unwrap_or_else(now_ms) - s) / 1000.0);
+                    (compare::row(entry, &run.view, seconds), run.problem.clone())
+                })
+                .collect()
+        });
         list.iter()
+            .zip(cells)
             .enumerate()
-            .map(|(i, entry)| {
-                let run = runs.get(i).cloned().unwrap_or_default();
-                let seconds = run.started.map(|s| (run.ended.unwrap_or_else(now_ms) - s) / 1000.0);
-                let row = compare::row(entry, &run.view, seconds);
-                let state = run.problem.unwrap_or(row.state);
+            .map(|(i, (entry, (row, problem)))| {
+                let state = problem.unwrap_or(row.state);
                 let open = {
                     let spec_of = entry.spec.clone();
                     move |_| spec.set(spec_of.clone())
@@ -239,8 +252,4 @@ fn about(p: &Preset) -> impl IntoView + use<> {
             <p class="paper">"Paper: " <cite>{p.paper.clone()}</cite></p>
         </div>
     }
-}
-
-fn now_ms() -> f64 {
-    window().performance().map(|p| p.now()).unwrap_or_default()
 }

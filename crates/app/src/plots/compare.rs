@@ -14,7 +14,7 @@ use crate::run::Point;
 const PATTERNS: [(u32, u32); 4] = [(0, 0), (8, 4), (2, 3), (12, 3)];
 
 /// Draws each run's `curve` (label, history); `log_scale` for the losses.
-pub fn draw(canvas: &HtmlCanvasElement, runs: &[(String, Vec<Point>)], curve: Curve, log_scale: bool) {
+pub fn draw(canvas: &HtmlCanvasElement, runs: &[(&str, &[Point])], curve: Curve, log_scale: bool) {
     let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
     let root = backend.into_drawing_area();
     let _ = root.fill(&WHITE);
@@ -38,7 +38,7 @@ fn chart<Y>(
     root: &DrawingArea<CanvasBackend, plotters::coord::Shift>,
     y: Y,
     last: u64,
-    runs: &[(String, Vec<Point>)],
+    runs: &[(&str, &[Point])],
     curve: Curve,
 ) -> Result<(), Box<dyn std::error::Error>>
 where
@@ -57,7 +57,7 @@ where
         } else {
             chart.draw_series(DashedLineSeries::new(points.clone(), dash, gap, style))?
         };
-        series.label(label.as_str()).legend(move |(x, y)| marker(i, (x + 9, y), color));
+        series.label(*label).legend(move |(x, y)| marker(i, (x + 9, y), color));
         // A marker every tenth of the run, in the run's shape.
         let every = (points.len() / 10).max(1);
         chart.draw_series(points.iter().step_by(every).map(|&p| marker(i, p, color)))?;
