@@ -1,12 +1,12 @@
-// The `layerlab` npm package (crates/js, built by `cargo xtask pack`) in Node: a link trains to
-// the CLI's losses on the CPU, a bad link throws an Error with the validation message, and a long
-// loop keeps the wasm memory flat. Run by `cargo xtask test` (its `package` step).
+// The `layerlab` npm package (crates/js, built by `cargo xtask pack` with wasm-pack) in Node: a
+// link trains to the CLI's losses on the CPU (Node has no WebGPU, and the package says so), a bad
+// link throws an Error with the validation message, a long loop keeps the wasm memory flat, and
+// `run` trains to a condition. Run by `cargo xtask test` (its `package` step).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const PACKAGE = process.env.LAYERLAB_PACKAGE;
@@ -23,12 +23,15 @@ const SPEC = JSON.stringify({
   seed: 5,
 });
 
-test('a link trains to the losses the CLI reaches on the same link', () => {
-  const link = Experiment.fromSpec(SPEC).link();
+test('a link trains to the losses the CLI reaches on the same link', async () => {
+  const link = (await Experiment.fromSpec(SPEC)).link();
   assert.match(link, /^v1\./);
-  const experiment = Experiment.fromLink(`https://example.org/layerlab/?backend=cpu#${link}`);
-  assert.equal(experiment.backend, 'cpu');
-  const loss = experiment.step(5000);
+  const experiment = await Experiment.fromLink(`https://example.org/layerlab/#${link}`);
+  assert.equal(experiment.backend, 'cpu', 'Node has no WebGPU');
+  const report = experiment.backendReport();
+  assert.equal(report.kind, 'cpu');
+  assert.match(report.explanation, /no WebGPU/);
+  const loss = await experiment.step(5000);
   assert.equal(experiment.steps, 2000, 'the run ends at its length');
   assert.ok(Number.isFinite(loss));
   const ours = experiment.evaluate();
@@ -46,6 +49,7 @@ test('a link trains to the losses the CLI reaches on the same link', () => {
   assert.equal(snapshot.step, 2000);
   assert.deepEqual(snapshot.layers.map((l) => l.name), ['model[0]', 'model[1]', 'output']);
   assert.ok(snapshot.layers[0].effective_rank > 1);
+  assert.ok(snapshot.layers[0].sparsity >= 0 && snapshot.layers[0].sparsity <= 1);
   const outputs = experiment.predict(new Float32Array([0.5, -0.5, 0, 0]));
   assert.equal(outputs.length, 2, 'one logit per point');
   assert.throws(() => experiment.predict(new Float32Array([1, 2, 3])), /predict takes rows of 2 numbers, but got 3 numbers/);
@@ -53,29 +57,31 @@ test('a link trains to the losses the CLI reaches on the same link', () => {
   experiment.free();
 });
 
-test('bad links and specs throw Errors carrying the validation message', () => {
+test('bad links, specs and options reject with Errors carrying the validation message', async () => {
   const cases = [
     ['garbage', () => Experiment.fromLink('v1.not-a-real-link!!'), /link/],
     ['an absurd width', () => Experiment.fromSpec('{"model":[{"dense":{"units":100000}}]}'), /model\[0\]\.units = 100000 exceeds the limit of 4096/],
     ['broken JSON', () => Experiment.fromSpec('{"model":[{"dense":{"units":'), /EOF|end of/i],
+    ['an unknown backend', () => Experiment.fromSpec(SPEC, { backend: 'tpu' }), /backend "tpu" is not one of "auto", "cpu", "webgpu"/],
+    ['an unknown backend in the link', async () => Experiment.fromLink(`https://x.org/?backend=quantum#${(await Experiment.fromSpec(SPEC)).link()}`), /backend "quantum"/],
   ];
   for (const [what, make, message] of cases) {
-    assert.throws(make, (e) => e instanceof Error && message.test(e.message), what);
+    await assert.rejects(make, (e) => e instanceof Error && message.test(e.message), what);
   }
 });
 
-test('ten thousand steps in a loop keep the wasm memory flat', () => {
-  const experiment = Experiment.fromSpec(JSON.stringify({
+test('ten thousand steps in a loop keep the wasm memory flat', async () => {
+  const experiment = await Experiment.fromSpec(JSON.stringify({
     data: { dataset: 'circle' },
     model: [{ dense: { units: 8 } }],
     training: { length: { steps: 20000 } },
     seed: 1,
   }));
-  experiment.step(500);
+  await experiment.step(500);
   experiment.evaluate();
   const warm = memoryBytes();
   for (let i = 0; i < 100; i++) {
-    experiment.step(100);
+    await experiment.step(100);
     if (i % 10 === 0) experiment.evaluate();
   }
   assert.equal(experiment.steps, 10500);
@@ -83,30 +89,55 @@ test('ten thousand steps in a loop keep the wasm memory flat', () => {
   experiment.free();
 });
 
-test('run trains to a condition, hands each evaluation to onSnapshot, and stops when it says so', () => {
+test('run trains to a condition, hands each evaluation to onSnapshot, and stops when it says so', async () => {
   const spec = JSON.stringify({ data: { dataset: 'xor' }, model: [{ dense: { units: 8 } }], training: { length: { steps: 5000 } }, seed: 2 });
-  const experiment = Experiment.fromSpec(spec);
+  const experiment = await Experiment.fromSpec(spec);
   const seen = [];
-  const last = experiment.run({ until: { steps: 400 }, every: 100, onSnapshot: (e) => { seen.push(e.step); } });
+  const last = await experiment.run({ until: { steps: 400 }, every: 100, onSnapshot: (e) => { seen.push(e.step); } });
   assert.deepEqual(seen, [100, 200, 300, 400]);
   assert.equal(last.step, 400);
   assert.equal(experiment.steps, 400);
 
-  const stopped = experiment.run({ every: 50, onSnapshot: (e) => e.step < 500 });
+  const stopped = await experiment.run({ every: 50, onSnapshot: (e) => e.step < 500 });
   assert.equal(stopped.step, 500, 'onSnapshot returning false ends the run');
 
-  const learned = experiment.run({ until: { testAccuracyAbove: 0.9 }, every: 100 });
+  const learned = await experiment.run({ until: { testAccuracyAbove: 0.9 }, every: 100 });
   assert.ok(learned.testAccuracy >= 0.9 && learned.step < 5000, JSON.stringify(learned));
-  assert.throws(() => experiment.run({ every: 'often' }), /run: `every` must be a number/);
-  assert.throws(() => experiment.run({ onSnapshot: 3 }), /run: `onSnapshot` must be a function/);
+  await assert.rejects(experiment.run({ every: 'often' }), /run: `every` must be a number/);
+  await assert.rejects(experiment.run({ onSnapshot: 3 }), /run: `onSnapshot` must be a function/);
+  await assert.rejects(experiment.run({ onSnapshot: () => { throw new Error('boom'); } }), /run: onSnapshot threw: boom/);
+
+  experiment.free();
+});
+
+test('a long step gives the event loop turns, and a second step before it ends is refused', async () => {
+  const experiment = await Experiment.fromSpec(JSON.stringify({
+    data: { dataset: 'spiral' }, model: [{ dense: { units: 32 } }, { dense: { units: 32 } }], training: { length: { steps: 100000 } }, seed: 4,
+  }));
+  let ticks = 0;
+  const timer = setInterval(() => { ticks += 1; }, 0);
+  const started = performance.now();
+  const first = experiment.step(20000);
+  await assert.rejects(experiment.step(1), /step: an earlier step or run is still going: await it first/);
+  await first;
+  clearInterval(timer);
+  const ms = performance.now() - started;
+  assert.equal(experiment.steps, 20000);
+  assert.ok(ticks >= 2, `timers ran while it trained (${ticks} in ${ms.toFixed(0)} ms)`);
   experiment.free();
 });
 
 test('the package carries TypeScript types for its results and options', async () => {
-  const { readFile } = await import('node:fs/promises');
   const types = await readFile(join(PACKAGE, 'layerlab.d.ts'), 'utf8');
-  assert.match(types, /export interface Evaluation \{/);
-  assert.match(types, /run\(options: RunOptions\): Evaluation;/);
-  assert.match(types, /evaluate\(\): Evaluation;/);
-  assert.match(types, /static fromLink\(text: string\): Experiment;/);
+  for (const name of ['Options', 'Evaluation', 'RunOptions', 'Snapshot', 'LayerMetrics', 'BackendReport']) {
+    assert.match(types, new RegExp(`export interface ${name} \\{`), name);
+  }
+  assert.match(types, /run\(options\?: RunOptions \| null\): Promise<Evaluation>;/);
+  assert.match(types, /step\(n: number\): Promise<number>;/);
+  assert.match(types, /snapshot\(\): Snapshot;/);
+  assert.match(types, /static fromLink\(text: string, options\?: Options \| null\): Promise<Experiment>;/);
+  assert.match(types, /readonly backend: "webgpu" \| "cpu";/);
+  const manifest = JSON.parse(await readFile(join(PACKAGE, 'package.json'), 'utf8'));
+  assert.equal(manifest.name, 'layerlab');
+  assert.equal(manifest.types, 'layerlab.d.ts');
 });

@@ -11,6 +11,30 @@ use crate::{build, server};
 /// The steps, cheapest first.
 const STEPS: &[&str] = &["fmt", "clippy", "native", "export", "package", "wasm", "e2e"];
 
+/// Clippy on the crates that run in the browser, compiled for it (their libraries, binaries
+/// and tests; the benchmarks are native).
+const WASM_CLIPPY: &[&str] = &[
+    "clippy",
+    "--target",
+    "wasm32-unknown-unknown",
+    "-p",
+    "layerlab-engine",
+    "-p",
+    "layerlab-gpu",
+    "-p",
+    "layerlab-worker",
+    "-p",
+    "layerlab-app",
+    "-p",
+    "layerlab",
+    "--lib",
+    "--bins",
+    "--tests",
+    "--",
+    "-D",
+    "warnings",
+];
+
 /// Chromium's flags for the tests (see ../shared/TOOLCHAIN.md): headless, no network chatter,
 /// and WebGPU on through SwiftShader (`--enable-unsafe-webgpu`).
 pub const CHROMIUM_FLAGS: &[&str] = &[
@@ -59,7 +83,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "fmt" => (cmd::run(cargo(&tools, &root).args(["fmt", "--all", "--check"])).is_ok(), Counts::default()),
             "clippy" => (
                 cmd::run(cargo(&tools, &root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
-                    .is_ok(),
+                    .is_ok()
+                    // The browser's crates once more for wasm32: their wasm-only code and tests.
+                    && cmd::run(cargo(&tools, &root).args(WASM_CLIPPY)).is_ok(),
                 Counts::default(),
             ),
             "native" => cmd::run_counting(cargo(&tools, &root).args(["test", "--workspace"])),
@@ -150,22 +176,25 @@ fn package_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
 }
 
 /// The wasm tests of the crates that run in the browser, in headless Chromium through
-/// wasm-bindgen-test-runner and chromedriver: the page's and the worker's, then the engine's
-/// (its matrix multiply kernels against the reference, and training runs, compiled to wasm with
-/// simd128).
+/// wasm-bindgen-test-runner and chromedriver: the page's and the worker's, the engine's (its
+/// matrix multiply kernels against the reference, and training runs, compiled to wasm with
+/// simd128), the GPU backend's and the `layerlab` package's on Chromium's WebGPU (SwiftShader,
+/// through --enable-unsafe-webgpu).
 fn wasm_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
-    let shell = ["-p", "layerlab-worker", "-p", "layerlab-app", "--lib", "--tests"];
-    let (shell_ok, shell_counts) = cmd::run_counting(&mut wasm_cargo(tools, root, &shell)?);
-    let engine = ["-p", "layerlab-engine", "--lib", "--test", "in_browser"];
-    let (engine_ok, engine_counts) = cmd::run_counting(&mut wasm_cargo(tools, root, &engine)?);
-    // The GPU backend on Chromium's WebGPU (SwiftShader, through --enable-unsafe-webgpu).
-    let gpu = ["-p", "layerlab-gpu", "--test", "in_browser"];
-    let (gpu_ok, gpu_counts) = cmd::run_counting(&mut wasm_cargo(tools, root, &gpu)?);
-    let counts = Counts {
-        passed: shell_counts.passed + engine_counts.passed + gpu_counts.passed,
-        failed: shell_counts.failed + engine_counts.failed + gpu_counts.failed,
-    };
-    Ok((shell_ok && engine_ok && gpu_ok, counts))
+    const SUITES: &[&[&str]] = &[
+        &["-p", "layerlab-worker", "-p", "layerlab-app", "--lib", "--tests"],
+        &["-p", "layerlab-engine", "--lib", "--test", "in_browser"],
+        &["-p", "layerlab-gpu", "--test", "in_browser"],
+        &["-p", "layerlab", "--test", "in_browser"],
+    ];
+    let (mut ok, mut counts) = (true, Counts { passed: 0, failed: 0 });
+    for suite in SUITES {
+        let (suite_ok, suite_counts) = cmd::run_counting(&mut wasm_cargo(tools, root, suite)?);
+        ok &= suite_ok;
+        counts.passed += suite_counts.passed;
+        counts.failed += suite_counts.failed;
+    }
+    Ok((ok, counts))
 }
 
 /// `cargo test --target wasm32-unknown-unknown ARGS`, set up to run in headless Chromium.

@@ -1,4 +1,4 @@
-//! Installing what is missing: the wasm target, Trunk, wasm-bindgen-cli and wasm-opt into the
+//! Installing what is missing: the wasm target, Trunk, wasm-bindgen-cli, wasm-pack and wasm-opt into the
 //! project's `.tools/` folder, and, for the browser tests, Debian's Chromium, its driver and
 //! Mesa's Vulkan drivers plus playwright-core from npm. Never a downloaded binary: everything
 //! comes from the package registries by name.
@@ -11,6 +11,9 @@ use crate::cmd;
 
 /// Trunk's version: 0.22 needs a newer rustc than our machines have.
 const TRUNK_VERSION: &str = "0.21.14";
+/// wasm-pack's version: it builds the `layerlab` npm package (`cargo xtask pack`) with the
+/// wasm-bindgen and wasm-opt installed here (`--mode no-install`).
+const WASM_PACK_VERSION: &str = "0.15.1";
 /// The e2e tests' npm packages (pinned in tests/e2e/package-lock.json): the browser driver,
 /// and axe-core for the accessibility check.
 const E2E_PACKAGES: [&str; 2] = ["playwright-core", "axe-core"];
@@ -74,6 +77,10 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<Tools, String> {
     ensure_cargo_tool(
         &dir,
         CargoTool { krate: "wasm-bindgen-cli", version: &wasm_bindgen_version, bin: "wasm-bindgen", locked: false },
+    )?;
+    ensure_cargo_tool(
+        &dir,
+        CargoTool { krate: "wasm-pack", version: WASM_PACK_VERSION, bin: "wasm-pack", locked: true },
     )?;
     ensure_npm(&dir.join("npm"), &format!("binaryen@{BINARYEN_VERSION}"), "node_modules/binaryen/package.json")?;
     if needs.browser {

@@ -1,47 +1,33 @@
 //! LayerLab's engine for JavaScript. `Experiment` trains any LayerLab experiment, from a link or
-//! a spec's JSON, on the CPU (the engine's reference backend); every mistake comes out as a
-//! JavaScript `Error` carrying the spec crate's message, never as a trap. `cargo xtask pack`
-//! builds the `layerlab` npm package of it (`target/pkg/node`, `target/pkg/web`).
+//! a spec's JSON, on WebGPU where the browser offers a hardware adapter and on the CPU
+//! otherwise, as the page does ([`run`]); every mistake comes out as a JavaScript `Error`
+//! carrying the spec crate's message, never as a trap. `cargo xtask pack` builds the `layerlab`
+//! npm package of it with wasm-pack (`target/pkg/node`, `target/pkg/web`).
 
-use layerlab_engine::cpu::Cpu;
-use layerlab_engine::train::{Evaluation, Trainer};
+pub mod run;
+mod types;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::Promise;
+use layerlab_engine::train::Evaluation;
 use layerlab_spec::{Spec, SpecError, json, link};
+use layerlab_worker::BackendChoice;
 use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TYPES: &str = r#"
-/** The losses on both whole splits, and the task's quality measure. */
-export interface Evaluation {
-    step: number;
-    trainLoss: number;
-    testLoss: number;
-    trainAccuracy: number | null;
-    testAccuracy: number | null;
-    testRmse: number | null;
-    testPsnr: number | null;
-}
-/** When `run` stops (besides the run's own length and stop condition). */
-export interface Until {
-    steps?: number;
-    trainLossBelow?: number;
-    testAccuracyAbove?: number;
-}
-export interface RunOptions {
-    until?: Until;
-    /** Steps between two calls of onSnapshot (the spec's metrics interval by default). */
-    every?: number;
-    /** Called with each evaluation; returning false stops the run. */
-    onSnapshot?: (evaluation: Evaluation) => boolean | void;
-}
-"#;
+pub use run::{Run, advance};
+pub use types::{Options, RunOptions};
 
 /// One experiment and its run.
 #[wasm_bindgen]
 pub struct Experiment {
-    spec: Spec,
-    trainer: Trainer<Cpu<f32>>,
+    run: Rc<RefCell<Run>>,
+    /// Whether a `step` or `run` is still going: a second one at once is refused.
+    busy: Rc<Cell<bool>>,
 }
 
 /// What an evaluation gives, as a plain JavaScript object.
@@ -71,6 +57,14 @@ impl From<Evaluation> for Measured {
     }
 }
 
+/// The backend as `backendReport()` gives it.
+#[derive(Serialize)]
+struct Report {
+    kind: &'static str,
+    label: String,
+    explanation: String,
+}
+
 fn said(errors: &[SpecError]) -> JsError {
     JsError::new(&errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
 }
@@ -81,152 +75,276 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("could not convert the result: {e}")))
 }
 
+/// `object[name]` when it is there (neither undefined nor null).
+fn field(object: &JsValue, name: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(object, &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// `object[name]` as a finite number, when it is there.
+fn number(object: &JsValue, name: &str, during: &str) -> Result<Option<f64>, JsError> {
+    match field(object, name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_f64()
+            .filter(|n| n.is_finite())
+            .map(Some)
+            .ok_or_else(|| JsError::new(&format!("{during}: `{name}` must be a number"))),
+    }
+}
+
+/// The backend `options.backend` asks for, else a link's `backend=` parameter, else auto.
+fn backend_choice(options: &JsValue, address: &str) -> Result<BackendChoice, JsError> {
+    let from_link = address
+        .split_once('?')
+        .and_then(|(_, query)| query.split('&').find_map(|pair| pair.strip_prefix("backend=")))
+        .map(str::to_string);
+    let asked = match field(options, "backend") {
+        Some(v) => Some(v.as_string().ok_or_else(|| JsError::new("options: `backend` must be a string"))?),
+        None => from_link,
+    };
+    match asked.as_deref() {
+        None | Some("auto") => Ok(BackendChoice::Auto),
+        Some("cpu") => Ok(BackendChoice::Cpu),
+        Some("webgpu") => Ok(BackendChoice::WebGpu),
+        Some(other) => Err(JsError::new(&format!("backend \"{other}\" is not one of \"auto\", \"cpu\", \"webgpu\""))),
+    }
+}
+
+/// Marks an experiment busy until dropped.
+struct Busy(Rc<Cell<bool>>);
+
+impl Busy {
+    fn take(flag: &Rc<Cell<bool>>, what: &str) -> Result<Busy, JsValue> {
+        if flag.replace(true) {
+            return Err(JsError::new(&format!("{what}: an earlier step or run is still going: await it first")).into());
+        }
+        Ok(Busy(Rc::clone(flag)))
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
 #[wasm_bindgen]
 impl Experiment {
     /// The experiment a LayerLab link holds: a whole URL ending in `#v1.…`, or the fragment.
+    /// Resolves once the backend is ready.
     #[wasm_bindgen(js_name = fromLink)]
-    pub fn from_link(text: &str) -> Result<Experiment, JsError> {
-        let fragment = text.rsplit_once('#').map_or(text, |(_, f)| f);
+    pub async fn from_link(text: String, options: Option<Options>) -> Result<Experiment, JsError> {
+        let (address, fragment) = text.rsplit_once('#').unwrap_or(("", &text));
         let decoded = link::decode(fragment.trim()).map_err(|e| said(&e))?;
-        Experiment::new(decoded.spec)
+        let choice = backend_choice(&options.map_or(JsValue::UNDEFINED, JsValue::from), address)?;
+        Experiment::open(decoded.spec, choice).await
     }
 
     /// The experiment a spec's JSON describes (what `layerlab train` and the page's
-    /// *Download spec* read and write).
+    /// *Download spec* read and write). Resolves once the backend is ready.
     #[wasm_bindgen(js_name = fromSpec)]
-    pub fn from_spec(text: &str) -> Result<Experiment, JsError> {
-        let decoded = json::from_json(text).map_err(|e| said(&e))?;
-        Experiment::new(decoded.spec)
+    pub async fn from_spec(text: String, options: Option<Options>) -> Result<Experiment, JsError> {
+        let decoded = json::from_json(&text).map_err(|e| said(&e))?;
+        let choice = backend_choice(&options.map_or(JsValue::UNDEFINED, JsValue::from), "")?;
+        Experiment::open(decoded.spec, choice).await
     }
 
-    fn new(spec: Spec) -> Result<Experiment, JsError> {
-        let trainer = Trainer::new(Cpu::<f32>::new(), &spec, None).map_err(|e| said(&e))?;
-        Ok(Experiment { spec, trainer })
+    async fn open(spec: Spec, choice: BackendChoice) -> Result<Experiment, JsError> {
+        // Checked before a device is asked for: a bad spec fails the same on every backend.
+        layerlab_spec::analyse(&spec).map_err(|e| said(&e))?;
+        let (report, device) = layerlab_worker::backend::choose(choice).await;
+        let run = Run::new(spec, report, device.and_then(Result::ok)).map_err(|e| said(&e))?;
+        Ok(Experiment { run: Rc::new(RefCell::new(run)), busy: Rc::new(Cell::new(false)) })
     }
 
     /// Takes `n` training steps (fewer when the run's length or stop condition ends it first)
-    /// and gives the last step's training loss on its batch.
-    pub fn step(&mut self, n: u32) -> Result<f64, JsError> {
-        let mut loss = f64::NAN;
-        for _ in 0..n {
-            if self.trainer.finished(None) {
-                break;
-            }
-            loss = self.trainer.step().map_err(|e| JsError::new(&e.to_string()))?;
-        }
-        Ok(loss)
+    /// and resolves to the last step's training loss on its batch.
+    #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
+    pub fn step(&self, n: u32) -> Promise {
+        let (run, busy) = (Rc::clone(&self.run), Rc::clone(&self.busy));
+        future_to_promise(async move {
+            let _busy = Busy::take(&busy, "step")?;
+            let loss = advance_politely(&run, u64::from(n)).await.map_err(|e| JsError::new(&e))?;
+            Ok(JsValue::from_f64(loss))
+        })
     }
 
     /// The losses (and accuracy, RMSE or PSNR, as the task has them) on both whole splits now.
     #[wasm_bindgen(unchecked_return_type = "Evaluation")]
-    pub fn evaluate(&mut self) -> Result<JsValue, JsError> {
-        to_js(&Measured::from(self.trainer.evaluate()))
+    pub fn evaluate(&self) -> Result<JsValue, JsError> {
+        to_js(&Measured::from(self.run.borrow_mut().trainer.evaluate()))
     }
 
     /// Trains until the run's length or stop condition, or `options.until`, evaluating every
     /// `options.every` steps (the spec's metrics interval by default) and handing each
-    /// evaluation to `options.onSnapshot`, which stops the run by returning `false`. Gives the
-    /// last evaluation.
-    #[wasm_bindgen(unchecked_return_type = "Evaluation")]
-    pub fn run(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "RunOptions")] options: &JsValue,
-    ) -> Result<JsValue, JsError> {
-        let field = |object: &JsValue, name: &str| {
-            js_sys::Reflect::get(object, &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined() && !v.is_null())
-        };
-        let number = |object: &JsValue, name: &str| -> Result<Option<f64>, JsError> {
-            match field(object, name) {
-                None => Ok(None),
-                Some(v) => v
-                    .as_f64()
-                    .filter(|n| n.is_finite())
-                    .map(Some)
-                    .ok_or_else(|| JsError::new(&format!("run: `{name}` must be a number"))),
-            }
-        };
-        let until = field(options, "until").unwrap_or(JsValue::UNDEFINED);
-        let limit = number(&until, "steps")?;
-        let loss_below = number(&until, "trainLossBelow")?;
-        let accuracy_above = number(&until, "testAccuracyAbove")?;
-        let every = number(options, "every")?.map_or(u64::from(self.spec.metrics.every.max(1)), |n| n.max(1.0) as u64);
-        let callback = match field(options, "onSnapshot") {
-            None => None,
-            Some(f) => Some(
-                f.dyn_into::<js_sys::Function>().map_err(|_| JsError::new("run: `onSnapshot` must be a function"))?,
-            ),
-        };
-        let start = self.trainer.steps();
-        let mut last = self.trainer.evaluate();
-        loop {
-            let done = |e: &Evaluation, steps: u64| {
-                limit.is_some_and(|l| (steps - start) as f64 >= l)
-                    || loss_below.is_some_and(|b| e.train_loss < b)
-                    || accuracy_above.is_some_and(|a| e.test_accuracy.is_some_and(|t| t >= a))
-            };
-            if self.trainer.finished(Some(&last)) || done(&last, self.trainer.steps()) {
-                return to_js(&Measured::from(last));
-            }
-            let room = limit.map_or(u64::MAX, |l| (l as u64).saturating_sub(self.trainer.steps() - start));
-            for _ in 0..every.min(room) {
-                if self.trainer.finished(None) {
-                    break;
-                }
-                self.trainer.step().map_err(|e| JsError::new(&e.to_string()))?;
-            }
-            last = self.trainer.evaluate();
-            if let Some(f) = &callback {
-                let answer = f.call1(&JsValue::NULL, &to_js(&Measured::from(last))?).map_err(|e| {
-                    JsError::new(&format!(
-                        "run: onSnapshot threw: {}",
-                        e.as_string().unwrap_or_else(|| format!("{e:?}"))
-                    ))
-                })?;
-                if answer == JsValue::FALSE {
-                    return to_js(&Measured::from(last));
-                }
-            }
-        }
+    /// evaluation to `options.onSnapshot`, which stops the run by returning `false`. Resolves to
+    /// the last evaluation.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Evaluation>")]
+    pub fn run(&self, options: Option<RunOptions>) -> Promise {
+        let (run, busy) = (Rc::clone(&self.run), Rc::clone(&self.busy));
+        let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        future_to_promise(async move {
+            let _busy = Busy::take(&busy, "run")?;
+            Ok(train(&run, &options).await?)
+        })
     }
 
     /// Every layer's metrics now (rank, sparsity, norms…), as the page and the CLI show them.
-    pub fn snapshot(&mut self) -> Result<JsValue, JsError> {
-        to_js(&self.trainer.snapshot())
+    #[wasm_bindgen(unchecked_return_type = "Snapshot")]
+    pub fn snapshot(&self) -> Result<JsValue, JsError> {
+        to_js(&self.run.borrow_mut().trainer.snapshot())
     }
 
     /// The model's outputs for rows of inputs (the model's input width each), in evaluation mode.
-    pub fn predict(&mut self, inputs: &[f32]) -> Result<Vec<f32>, JsError> {
-        let width = self.trainer.model.inputs;
+    pub fn predict(&self, inputs: &[f32]) -> Result<Vec<f32>, JsError> {
+        let mut run = self.run.borrow_mut();
+        let width = run.trainer.model.inputs;
         if inputs.is_empty() || !inputs.len().is_multiple_of(width) {
             return Err(JsError::new(&format!(
                 "predict takes rows of {width} numbers, but got {} numbers",
                 inputs.len()
             )));
         }
-        Ok(self.trainer.predict(inputs))
+        Ok(run.trainer.predict(inputs))
     }
 
     /// The spec as JSON.
     #[wasm_bindgen(js_name = exportSpec)]
     pub fn export_spec(&self) -> String {
-        json::to_json(&self.spec)
+        json::to_json(&self.run.borrow().spec)
     }
 
     /// The experiment as a link fragment (`v1.…`), for the page's address.
     pub fn link(&self) -> String {
-        link::encode(&self.spec)
+        link::encode(&self.run.borrow().spec)
     }
 
-    /// Steps taken so far.
+    /// Steps taken so far (on WebGPU, those read back).
     #[wasm_bindgen(getter)]
     pub fn steps(&self) -> f64 {
-        self.trainer.steps() as f64
+        self.run.borrow().trainer.steps() as f64
     }
 
-    /// Where it computes: the CPU (WebGPU is the page's; this package trains on the reference).
-    #[wasm_bindgen(getter)]
+    /// Where it trains now: `"webgpu"` or `"cpu"` (after a lost device, the CPU).
+    #[wasm_bindgen(getter, unchecked_return_type = "\"webgpu\" | \"cpu\"")]
     pub fn backend(&self) -> String {
-        "cpu".into()
+        match self.run.borrow().report() {
+            layerlab_worker::BackendReport::WebGpu { .. } => "webgpu".into(),
+            layerlab_worker::BackendReport::Cpu { .. } => "cpu".into(),
+        }
+    }
+
+    /// Where it trains and why, in the page's words.
+    #[wasm_bindgen(js_name = backendReport, unchecked_return_type = "BackendReport")]
+    pub fn backend_report(&self) -> Result<JsValue, JsError> {
+        let run = self.run.borrow();
+        let report = run.report();
+        let kind = if matches!(report, layerlab_worker::BackendReport::WebGpu { .. }) { "webgpu" } else { "cpu" };
+        to_js(&Report { kind, label: report.label(), explanation: report.explanation() })
+    }
+}
+
+/// What `run` does: train to the end or `options.until`, evaluating every `options.every` steps
+/// and calling `options.onSnapshot` with each evaluation.
+async fn train(run: &RefCell<Run>, options: &JsValue) -> Result<JsValue, JsError> {
+    let until = field(options, "until").unwrap_or(JsValue::UNDEFINED);
+    let limit = number(&until, "steps", "run")?;
+    let loss_below = number(&until, "trainLossBelow", "run")?;
+    let accuracy_above = number(&until, "testAccuracyAbove", "run")?;
+    let interval = u64::from(run.borrow().spec.metrics.every.max(1));
+    let every = number(options, "every", "run")?.map_or(interval, |n| n.max(1.0) as u64);
+    let callback = match field(options, "onSnapshot") {
+        None => None,
+        Some(f) => {
+            Some(f.dyn_into::<js_sys::Function>().map_err(|_| JsError::new("run: `onSnapshot` must be a function"))?)
+        }
+    };
+    let start = run.borrow().trainer.steps();
+    let mut last = run.borrow_mut().trainer.evaluate();
+    loop {
+        let steps = run.borrow().trainer.steps();
+        let reached = limit.is_some_and(|l| (steps - start) as f64 >= l)
+            || loss_below.is_some_and(|b| last.train_loss < b)
+            || accuracy_above.is_some_and(|a| last.test_accuracy.is_some_and(|t| t >= a));
+        if reached || run.borrow().trainer.finished(Some(&last)) {
+            return to_js(&Measured::from(last));
+        }
+        let room = limit.map_or(u64::MAX, |l| (l as u64).saturating_sub(steps - start));
+        advance_politely(run, every.min(room)).await.map_err(|e| JsError::new(&e))?;
+        last = run.borrow_mut().trainer.evaluate();
+        if let Some(f) = &callback {
+            let answer = f.call1(&JsValue::NULL, &to_js(&Measured::from(last))?).map_err(|e| {
+                let message = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string());
+                JsError::new(&format!("run: onSnapshot threw: {}", message.unwrap_or_else(|| format!("{e:?}"))))
+            })?;
+            if answer == JsValue::FALSE {
+                return to_js(&Measured::from(last));
+            }
+        }
+    }
+}
+
+/// Milliseconds of steps on the CPU between two turns given back to the host's event loop.
+const SLICE_MS: f64 = 12.0;
+
+/// [`advance`], handing the event loop a turn every [`SLICE_MS`] of CPU steps, so that a page
+/// stays responsive (and repaints what `onSnapshot` drew) while a long run trains. On WebGPU
+/// every read-back already waits for a later turn.
+async fn advance_politely(run: &RefCell<Run>, n: u64) -> Result<f64, String> {
+    let mut left = n;
+    let mut loss = f64::NAN;
+    let mut chunk = 1;
+    let mut turn = js_sys::Date::now();
+    while left > 0 {
+        let on_gpu = run.borrow().gpu().is_some();
+        let take = if on_gpu { left } else { chunk.min(left) };
+        let (before, started) = (run.borrow().trainer.steps(), js_sys::Date::now());
+        let last = advance(run, take).await?;
+        loss = if last.is_nan() { loss } else { last };
+        let taken = run.borrow().trainer.steps() - before;
+        if taken < take && run.borrow().gpu().is_none() {
+            break;
+        }
+        left -= take.min(left);
+        let now = js_sys::Date::now();
+        if now - started < SLICE_MS / 4.0 {
+            chunk *= 2;
+        }
+        if now - turn >= SLICE_MS {
+            next_turn().await;
+            turn = js_sys::Date::now();
+        }
+    }
+    Ok(loss)
+}
+
+/// Resolves on a later turn of the event loop, where the host may paint: a message through a
+/// fresh `MessageChannel` (no clamping, unlike nested `setTimeout`s in browsers), or a
+/// `setTimeout` of 0 where there is none.
+async fn next_turn() {
+    let get = |object: &JsValue, name: &str| js_sys::Reflect::get(object, &JsValue::from_str(name)).ok();
+    let call = |object: &JsValue, name: &str, args: &js_sys::Array| {
+        let f = get(object, name).and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        f.map(|f| f.apply(object, args))
+    };
+    let global = js_sys::global().into();
+    let channel = get(&global, "MessageChannel")
+        .and_then(|c| c.dyn_into::<js_sys::Function>().ok())
+        .and_then(|c| js_sys::Reflect::construct(&c, &js_sys::Array::new()).ok());
+    let ports = channel.as_ref().and_then(|c| Some((get(c, "port1")?, get(c, "port2")?)));
+    let later = js_sys::Promise::new(&mut |resolve, _| {
+        let sent = ports.as_ref().is_some_and(|(one, two)| {
+            js_sys::Reflect::set(one, &JsValue::from_str("onmessage"), &resolve).is_ok()
+                && call(two, "postMessage", &js_sys::Array::of1(&JsValue::NULL)).is_some_and(|r| r.is_ok())
+        });
+        if !sent && call(&global, "setTimeout", &js_sys::Array::of2(&resolve, &JsValue::from_f64(0.0))).is_none() {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(later).await;
+    // Closed ports let Node exit when nothing else is pending.
+    for port in ports.iter().flat_map(|(one, two)| [one, two]) {
+        let _ = call(port, "close", &js_sys::Array::new());
     }
 }
 

@@ -91,8 +91,8 @@ impl GpuRun {
             .collect()
     }
 
-    /// Takes a finished read-back: the steps' losses are collected, and the shadow takes the
-    /// state. `Err` with the GPU's fault when the device failed (then the shadow keeps the
+    /// Takes a finished read-back: the steps' losses are collected (and returned, in order),
+    /// and the shadow takes the state. `Err` with the GPU's fault when the device failed (then the shadow keeps the
     /// state of the read-back before), or the divergence the steps ran into.
     pub fn finish(
         &mut self,
@@ -100,7 +100,7 @@ impl GpuRun {
         state: Vec<Result<Vec<f32>, String>>,
         elapsed: f64,
         shadow: &mut Trainer<Cpu<f32>>,
-    ) -> Result<(), Finish> {
+    ) -> Result<Vec<f64>, Finish> {
         self.reading = false;
         let lost = |why: String| Finish::Lost(self.trainer.b.fault().unwrap_or(why));
         let history = history.map_err(lost)?;
@@ -122,7 +122,7 @@ impl GpuRun {
         let checkpoint = self.trainer.checkpoint_from(state);
         shadow.restore(&checkpoint).map_err(Finish::Lost)?;
         match collected {
-            Ok(_) => {
+            Ok(losses) => {
                 self.batch = if elapsed < TICK_MS {
                     (self.batch * 2).min(MAX_BATCH)
                 } else if elapsed > 2.0 * TICK_MS {
@@ -130,7 +130,7 @@ impl GpuRun {
                 } else {
                     self.batch
                 };
-                Ok(())
+                Ok(losses)
             }
             Err(e) => Err(Finish::Diverged(e)),
         }

@@ -275,7 +275,7 @@ impl Host {
         let Some(gpu) = session.gpu.as_mut() else { return Vec::new() };
         let mut out = Vec::new();
         match gpu.finish(history, state, elapsed, &mut session.trainer) {
-            Ok(()) => {}
+            Ok(_) => {}
             Err(Finish::Lost(message)) => {
                 session.gpu = None;
                 let report = BackendReport::Cpu { reason: CpuReason::DeviceLost { message } };
