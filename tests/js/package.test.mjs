@@ -47,6 +47,8 @@ test('a link trains to the losses the CLI reaches on the same link', async () =>
 
   const snapshot = experiment.snapshot();
   assert.equal(snapshot.step, 2000);
+  assert.equal(snapshot.trainLoss, ours.trainLoss, 'a snapshot carries the evaluation');
+  assert.equal(snapshot.testAccuracy, ours.testAccuracy);
   assert.deepEqual(snapshot.layers.map((l) => l.name), ['model[0]', 'model[1]', 'output']);
   assert.ok(snapshot.layers[0].effective_rank > 1);
   assert.ok(snapshot.layers[0].sparsity >= 0 && snapshot.layers[0].sparsity <= 1);
@@ -93,8 +95,16 @@ test('run trains to a condition, hands each evaluation to onSnapshot, and stops 
   const spec = JSON.stringify({ data: { dataset: 'xor' }, model: [{ dense: { units: 8 } }], training: { length: { steps: 5000 } }, seed: 2 });
   const experiment = await Experiment.fromSpec(spec);
   const seen = [];
-  const last = await experiment.run({ until: { steps: 400 }, every: 100, onSnapshot: (e) => { seen.push(e.step); } });
+  const last = await experiment.run({
+    until: { steps: 400 },
+    every: 100,
+    onSnapshot: (s) => {
+      seen.push(s.step);
+      assert.ok(Number.isFinite(s.trainLoss) && s.layers.length === 2 && s.layers[0].width === 8, JSON.stringify(s));
+    },
+  });
   assert.deepEqual(seen, [100, 200, 300, 400]);
+  assert.equal(last.layers.length, 2, 'run resolves to the last snapshot');
   assert.equal(last.step, 400);
   assert.equal(experiment.steps, 400);
 
@@ -130,9 +140,9 @@ test('a long step gives the event loop turns, and a second step before it ends i
 test('the package carries TypeScript types for its results and options', async () => {
   const types = await readFile(join(PACKAGE, 'layerlab.d.ts'), 'utf8');
   for (const name of ['Options', 'Evaluation', 'RunOptions', 'Snapshot', 'LayerMetrics', 'BackendReport']) {
-    assert.match(types, new RegExp(`export interface ${name} \\{`), name);
+    assert.match(types, new RegExp(`export interface ${name} (extends \\w+ )?\\{`), name);
   }
-  assert.match(types, /run\(options\?: RunOptions \| null\): Promise<Evaluation>;/);
+  assert.match(types, /run\(options\?: RunOptions \| null\): Promise<Snapshot>;/);
   assert.match(types, /step\(n: number\): Promise<number>;/);
   assert.match(types, /snapshot\(\): Snapshot;/);
   assert.match(types, /static fromLink\(text: string, options\?: Options \| null\): Promise<Experiment>;/);

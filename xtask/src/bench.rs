@@ -1,108 +1,329 @@
-//! `cargo xtask bench`: LayerLab's training steps and matrix multiply, natively (criterion), on
-//! the GPU backend through Vulkan, and in headless Chromium (wasm), beside PyTorch measured in
-//! the same run, reported as ratios.
+//! `cargo xtask bench [--quick] [--rules]`: LayerLab against its peers, on the same models, in
+//! one run. In the browser (one headless Chromium, the benchmark page `bench/page`): LayerLab's
+//! CPU (wasm) and WebGPU backends through the `layerlab` package beside TensorFlow.js's wasm,
+//! cpu, webgl and webgpu backends. Natively: the engine (criterion) beside PyTorch on 1 and 2
+//! threads, the matrix multiply beside numpy/OpenBLAS on one thread, the GPU backend through
+//! Vulkan. The page: bytes it loads, time to interactive, frame times while training. Rows go to
+//! `bench/results/<date>-<machine>.json` and `.md` (ratios first); see `bench_report.rs`.
 //! Never part of `cargo xtask test`: timings on a shared machine are not pass/fail checks.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+use serde_json::{Value, json};
+
+use crate::bench_report::{self, Figure, Row};
 use crate::test::{cargo, node_in_browser, wasm_cargo};
 use crate::tools::{self, Needs, Tools};
-use crate::{build, cmd, rules_table, server};
+use crate::{build, cmd, pack, rules_table, server};
 
-/// Median µs per training step and GFLOP/s of the matrix multiply, by workload id.
-#[derive(Debug, Default)]
-struct Figures {
-    step_us: BTreeMap<String, f64>,
-    gemm_gflops: BTreeMap<String, f64>,
+/// How long each figure is measured: the full run, or `--quick`'s few minutes.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    quick: bool,
+    /// Seconds of criterion measurement per figure.
+    criterion_s: u32,
+    /// Milliseconds of timing per browser figure.
+    browser_ms: u32,
+    /// Seconds per PyTorch / numpy figure.
+    peer_s: f64,
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let root = cmd::workspace_root();
-    match args {
-        [] => {}
-        [flag] if flag == "--rules" => {
-            let tools = tools::ensure(&root, Needs { browser: false, vulkan: false })?;
-            return rules_table::run(&tools, &root);
+    let mut budget = Budget { quick: false, criterion_s: 4, browser_ms: 1500, peer_s: 2.0 };
+    for arg in args {
+        match arg.as_str() {
+            "--rules" => {
+                let tools = tools::ensure(&root, Needs { browser: false, vulkan: false })?;
+                return rules_table::run(&tools, &root);
+            }
+            "--quick" => budget = Budget { quick: true, criterion_s: 1, browser_ms: 400, peer_s: 0.5 },
+            other => return Err(format!("bench takes --quick and --rules, not {other:?}")),
         }
-        _ => return Err(format!("bench takes only --rules, not {args:?}")),
     }
     let tools = tools::ensure(&root, Needs { browser: true, vulkan: true })?;
+    let mut rows = Vec::new();
+    let mut about = json!({
+        "date": cmd::output(Command::new("date").arg("+%F")).unwrap_or_default().trim(),
+        "machine": bench_report::machine(),
+        "quick": budget.quick,
+    });
 
     println!("\n=== native (criterion) ===");
-    cmd::run(cargo(&tools, &root).args([
-        "bench",
-        "-p",
-        "layerlab-engine",
-        "--bench",
-        "training",
-        "--bench",
-        "gemm",
-        "--bench",
-        "metrics",
-        "--",
-        "--warm-up-time",
-        "1",
-        "--measurement-time",
-        "4",
-    ]))?;
-    let native = criterion_figures(&root)?;
+    rows.extend(native_rows(&tools, &root, budget)?);
+    if !budget.quick {
+        println!("\n=== GPU backend (wgpu, native: Vulkan) ===");
+        cmd::run(cargo(&tools, &root).args(["bench", "-p", "layerlab-gpu", "--bench", "gpu"]))?;
+        rows.extend(gpu_rows(&root));
+    }
 
-    println!("\n=== GPU backend (wgpu, native: Vulkan) ===");
-    cmd::run(cargo(&tools, &root).args(["bench", "-p", "layerlab-gpu", "--bench", "gpu"]))?;
+    println!("\n=== PyTorch and numpy (native) ===");
+    rows.extend(peer_rows(&root, budget, &mut about));
 
-    println!("\n=== wasm (headless Chromium) ===");
-    let wasm = wasm_figures(&tools, &root)?;
+    println!("\n=== the browser: LayerLab and TensorFlow.js (headless Chromium) ===");
+    rows.extend(wasm_gemm_rows(&tools, &root)?);
+    rows.extend(browser_rows(&tools, &root, budget, &mut about)?);
 
-    println!("\n=== PyTorch (1 thread) ===");
-    let torch = torch_figures(&root);
+    println!("\n=== the page (release build, headless Chromium) ===");
+    rows.extend(page_rows(&tools, &root, budget)?);
 
-    report(&native, &wasm, torch.as_ref());
-    metrics_cost(&root)?;
-    rules_table::run(&tools, &root)?;
-    page_responsiveness(&tools, &root)
+    let md = bench_report::write(&root, &rows, &about)?;
+    println!("\n{}", std::fs::read_to_string(&md).unwrap_or_default());
+    println!("written: {} (and .json beside it)", md.display());
+    if !budget.quick {
+        metrics_cost(&root)?;
+        rules_table::run(&tools, &root)?;
+    }
+    Ok(())
 }
 
-/// The page while the digits MLP trains at full speed in the worker (tests/e2e/bench): frame
-/// times and how long Pause takes to take effect, against the goals of 20 ms (p95) and 100 ms.
-fn page_responsiveness(tools: &Tools, root: &Path) -> Result<(), String> {
-    println!("\n=== the page while training (release build, headless Chromium) ===");
+/// The engine's training steps and matrix multiply, natively, one thread (criterion medians).
+fn native_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, String> {
+    let (warm, measure) = ("1".to_string(), budget.criterion_s.to_string());
+    let mut benches = vec!["bench", "-p", "layerlab-engine", "--bench", "training", "--bench", "gemm"];
+    if !budget.quick {
+        benches.extend(["--bench", "metrics"]);
+    }
+    benches.extend(["--", "--warm-up-time", &warm, "--measurement-time", &measure]);
+    cmd::run(cargo(tools, root).args(&benches))?;
+    let dir = root.join("target/criterion");
+    let mut rows = Vec::new();
+    for id in subdirs(&dir.join("train_step")) {
+        let ns = criterion_median(&dir, "train_step", &id)?;
+        rows.push(Row::new(&id, "layerlab", "cpu", "native", 1).with(Figure::MsPerStep(ns / 1e6)));
+    }
+    for n in [256u64, 512, 1024] {
+        let id = format!("sgemm_{n}");
+        let ns = criterion_median(&dir, "sgemm", &id)?;
+        rows.push(Row::new(&id, "layerlab", "cpu", "native", 1).with(Figure::Gflops(2.0 * (n * n * n) as f64 / ns)));
+    }
+    Ok(rows)
+}
+
+/// The GPU benchmark's rows (`target/gpu-bench.json`): the picked matrix multiply kernel at each
+/// size and the MLPs' steps, read back each step and deferred.
+fn gpu_rows(root: &Path) -> Vec<Row> {
+    let text = std::fs::read_to_string(root.join("target/gpu-bench.json")).unwrap_or_default();
+    let list: Vec<Value> = serde_json::from_str(&text).unwrap_or_default();
+    list.into_iter()
+        .filter(|r| r["backend"] != "cpu" && r["picked"] != false)
+        .filter_map(|r| {
+            let figure = match (r["gflops"].as_f64(), r["ms_per_step"].as_f64()) {
+                (Some(g), _) => Figure::Gflops(g),
+                (_, Some(ms)) => Figure::MsPerStep(ms),
+                _ => return None,
+            };
+            let mut row = Row::new(r["model"].as_str()?, "layerlab", r["backend"].as_str()?, "native", 1).with(figure);
+            row.extra.insert("adapter".into(), r["adapter"].clone());
+            Some(row)
+        })
+        .collect()
+}
+
+/// PyTorch on 1 and 2 threads and numpy's sgemm on one, installed into `.tools/venv` when
+/// missing. A peer that cannot run leaves a failed row saying why.
+fn peer_rows(root: &Path, budget: Budget, about: &mut Value) -> Vec<Row> {
+    let python = match tools::ensure_torch(root) {
+        Ok(python) => python,
+        Err(e) => {
+            let mut row = Row::new("all", "pytorch", "cpu", "native", 1);
+            row.extra.insert("error".into(), json!(format!("PyTorch could not be installed: {e}")));
+            return vec![row];
+        }
+    };
+    let peers = root.join("crates/engine/benches/peers");
+    let seconds = budget.peer_s.to_string();
+    let mut rows = Vec::new();
+    for threads in [1u64, 2] {
+        let out = cmd::output(Command::new(&python).arg(peers.join("torch_steps.py")).args([
+            "--threads",
+            &threads.to_string(),
+            "--seconds",
+            &seconds,
+        ]));
+        let Some(json) = out.and_then(|o| serde_json::from_str::<Value>(o.trim()).ok()) else {
+            let mut row = Row::new("all", "pytorch", "cpu", "native", threads);
+            row.extra.insert("error".into(), json!("torch_steps.py printed no figures"));
+            rows.push(row);
+            continue;
+        };
+        about["torch"] = json["torch"].clone();
+        for (id, us) in numbers(&json["steps_us"]) {
+            rows.push(Row::new(&id, "pytorch", "cpu", "native", threads).with(Figure::MsPerStep(us / 1e3)));
+        }
+        for (id, g) in numbers(&json["gemm_gflops"]) {
+            rows.push(Row::new(&id, "pytorch", "cpu", "native", threads).with(Figure::Gflops(g)));
+        }
+    }
+    // One OpenBLAS thread, and its own choice of kernels (OPENBLAS_CORETYPE would pin old ones).
+    let mut numpy = Command::new(&python);
+    numpy
+        .arg(peers.join("numpy_gemm.py"))
+        .arg(&seconds)
+        .env("OPENBLAS_NUM_THREADS", "1")
+        .env_remove("OPENBLAS_CORETYPE");
+    match cmd::output(&mut numpy).and_then(|o| serde_json::from_str::<Value>(o.trim()).ok()) {
+        Some(json) => {
+            about["numpy"] = json["numpy"].clone();
+            for (id, g) in numbers(&json["gemm_gflops"]) {
+                let mut row = Row::new(&id, "numpy", "openblas", "native", 1).with(Figure::Gflops(g));
+                row.extra.insert("blas".into(), json["blas"].clone());
+                rows.push(row);
+            }
+        }
+        None => {
+            let mut row = Row::new("sgemm", "numpy", "openblas", "native", 1);
+            row.extra.insert("error".into(), json!("numpy_gemm.py printed no figures"));
+            rows.push(row);
+        }
+    }
+    for row in &rows {
+        println!("{}", row.json());
+    }
+    rows
+}
+
+/// The engine's matrix multiply compiled to wasm (simd128), in Chromium, one thread:
+/// `tests/wasm_bench.rs` in release mode, its `LAYERLAB_BENCH` lines.
+fn wasm_gemm_rows(tools: &Tools, root: &Path) -> Result<Vec<Row>, String> {
+    let args = ["--release", "-p", "layerlab-engine", "--test", "wasm_bench", "--", "--nocapture"];
+    let output = wasm_cargo(tools, root, &args)?.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("the wasm benchmark failed:\n{text}"));
+    }
+    let mut rows = Vec::new();
+    for line in text.lines() {
+        let Some(json) = line.split_once("LAYERLAB_BENCH ").map(|(_, j)| j) else { continue };
+        let v: Value = serde_json::from_str(json.trim()).map_err(|e| format!("`{line}`: {e}"))?;
+        if let (Some(id), Some(g)) = (v["id"].as_str(), v["gflops"].as_f64()) {
+            rows.push(Row::new(id, "layerlab", "cpu", "browser", 1).with(Figure::Gflops(g)));
+        }
+    }
+    if rows.is_empty() {
+        return Err(format!("the wasm benchmark printed no matrix multiply figures:\n{text}"));
+    }
+    Ok(rows)
+}
+
+/// The benchmark page in Chromium (tests/e2e/bench/peers.mjs): its folder is the page, the web
+/// package as `layerlab/` and TensorFlow.js's browser builds and wasm files as `tfjs/`.
+fn browser_rows(tools: &Tools, root: &Path, budget: Budget, about: &mut Value) -> Result<Vec<Row>, String> {
+    let bench = root.join("bench");
+    if !bench.join("node_modules/@tensorflow/tfjs/package.json").exists() {
+        cmd::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&bench))?;
+    }
+    let (_, web) = pack::build(tools, root)?;
+    let site = root.join("target/bench-page");
+    let _ = std::fs::remove_dir_all(&site);
+    let copy = |from: &Path, to: &Path| -> Result<(), String> {
+        std::fs::create_dir_all(to.parent().unwrap_or(to)).map_err(|e| format!("{}: {e}", to.display()))?;
+        std::fs::copy(from, to).map(drop).map_err(|e| format!("{} → {}: {e}", from.display(), to.display()))
+    };
+    for file in ["index.html", "bench.js"] {
+        copy(&bench.join("page").join(file), &site.join(file))?;
+    }
+    for file in ["layerlab.js", "layerlab_bg.wasm"] {
+        copy(&web.join(file), &site.join("layerlab").join(file))?;
+    }
+    let tf = bench.join("node_modules/@tensorflow");
+    for (package, file) in [
+        ("tfjs", "tf.min.js"),
+        ("tfjs-backend-wasm", "tf-backend-wasm.min.js"),
+        ("tfjs-backend-wasm", "tfjs-backend-wasm.wasm"),
+        ("tfjs-backend-wasm", "tfjs-backend-wasm-simd.wasm"),
+        ("tfjs-backend-wasm", "tfjs-backend-wasm-threaded-simd.wasm"),
+        ("tfjs-backend-webgpu", "tf-backend-webgpu.min.js"),
+    ] {
+        copy(&tf.join(package).join("dist").join(file), &site.join("tfjs").join(file))?;
+    }
+    let server = server::start(&site, 0)?;
+    let mut command = node_in_browser(tools, root, &server.url());
+    command
+        .arg("bench/peers.mjs")
+        .env("LAYERLAB_BENCH_URL", server.url())
+        .env("BENCH_BUDGET_MS", budget.browser_ms.to_string());
+    if budget.quick {
+        command.env("BENCH_SKIP", "tfjs/cpu,tfjs/webgl");
+    }
+    let json = last_json_line(&mut command, "the benchmark page")?;
+    for key in ["tfjs", "chromium", "user_agent"] {
+        about[key] = json[key].clone();
+    }
+    let mut rows = Vec::new();
+    for r in json["rows"].as_array().into_iter().flatten() {
+        let text = |k: &str| r[k].as_str().unwrap_or("?").to_string();
+        let figure = r["ms_per_step"].as_f64().map_or(Figure::Failed, Figure::MsPerStep);
+        let engine = if text("engine") == "tfjs" { "tfjs" } else { "layerlab" };
+        let mut row = Row::new(&text("model"), engine, &text("backend"), "browser", r["threads"].as_u64().unwrap_or(1))
+            .with(figure);
+        for key in ["simd", "threads_available", "adapter", "check", "error", "steps_timed", "loss"] {
+            if !r[key].is_null() {
+                row.extra.insert(key.into(), r[key].clone());
+            }
+        }
+        println!("{}", row.json());
+        rows.push(row);
+    }
+    if let Some(problems) = json["problems"].as_array().filter(|p| !p.is_empty()) {
+        println!("the benchmark page reported: {problems:?}");
+    }
+    Ok(rows)
+}
+
+/// The page itself: gzipped bytes of the wasm and JS it loads, time to interactive on
+/// localhost, and frame times while the digits MLP trains (tests/e2e/bench/responsiveness.mjs).
+fn page_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, String> {
     let dist = build::release(root, tools)?;
+    let (raw, gzipped) = build::loaded_bytes(&dist)?;
+    let page = |model: &str, value: f64| Row::new(model, "layerlab", "cpu", "browser", 1).with(Figure::Value(value));
+    let mut size = page("page_gzip_kb", gzipped as f64 / 1000.0);
+    size.extra.insert("raw_kb".into(), json!(raw as f64 / 1000.0));
+    let mut rows = vec![size];
     let server = server::start(&dist, 0)?;
-    let out = node_in_browser(tools, root, &server.url())
-        .arg("bench/responsiveness.mjs")
-        .output()
-        .map_err(|e| format!("could not run node: {e}"))?;
+    let mut command = node_in_browser(tools, root, &server.url());
+    command.arg("bench/responsiveness.mjs");
+    if budget.quick {
+        command.env("BENCH_FRAMES_MS", "2000");
+    }
+    let json = last_json_line(&mut command, "the responsiveness script")?;
+    for (key, model) in [
+        ("interactive_ms", "page_interactive_ms"),
+        ("frame_p95_ms", "page_frame_p95_ms"),
+        ("pause_median_ms", "page_pause_median_ms"),
+        ("steps_per_second", "page_steps_per_second"),
+    ] {
+        if let Some(v) = json[key].as_f64() {
+            rows.push(page(model, v));
+        }
+    }
+    for row in &rows {
+        println!("{}", row.json());
+    }
+    Ok(rows)
+}
+
+/// Runs `command` and parses the last line of its output that is a JSON object.
+fn last_json_line(command: &mut Command, what: &str) -> Result<Value, String> {
+    let out = command.output().map_err(|e| format!("could not run {what}: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().rev().find(|l| l.starts_with('{')).ok_or_else(|| {
-        format!("the responsiveness script printed no figures: {}{}", text, String::from_utf8_lossy(&out.stderr))
-    })?;
-    let json: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("{line}: {e}"))?;
-    let number = |key: &str| json[key].as_f64().unwrap_or(f64::NAN);
-    println!(
-        "frame time p50 {:.1} ms, p95 {:.1} ms (goal ≤ 20), max {:.1} ms over {} frames; pause takes effect in {:.1} ms median, {:.1} ms worst of 5 (goal ≤ 100); training at {:.0} steps/s",
-        number("frame_p50_ms"),
-        number("frame_p95_ms"),
-        number("frame_max_ms"),
-        number("frames"),
-        number("pause_median_ms"),
-        number("pause_max_ms"),
-        number("steps_per_second"),
-    );
-    Ok(())
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .ok_or_else(|| format!("{what} printed no figures: {}{}", text, String::from_utf8_lossy(&out.stderr)))?;
+    serde_json::from_str(line).map_err(|e| format!("{what}: {e}: {line}"))
 }
 
 /// The layer metrics' share of a metrics interval (50 steps of the digits MLP plus one snapshot).
 fn metrics_cost(root: &Path) -> Result<(), String> {
-    let dir = root.join("target/criterion/metrics_cost");
-    let median = |id: &str| -> Result<f64, String> {
-        let path = dir.join(id).join("new/estimates.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        json["median"]["point_estimate"].as_f64().ok_or_else(|| format!("{}: no median", path.display()))
-    };
-    let (steps, snapshot) = (median("interval_steps")?, median("snapshot")?);
+    let dir = root.join("target/criterion");
+    let (steps, snapshot) = (
+        criterion_median(&dir, "metrics_cost", "interval_steps")?,
+        criterion_median(&dir, "metrics_cost", "snapshot")?,
+    );
     println!(
         "\n=== layer metrics: {:.1} ms per interval of 50 steps, {:.1} ms per snapshot: +{:.1}% ===",
         steps / 1e6,
@@ -112,25 +333,12 @@ fn metrics_cost(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Criterion's median estimates from `target/criterion/<group>/<id>/new/estimates.json`.
-fn criterion_figures(root: &Path) -> Result<Figures, String> {
-    let dir = root.join("target/criterion");
-    let median_ns = |group: &str, id: &str| -> Result<f64, String> {
-        let path = dir.join(group).join(id).join("new/estimates.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        json["median"]["point_estimate"].as_f64().ok_or_else(|| format!("{}: no median", path.display()))
-    };
-    let mut figures = Figures::default();
-    for id in subdirs(&dir.join("train_step")) {
-        figures.step_us.insert(id.clone(), median_ns("train_step", &id)? / 1e3);
-    }
-    for n in [256u64, 512] {
-        let id = format!("sgemm_{n}");
-        let ns = median_ns("sgemm", &id)?;
-        figures.gemm_gflops.insert(id, 2.0 * (n * n * n) as f64 / ns);
-    }
-    Ok(figures)
+/// Criterion's median estimate in ns, from `<dir>/<group>/<id>/new/estimates.json`.
+fn criterion_median(dir: &Path, group: &str, id: &str) -> Result<f64, String> {
+    let path = dir.join(group).join(id).join("new/estimates.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let json: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    json["median"]["point_estimate"].as_f64().ok_or_else(|| format!("{}: no median", path.display()))
 }
 
 fn subdirs(dir: &Path) -> Vec<String> {
@@ -145,86 +353,7 @@ fn subdirs(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Runs `tests/wasm_bench.rs` in release mode in Chromium and reads its `LAYERLAB_BENCH` lines.
-fn wasm_figures(tools: &Tools, root: &Path) -> Result<Figures, String> {
-    let args = ["--release", "-p", "layerlab-engine", "--test", "wasm_bench", "--", "--nocapture"];
-    let mut command = wasm_cargo(tools, root, &args)?;
-    let output = command.output().map_err(|e| format!("cannot run cargo: {e}"))?;
-    let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        return Err(format!("the wasm benchmark failed:\n{text}"));
-    }
-    let mut figures = Figures::default();
-    for line in text.lines() {
-        let Some(json) = line.split_once("LAYERLAB_BENCH ").map(|(_, j)| j) else { continue };
-        let v: serde_json::Value = serde_json::from_str(json.trim()).map_err(|e| format!("`{line}`: {e}"))?;
-        let id = v["id"].as_str().unwrap_or_default().to_string();
-        match v["kind"].as_str() {
-            Some("step") => figures.step_us.insert(id, v["us"].as_f64().unwrap_or(f64::NAN)),
-            _ => figures.gemm_gflops.insert(id, v["gflops"].as_f64().unwrap_or(f64::NAN)),
-        };
-    }
-    if figures.step_us.is_empty() {
-        return Err(format!("the wasm benchmark printed no LAYERLAB_BENCH lines:\n{text}"));
-    }
-    Ok(figures)
-}
-
-/// PyTorch's figures from `crates/engine/benches/peers/torch_steps.py`, installing PyTorch into
-/// `.tools/venv` from PyPI when it is missing. `None`, with the reason printed, when it cannot.
-fn torch_figures(root: &Path) -> Option<Figures> {
-    let python = match tools::ensure_torch(root) {
-        Ok(python) => python,
-        Err(e) => {
-            println!("PyTorch could not be installed ({e}): the peer column stays empty");
-            return None;
-        }
-    };
-    let script = root.join("crates/engine/benches/peers/torch_steps.py");
-    let out = cmd::output(Command::new(&python).arg(&script))?;
-    let json: serde_json::Value = serde_json::from_str(out.trim()).ok()?;
-    println!("PyTorch {}", json["torch"].as_str().unwrap_or("?"));
-    let map = |v: &serde_json::Value| -> BTreeMap<String, f64> {
-        v.as_object().into_iter().flatten().filter_map(|(k, x)| Some((k.clone(), x.as_f64()?))).collect()
-    };
-    Some(Figures { step_us: map(&json["steps_us"]), gemm_gflops: map(&json["gemm_gflops"]) })
-}
-
-fn report(native: &Figures, wasm: &Figures, torch: Option<&Figures>) {
-    let cell = |v: Option<&f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}"));
-    let ratio = |peer: Option<&f64>, ours: Option<&f64>, higher_is_better: bool| match (peer, ours) {
-        (Some(p), Some(o)) if higher_is_better => format!("{:.2}×", o / p),
-        (Some(p), Some(o)) => format!("{:.2}×", p / o),
-        _ => "—".to_string(),
-    };
-    let torch_steps = torch.map(|t| &t.step_us);
-    println!("\n=== training step, median µs (speed vs PyTorch: >1× is faster than PyTorch) ===");
-    println!("{:<32} {:>12} {:>12} {:>12} {:>10} {:>10}", "model", "native", "wasm", "PyTorch", "native", "wasm");
-    for (id, us) in &native.step_us {
-        let peer = torch_steps.and_then(|t| t.get(id));
-        let w = wasm.step_us.get(id);
-        println!(
-            "{id:<32} {:>12} {:>12} {:>12} {:>10} {:>10}",
-            cell(Some(us)),
-            cell(w),
-            cell(peer),
-            ratio(peer, Some(us), false),
-            ratio(peer, w, false)
-        );
-    }
-    let torch_gemm = torch.map(|t| &t.gemm_gflops);
-    println!("\n=== matrix multiply, GFLOP/s (vs PyTorch: >1× is faster) ===");
-    println!("{:<32} {:>12} {:>12} {:>12} {:>10} {:>10}", "size", "native", "wasm", "PyTorch", "native", "wasm");
-    for (id, g) in &native.gemm_gflops {
-        let peer = torch_gemm.and_then(|t| t.get(id));
-        let w = wasm.gemm_gflops.get(id);
-        println!(
-            "{id:<32} {:>12} {:>12} {:>12} {:>10} {:>10}",
-            cell(Some(g)),
-            cell(w),
-            cell(peer),
-            ratio(peer, Some(g), true),
-            ratio(peer, w, true)
-        );
-    }
+/// A JSON object of numbers, as a sorted map.
+fn numbers(v: &Value) -> BTreeMap<String, f64> {
+    v.as_object().into_iter().flatten().filter_map(|(k, x)| Some((k.clone(), x.as_f64()?))).collect()
 }

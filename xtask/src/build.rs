@@ -28,11 +28,23 @@ pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
 
 /// (file name, bytes, gzip -9 bytes) for each `.wasm` in `dist`.
 fn wasm_sizes(dist: &Path) -> Result<Vec<(String, u64, u64)>, String> {
+    sizes(dist, &["wasm"])
+}
+
+/// Bytes and gzip -9 bytes of all the wasm and JavaScript the page loads (the app's and the
+/// worker's, with their wasm-bindgen glue), summed.
+pub fn loaded_bytes(dist: &Path) -> Result<(u64, u64), String> {
+    let all = sizes(dist, &["wasm", "js"])?;
+    Ok(all.iter().fold((0, 0), |(r, g), (_, raw, gz)| (r + raw, g + gz)))
+}
+
+/// (file name, bytes, gzip -9 bytes) for each file in `dist` with one of `extensions`.
+fn sizes(dist: &Path, extensions: &[&str]) -> Result<Vec<(String, u64, u64)>, String> {
     let entries = std::fs::read_dir(dist).map_err(|e| format!("cannot read {}: {e}", dist.display()))?;
     let mut sizes = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.extension().is_some_and(|e| e == "wasm") {
+        if path.extension().is_some_and(|e| extensions.iter().any(|x| e == *x)) {
             let raw = entry.metadata().map(|m| m.len()).unwrap_or(0);
             let gzipped = cmd::output(Command::new("sh").arg("-c").arg("gzip -9 -c \"$0\" | wc -c").arg(&path))
                 .and_then(|s| s.trim().parse().ok())

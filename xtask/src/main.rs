@@ -2,6 +2,7 @@
 //! they install what is missing (into `.tools/`, which git ignores), then build and serve or test.
 
 mod bench;
+mod bench_report;
 mod build;
 mod cmd;
 mod fuzz;
@@ -20,10 +21,13 @@ Commands:
   serve [--port N]   install what is missing, build the release app, serve it on 127.0.0.1:N (8080)
   test [--only S]    run every check: fmt, clippy, native, export (under PyTorch), package (node),
                      wasm (headless Chromium), e2e; --only runs one of those steps
-  bench [--rules]    time training steps and the matrix multiply, natively and in Chromium,
-                     beside PyTorch in the same run; prints the ratios, then the learning
-                     rules' table (accuracy, steps, peak memory, time per step);
-                     --rules makes only that table
+  bench [--quick]    LayerLab beside its peers in one run: in Chromium (the CPU and WebGPU
+                     backends beside TensorFlow.js wasm/cpu/webgl/webgpu), natively (beside
+                     PyTorch on 1 and 2 threads, numpy's sgemm, the GPU through Vulkan) and
+                     the page (bytes, time to interactive, frame times); writes
+                     bench/results/DATE-MACHINE.json and .md (ratios first), then the
+                     learning rules' table; --quick: a reduced set in a few minutes
+  bench --rules      only the learning rules' table (accuracy, steps, peak memory, time per step)
   pack               build the `layerlab` npm package (crates/js) into target/pkg/node and target/pkg/web
   fuzz [--seconds N] fuzz the link decoder for N seconds (600) with cargo-fuzz on nightly
   help               this text

@@ -1,5 +1,5 @@
 //! The matrix multiply's throughput (criterion's elements/s are FLOP/s: 2·m·n·k per product) at
-//! 256³ and 512³, and at the shapes training the benchmark MLPs produces.
+//! 256³, 512³ and 1024³, and at the shapes training the benchmark MLPs produces.
 
 use std::hint::black_box;
 
@@ -11,6 +11,7 @@ use layerlab_engine::cpu::gemm::{Gemm, Scratch, sgemm};
 const SHAPES: &[(&str, usize, usize, usize, bool, bool)] = &[
     ("sgemm_256", 256, 256, 256, false, false),
     ("sgemm_512", 512, 512, 512, false, false),
+    ("sgemm_1024", 1024, 1024, 1024, false, false),
     ("mnist_fwd_128x256x784", 128, 256, 784, false, false),
     ("mnist_dw_784x256x128", 784, 256, 128, true, false),
     ("mlp64_dx_256x64x64", 256, 64, 64, false, true),

@@ -91,10 +91,22 @@ impl<B: Backend> StepBench<B> {
 
     /// Reads back the deferred steps' numbers (waiting for the device) and returns the last loss.
     pub fn collect(&mut self) -> f64 {
-        let (history, count) = self.optimizer.history();
+        let (b, history, count) = self.waiting();
         let mut host = vec![<B::R as num_traits::Zero>::zero(); count];
-        self.b.download(history, &mut host);
-        let (good, _) = self.optimizer.collect(&mut self.b, &host);
+        b.download(history, &mut host);
+        self.take(&host)
+    }
+
+    /// What to read back, where a caller cannot wait for the device (a browser): the backend,
+    /// the deferred steps' history buffer and how many of its numbers to read.
+    pub fn waiting(&mut self) -> (&mut B, &B::Buf, usize) {
+        let (history, count) = self.optimizer.history();
+        (&mut self.b, history, count)
+    }
+
+    /// Takes the history [`StepBench::waiting`] pointed at, read back, and returns the last loss.
+    pub fn take(&mut self, host: &[B::R]) -> f64 {
+        let (good, _) = self.optimizer.collect(&mut self.b, host);
         good.last().map_or(f64::NAN, |&(loss, _)| loss)
     }
 

@@ -4,6 +4,7 @@
 //! carrying the spec crate's message, never as a trap. `cargo xtask pack` builds the `layerlab`
 //! npm package of it with wasm-pack (`target/pkg/node`, `target/pkg/web`).
 
+mod bench;
 pub mod run;
 mod types;
 
@@ -11,6 +12,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::Promise;
+use layerlab_engine::metrics::LayerMetrics;
 use layerlab_engine::train::Evaluation;
 use layerlab_spec::{Spec, SpecError, json, link};
 use layerlab_worker::BackendChoice;
@@ -19,6 +21,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+pub use bench::Workload;
 pub use run::{Run, advance};
 pub use types::{Options, RunOptions};
 
@@ -30,7 +33,8 @@ pub struct Experiment {
     busy: Rc<Cell<bool>>,
 }
 
-/// What an evaluation gives, as a plain JavaScript object.
+/// What an evaluation gives, as a plain JavaScript object (`Evaluation`), and with every
+/// layer's metrics (`Snapshot`).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Measured {
@@ -41,6 +45,11 @@ struct Measured {
     test_accuracy: Option<f64>,
     test_rmse: Option<f64>,
     test_psnr: Option<f64>,
+    /// The layer metrics, by the names the CLI prints them with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    layers: Option<Vec<LayerMetrics>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    similarity: Option<Vec<Vec<f64>>>,
 }
 
 impl From<Evaluation> for Measured {
@@ -53,8 +62,20 @@ impl From<Evaluation> for Measured {
             test_accuracy: e.test_accuracy,
             test_rmse: e.test_rmse,
             test_psnr: e.test_psnr,
+            layers: None,
+            similarity: None,
         }
     }
+}
+
+/// The evaluation and every layer's metrics of `run` now, and the evaluation alone.
+fn snapshot_of(run: &RefCell<Run>) -> (Measured, Evaluation) {
+    let mut run = run.borrow_mut();
+    let evaluation = run.trainer.evaluate();
+    let snapshot = run.trainer.snapshot();
+    let measured =
+        Measured { layers: Some(snapshot.layers), similarity: snapshot.similarity, ..Measured::from(evaluation) };
+    (measured, evaluation)
 }
 
 /// The backend as `backendReport()` gives it.
@@ -175,11 +196,11 @@ impl Experiment {
         to_js(&Measured::from(self.run.borrow_mut().trainer.evaluate()))
     }
 
-    /// Trains until the run's length or stop condition, or `options.until`, evaluating every
-    /// `options.every` steps (the spec's metrics interval by default) and handing each
-    /// evaluation to `options.onSnapshot`, which stops the run by returning `false`. Resolves to
-    /// the last evaluation.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Evaluation>")]
+    /// Trains until the run's length or stop condition, or `options.until`, taking a snapshot
+    /// every `options.every` steps (the spec's metrics interval by default) and handing it to
+    /// `options.onSnapshot`, which stops the run by returning `false`. Resolves to the last
+    /// snapshot.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Snapshot>")]
     pub fn run(&self, options: Option<RunOptions>) -> Promise {
         let (run, busy) = (Rc::clone(&self.run), Rc::clone(&self.busy));
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
@@ -189,10 +210,11 @@ impl Experiment {
         })
     }
 
-    /// Every layer's metrics now (rank, sparsity, norms…), as the page and the CLI show them.
+    /// The losses and quality measure on both splits, and every layer's metrics on the probe
+    /// batch (rank, sparsity, norms…), as the page and the CLI show them, now.
     #[wasm_bindgen(unchecked_return_type = "Snapshot")]
     pub fn snapshot(&self) -> Result<JsValue, JsError> {
-        to_js(&self.run.borrow_mut().trainer.snapshot())
+        to_js(&snapshot_of(&self.run).0)
     }
 
     /// The model's outputs for rows of inputs (the model's input width each), in evaluation mode.
@@ -244,8 +266,8 @@ impl Experiment {
     }
 }
 
-/// What `run` does: train to the end or `options.until`, evaluating every `options.every` steps
-/// and calling `options.onSnapshot` with each evaluation.
+/// What `run` does: train to the end or `options.until`, taking a snapshot every
+/// `options.every` steps and calling `options.onSnapshot` with each.
 async fn train(run: &RefCell<Run>, options: &JsValue) -> Result<JsValue, JsError> {
     let until = field(options, "until").unwrap_or(JsValue::UNDEFINED);
     let limit = number(&until, "steps", "run")?;
@@ -260,25 +282,25 @@ async fn train(run: &RefCell<Run>, options: &JsValue) -> Result<JsValue, JsError
         }
     };
     let start = run.borrow().trainer.steps();
-    let mut last = run.borrow_mut().trainer.evaluate();
+    let (mut last, mut evaluation) = snapshot_of(run);
     loop {
         let steps = run.borrow().trainer.steps();
         let reached = limit.is_some_and(|l| (steps - start) as f64 >= l)
-            || loss_below.is_some_and(|b| last.train_loss < b)
-            || accuracy_above.is_some_and(|a| last.test_accuracy.is_some_and(|t| t >= a));
-        if reached || run.borrow().trainer.finished(Some(&last)) {
-            return to_js(&Measured::from(last));
+            || loss_below.is_some_and(|b| evaluation.train_loss < b)
+            || accuracy_above.is_some_and(|a| evaluation.test_accuracy.is_some_and(|t| t >= a));
+        if reached || run.borrow().trainer.finished(Some(&evaluation)) {
+            return to_js(&last);
         }
         let room = limit.map_or(u64::MAX, |l| (l as u64).saturating_sub(steps - start));
         advance_politely(run, every.min(room)).await.map_err(|e| JsError::new(&e))?;
-        last = run.borrow_mut().trainer.evaluate();
+        (last, evaluation) = snapshot_of(run);
         if let Some(f) = &callback {
-            let answer = f.call1(&JsValue::NULL, &to_js(&Measured::from(last))?).map_err(|e| {
+            let answer = f.call1(&JsValue::NULL, &to_js(&last)?).map_err(|e| {
                 let message = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string());
                 JsError::new(&format!("run: onSnapshot threw: {}", message.unwrap_or_else(|| format!("{e:?}"))))
             })?;
             if answer == JsValue::FALSE {
-                return to_js(&Measured::from(last));
+                return to_js(&last);
             }
         }
     }

@@ -1,6 +1,6 @@
 //! The package's TypeScript types beyond the classes wasm-bindgen declares: what `evaluate`,
-//! `snapshot`, `run` and `backendReport` give and take. `Snapshot` and `LayerMetrics` are the
-//! engine's metrics as the CLI prints them (`layerlab train --metrics`), names included.
+//! `snapshot`, `run` and `backendReport` give and take. `LayerMetrics` are the engine's layer
+//! metrics as the CLI prints them, names included.
 
 use wasm_bindgen::prelude::*;
 
@@ -35,8 +35,8 @@ export interface RunOptions {
     until?: Until;
     /** Steps between two calls of onSnapshot (the spec's metrics interval by default). */
     every?: number;
-    /** Called with each evaluation; returning false stops the run. */
-    onSnapshot?: (evaluation: Evaluation) => boolean | void;
+    /** Called with each snapshot; returning false stops the run. */
+    onSnapshot?: (snapshot: Snapshot) => boolean | void;
 }
 /** One layer's metrics on the probe batch. Figures the spec's metrics settings switch off, or
  *  that a layer lacks (the weights of a norm), are absent. */
@@ -65,9 +65,8 @@ export interface LayerMetrics {
     /** Attention: the first probe example's attention, probs[head][query][key]. */
     attention?: { heads: number; len: number; probs: number[][][] };
 }
-/** Every layer's metrics at one step. */
-export interface Snapshot {
-    step: number;
+/** The evaluation and every layer's metrics (on the probe batch) at one step. */
+export interface Snapshot extends Evaluation {
     layers: LayerMetrics[];
     /** Linear CKA between every pair of layers, in `layers` order (when the spec asks). */
     similarity?: number[][];

@@ -1,12 +1,17 @@
 //! The package's own wasm tests, in headless Chromium (WebGPU there is SwiftShader, a software
 //! adapter): the backend is chosen as on the page (auto skips a software adapter and says so;
 //! `backend: "webgpu"` takes it), 200 steps on WebGPU give the CPU's losses, a second step
-//! before the first is awaited is refused, and bad input rejects with a JavaScript `Error`
-//! carrying the validation message. Run by `cargo xtask test` (its wasm step).
+//! before the first is awaited is refused, a device destroyed mid-run (as a driver reset would)
+//! leaves the run on the CPU with no step lost, 10,000 steps keep the wasm memory flat, and bad
+//! input rejects with a JavaScript `Error` carrying the validation message. Run by
+//! `cargo xtask test` (its wasm step).
 #![cfg(target_arch = "wasm32")]
 
+use std::cell::RefCell;
+
 use js_sys::{Object, Reflect};
-use layerlab::Experiment;
+use layerlab::{Experiment, Run, advance, memory_bytes};
+use layerlab_worker::{BackendReport, CpuReason, GpuAdapter};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -68,6 +73,10 @@ async fn two_hundred_steps_on_webgpu_give_the_losses_of_the_cpu() {
     }
     let snapshot = gpu.snapshot().map_err(JsValue::from).unwrap();
     assert_eq!(number(&snapshot, "step"), 200.0);
+    assert!((number(&snapshot, "trainLoss") - number(&g, "trainLoss")).abs() < 1e-12, "a snapshot carries the losses");
+    let layers: js_sys::Array = get(&snapshot, "layers").unchecked_into();
+    assert_eq!(layers.length(), 3, "two hidden layers and the output");
+    assert!(number(&layers.get(0), "effective_rank") > 1.0);
 }
 
 #[wasm_bindgen_test]
@@ -92,4 +101,54 @@ async fn bad_input_rejects_with_the_validation_message() {
     let cpu = open("cpu").await;
     let error = cpu.predict(&[1.0, 2.0, 3.0]).expect_err("refused");
     assert!(message(error.into()).contains("predict takes rows of 2 numbers, but got 3 numbers"));
+}
+
+#[wasm_bindgen_test]
+async fn a_device_lost_mid_run_leaves_the_run_on_the_cpu_with_no_step_lost() {
+    let spec = layerlab_spec::json::from_json(SPIRAL).expect("valid").spec;
+    let gpu = layerlab_gpu::Gpu::new().await.expect("WebGPU (--enable-unsafe-webgpu)");
+    let report = BackendReport::WebGpu { adapter: GpuAdapter::default() };
+    let run = RefCell::new(Run::new(spec.clone(), report, Some(gpu)).expect("valid"));
+    advance(&run, 40).await.expect("trains on WebGPU");
+    run.borrow().gpu().expect("on WebGPU").destroy_device();
+    advance(&run, 60).await.expect("goes on on the CPU");
+    assert!(run.borrow().gpu().is_none());
+    let report = run.borrow().report().clone();
+    assert!(matches!(report, BackendReport::Cpu { reason: CpuReason::DeviceLost { .. } }), "{report:?}");
+    assert_eq!(run.borrow().trainer.steps(), 100, "every step asked for was taken");
+    let cpu = RefCell::new(Run::new(spec, BackendReport::Cpu { reason: CpuReason::Forced }, None).expect("valid"));
+    advance(&cpu, 100).await.expect("trains");
+    let (a, b) = (run.borrow_mut().trainer.evaluate().train_loss, cpu.borrow_mut().trainer.evaluate().train_loss);
+    assert!((a - b).abs() < 1e-3, "after the fallback: {a}, on the CPU throughout: {b}");
+}
+
+#[wasm_bindgen_test]
+async fn ten_thousand_steps_keep_the_wasm_memory_flat() {
+    let long = r#"{"data":{"dataset":"circle"},"model":[{"dense":{"units":8}}],"training":{"length":{"steps":20000}}}"#;
+    let cpu = Experiment::from_spec(long.into(), Some(options("cpu"))).await.map_err(JsValue::from).expect("valid");
+    JsFuture::from(cpu.step(500)).await.expect("trains");
+    let _ = cpu.snapshot().map_err(JsValue::from).expect("a snapshot");
+    let warm = memory_bytes();
+    for _ in 0..20 {
+        JsFuture::from(cpu.step(500)).await.expect("trains");
+        let _ = cpu.snapshot().map_err(JsValue::from).expect("a snapshot");
+    }
+    assert_eq!(cpu.steps(), 10_500.0);
+    assert_eq!(memory_bytes(), warm, "no growth after warm-up");
+}
+
+#[wasm_bindgen_test]
+async fn the_benchmark_workloads_train_alike_on_both_backends() {
+    let ids = layerlab::Workload::ids();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    let error = layerlab::Workload::open("mlp_9".into(), "cpu".into()).await.err().expect("refused");
+    assert!(message(error.into()).contains("the workloads are mlp_2-8-8-1_tanh_b10"));
+    for id in &ids[..2] {
+        let cpu = layerlab::Workload::open(id.clone(), "cpu".into()).await.map_err(JsValue::from).expect("opens");
+        let gpu = layerlab::Workload::open(id.clone(), "webgpu".into()).await.map_err(JsValue::from).expect("opens");
+        assert_eq!((cpu.backend(), gpu.backend()), ("cpu".to_string(), "webgpu".to_string()));
+        let c = JsFuture::from(cpu.steps(20)).await.expect("trains").as_f64().expect("a loss");
+        let g = JsFuture::from(gpu.steps(20)).await.expect("trains").as_f64().expect("a loss");
+        assert!(c.is_finite() && (c - g).abs() < 1e-3, "{id}: {c} on the CPU, {g} on WebGPU");
+    }
 }

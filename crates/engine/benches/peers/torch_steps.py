@@ -1,16 +1,24 @@
 #!/usr/bin/env python3
-"""PyTorch's time per training step (forward, loss, backward, Adam) and sgemm GFLOP/s, on one
-thread, for the same models as benches/training.rs and benches/gemm.rs. `cargo xtask bench`
-runs it in the project's virtualenv (.tools/venv) and prints one JSON object:
-{"torch": version, "steps_us": {id: median µs}, "gemm_gflops": {id: GFLOP/s}}."""
+"""PyTorch's time per training step (forward, loss, backward, Adam) and sgemm GFLOP/s, on
+`--threads N` threads (1 by default), for the same models as benches/training.rs and
+benches/gemm.rs (the engine's workloads). `cargo xtask bench` runs it in the project's
+virtualenv (.tools/venv) and prints one JSON object:
+{"torch": version, "threads": N, "steps_us": {id: median µs}, "gemm_gflops": {id: GFLOP/s}}.
+`--seconds S` is the time per figure (2 by default)."""
 
+import argparse
 import json
 import statistics
 import time
 
 import torch
 
-torch.set_num_threads(1)
+ARGS = argparse.ArgumentParser()
+ARGS.add_argument("--threads", type=int, default=1)
+ARGS.add_argument("--seconds", type=float, default=2.0)
+ARGS = ARGS.parse_args()
+
+torch.set_num_threads(ARGS.threads)
 torch.manual_seed(1)
 
 MLPS = [
@@ -20,7 +28,8 @@ MLPS = [
 ]
 
 
-def median_us(fn, seconds=2.0):
+def median_us(fn, seconds=None):
+    seconds = ARGS.seconds if seconds is None else seconds
     for _ in range(20):
         fn()
     times = []
@@ -60,11 +69,11 @@ def mlp_step(inputs, hidden, act, outputs, batch):
 def main():
     steps = {name: median_us(mlp_step(*rest)) for name, *rest in MLPS}
     gemm = {}
-    for n in (256, 512):
+    for n in (256, 512, 1024):
         a, b, c = torch.rand(n, n), torch.rand(n, n), torch.empty(n, n)
-        us = median_us(lambda: torch.mm(a, b, out=c), seconds=1.0)
+        us = median_us(lambda: torch.mm(a, b, out=c), seconds=ARGS.seconds / 2)
         gemm[f"sgemm_{n}"] = 2 * n**3 / (us * 1e-6) / 1e9
-    print(json.dumps({"torch": torch.__version__, "steps_us": steps, "gemm_gflops": gemm}))
+    print(json.dumps({"torch": torch.__version__, "threads": ARGS.threads, "steps_us": steps, "gemm_gflops": gemm}))
 
 
 if __name__ == "__main__":
