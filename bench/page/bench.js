@@ -4,8 +4,10 @@
 // and webgpu backends. Every step completes before the next (LayerLab's CPU steps are synchronous;
 // its WebGPU steps and TF.js's are awaited through a read-back of the loss). Before a time is
 // kept, LayerLab's WebGPU losses must match its CPU's within 1e-3 after the warm-up, and every
-// engine's loss must be finite.
-import init, { Workload } from './layerlab/layerlab.js';
+// engine's loss must be finite. The literature blocks (bench/blocks, served as blocks/) train as
+// whole experiments through `Experiment` on both LayerLab backends (TensorFlow.js has no KAN,
+// mixture-of-experts or MLP-Mixer layer to compare with); their rows name the block.
+import init, { Experiment, Workload } from './layerlab/layerlab.js';
 
 /** The models, as the engine's workloads name them: inputs, hidden widths, activation, outputs, batch. */
 const MODELS = {
@@ -56,6 +58,32 @@ async function layerlab(model, backend, budgetMs) {
   return row;
 }
 
+/** A literature block's experiment (its spec, run long enough never to end while timed). */
+async function block(spec, backend, budgetMs) {
+  const long = JSON.parse(spec);
+  long.training = { ...long.training, length: { steps: 1000000 } };
+  long.metrics = { ...long.metrics, every: 1000000 };
+  const open = () => Experiment.fromSpec(JSON.stringify(long), { backend });
+  const experiment = await open();
+  if (experiment.backend !== backend) throw new Error(`asked for ${backend}: ${experiment.backendReport().explanation}`);
+  await experiment.step(WARMUP);
+  const warm = experiment.evaluate().trainLoss;
+  let check = 'loss finite';
+  if (backend === 'webgpu') {
+    const reference = await Experiment.fromSpec(JSON.stringify(long), { backend: 'cpu' });
+    await reference.step(WARMUP);
+    const want = reference.evaluate().trainLoss;
+    reference.free();
+    if (!(Math.abs(warm - want) <= 1e-3)) throw new Error(`training loss after ${WARMUP} steps: ${warm} on WebGPU, ${want} on the CPU`);
+    check = `training loss after ${WARMUP} steps within 1e-3 of the CPU's`;
+  }
+  if (!Number.isFinite(warm)) throw new Error(`loss ${warm} after ${WARMUP} steps`);
+  const { ms, timed } = await timePerStep((k) => experiment.step(k), budgetMs);
+  const adapter = experiment.backendReport().label;
+  experiment.free();
+  return { engine: 'layerlab', backend, threads: 1, ms_per_step: ms, steps_timed: timed, loss: warm, check, adapter };
+}
+
 async function tfjs(model, backend, budgetMs) {
   if (!(await tf.setBackend(backend))) throw new Error(`TensorFlow.js could not start its ${backend} backend`);
   await tf.ready();
@@ -94,8 +122,9 @@ async function tfjs(model, backend, budgetMs) {
   return { engine: 'tfjs', backend, threads, ms_per_step: ms, steps_timed: timed, loss: warm, check: 'loss finite', ...flags };
 }
 
-/** Every engine and backend on every model; a failure is a row with `error`, not the end. */
-export async function bench({ models = Object.keys(MODELS), budgetMs = 1500, skip = [] } = {}) {
+/** Every engine and backend on every model, then LayerLab's backends on every block of
+ *  `blocks` ({ name: spec JSON }); a failure is a row with `error`, not the end. */
+export async function bench({ models = Object.keys(MODELS), blocks = {}, budgetMs = 1500, skip = [] } = {}) {
   await init();
   tf.wasm.setWasmPaths('tfjs/');
   const runs = [
@@ -109,6 +138,17 @@ export async function bench({ models = Object.keys(MODELS), budgetMs = 1500, ski
       try {
         const row = engine === 'layerlab' ? await layerlab(model, backend, budgetMs) : await tfjs(model, backend, budgetMs);
         rows.push({ ...base, ...row });
+      } catch (error) {
+        rows.push({ ...base, error: String(error?.message ?? error) });
+      }
+      document.getElementById('out').textContent = rows.map((r) => JSON.stringify(r)).join('\n');
+    }
+  }
+  for (const [name, spec] of Object.entries(blocks)) {
+    for (const backend of ['cpu', 'webgpu'].filter((b) => !skip.includes(`layerlab/${b}`))) {
+      const base = { model: `block_${name}`, engine: 'layerlab', backend, where: 'browser', threads: 1 };
+      try {
+        rows.push({ ...base, ...(await block(spec, backend, budgetMs)) });
       } catch (error) {
         rows.push({ ...base, error: String(error?.message ?? error) });
       }

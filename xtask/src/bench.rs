@@ -61,6 +61,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     println!("\n=== PyTorch and numpy (native) ===");
     rows.extend(peer_rows(&root, budget, &mut about));
+    println!("\n=== literature blocks, natively: LayerLab and PyTorch on the exported model ===");
+    rows.extend(block_rows(&tools, &root, budget)?);
 
     println!("\n=== the browser: LayerLab and TensorFlow.js (headless Chromium) ===");
     rows.extend(wasm_gemm_rows(&tools, &root)?);
@@ -183,6 +185,59 @@ fn peer_rows(root: &Path, budget: Budget, about: &mut Value) -> Vec<Row> {
         println!("{}", row.json());
     }
     rows
+}
+
+/// The literature blocks (`bench/blocks/*.json`: KAN, MLP-Mixer, attention, mixture of
+/// experts) natively: the release CLI's training rate on one thread, and PyTorch training the
+/// same model, exported by the CLI (`--export`, then `train.py --time`), on 1 and 2 threads.
+fn block_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, String> {
+    cmd::run(cargo(tools, root).args(["build", "--release", "-p", "layerlab-cli"]))?;
+    let cli = root.join("target/release/layerlab");
+    let python = tools::ensure_torch(root).ok();
+    let steps = if budget.quick { "100" } else { "400" };
+    let mut specs: Vec<_> = std::fs::read_dir(root.join("bench/blocks"))
+        .map_err(|e| format!("bench/blocks: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    specs.sort();
+    let mut rows = Vec::new();
+    for spec in specs {
+        let name = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let model = format!("block_{name}");
+        let dir = root.join("target/bench-blocks").join(&name);
+        let mut train = Command::new(&cli);
+        train.arg("train").arg(&spec).args(["--steps", steps, "--export"]).arg(&dir);
+        match last_json_line(&mut train, &format!("layerlab train {}", spec.display())) {
+            Ok(summary) => {
+                let rate = summary["steps_per_sec"].as_f64().unwrap_or(f64::NAN);
+                let mut row = Row::new(&model, "layerlab", "cpu", "native", 1).with(Figure::MsPerStep(1e3 / rate));
+                row.extra.insert("parameters".into(), summary["parameters"].clone());
+                rows.push(row);
+            }
+            Err(e) => {
+                let mut row = Row::new(&model, "layerlab", "cpu", "native", 1);
+                row.extra.insert("error".into(), json!(e));
+                rows.push(row);
+                continue;
+            }
+        }
+        let Some(python) = &python else { continue };
+        for threads in [1u64, 2] {
+            let mut timed = Command::new(python);
+            timed.args(["train.py", "--time", "--steps", steps, "--threads", &threads.to_string()]).current_dir(&dir);
+            let mut row = Row::new(&model, "pytorch", "cpu", "native", threads);
+            match last_json_line(&mut timed, "train.py --time") {
+                Ok(json) => row = row.with(json["ms_per_step"].as_f64().map_or(Figure::Failed, Figure::MsPerStep)),
+                Err(e) => drop(row.extra.insert("error".into(), json!(e))),
+            }
+            rows.push(row);
+        }
+    }
+    for row in &rows {
+        println!("{}", row.json());
+    }
+    Ok(rows)
 }
 
 /// The engine's matrix multiply compiled to wasm (simd128), in Chromium, one thread:

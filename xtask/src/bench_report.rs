@@ -233,6 +233,33 @@ pub fn markdown(rows: &[Row], about: &Value) -> String {
         };
         let _ = writeln!(md, "| {} | {shown} | {target} | {verdict} |", goal.what);
     }
+    let mut blocks: Vec<&str> = rows.iter().map(|r| r.model.as_str()).filter(|m| m.starts_with("block_")).collect();
+    blocks.sort_unstable();
+    blocks.dedup();
+    if !blocks.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n## Literature blocks (speed-ups; no goal set)\n\nTensorFlow.js has no KAN, MLP-Mixer or \
+             mixture-of-experts layer to compare with; PyTorch trains the model LayerLab exports.\n\n\
+             | block | native vs PyTorch (1 thread) | native vs PyTorch (2 threads) | browser CPU vs native | WebGPU vs browser CPU |\n\
+             |---|---:|---:|---:|---:|"
+        );
+        for block in blocks {
+            let ms = |side: Side| find(rows, block, side.0, side.1, side.2, side.3);
+            let ratio = |peer: Option<f64>, ours: Option<f64>| match (peer, ours) {
+                (Some(p), Some(o)) => format!("{:.2}×", p / o),
+                _ => "—".to_string(),
+            };
+            let _ = writeln!(
+                md,
+                "| {block} | {} | {} | {} | {} |",
+                ratio(ms(("pytorch", "cpu", "native", 1)), ms(NATIVE)),
+                ratio(ms(("pytorch", "cpu", "native", 2)), ms(NATIVE)),
+                ratio(ms(NATIVE), ms(WASM_CPU)),
+                ratio(ms(WASM_CPU), ms(WEBGPU)),
+            );
+        }
+    }
     let _ = writeln!(
         md,
         "\n## Every figure\n\nms per step (forward, loss, backward, Adam; median after warm-up), GFLOP/s, or the page \

@@ -129,7 +129,8 @@ pub fn cargo(tools: &Tools, root: &Path) -> Command {
 /// The PyTorch export of every experiment in tests/export (each a different mix of blocks and
 /// rules), checked under CPU PyTorch: `layerlab train CASE --export DIR` trains it and writes
 /// the files, `python model.py` compares PyTorch's outputs with LayerLab's on the exported
-/// sample (within 1e-5), and `python train.py --steps 5` trains on. One check per case.
+/// sample (within 1e-5), `python train.py --steps 5` trains on, and `train.py --time
+/// --threads 1` reports its time per step (what `cargo xtask bench` reads). One check per case.
 fn export_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
     let python = tools::ensure_torch(root)?;
     cmd::run(cargo(tools, root).args(["build", "-p", "layerlab-cli"]))?;
@@ -150,7 +151,10 @@ fn export_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
         train.arg("train").arg(case).arg("--export").arg(&dir).stdout(Stdio::null());
         let ok = cmd::run(&mut train).is_ok()
             && cmd::run(Command::new(&python).arg("model.py").current_dir(&dir)).is_ok()
-            && cmd::run(Command::new(&python).args(["train.py", "--steps", "5"]).current_dir(&dir)).is_ok();
+            && cmd::run(Command::new(&python).args(["train.py", "--steps", "5"]).current_dir(&dir)).is_ok()
+            && timed(
+                Command::new(&python).args(["train.py", "--steps", "8", "--time", "--threads", "1"]).current_dir(&dir),
+            );
         println!("{name}: {}", if ok { "ok" } else { "FAILED" });
         if ok {
             counts.passed += 1;
@@ -159,6 +163,17 @@ fn export_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
         }
     }
     Ok((counts.failed == 0 && !cases.is_empty(), counts))
+}
+
+/// Whether `command` (train.py --time) printed a positive time per step on one thread.
+fn timed(command: &mut Command) -> bool {
+    let out = cmd::output(command).unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_default();
+    let ok = json["ms_per_step"].as_f64().is_some_and(|ms| ms > 0.0) && json["threads"] == 1;
+    if !ok {
+        println!("train.py --time printed `{}`, not {{\"ms_per_step\": > 0, \"threads\": 1, …}}", out.trim());
+    }
+    ok
 }
 
 /// The `layerlab` npm package (`cargo xtask pack`) under node's test runner (tests/js), beside

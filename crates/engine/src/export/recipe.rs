@@ -77,12 +77,17 @@ pub fn script(r: &Recipe<'_>) -> String {
     python train.py            # continue from weights.safetensors
     python train.py --fresh    # start from PyTorch's initialisation instead
     python train.py --steps N  # train N steps instead of the experiment's
+    python train.py --time     # print the median milliseconds per step as JSON, save nothing
+    python train.py --threads N  # on N CPU threads
 
 Writes trained.safetensors; `model.load("...")` reads it back.
 """
 
+import json
 import math
+import statistics
 import sys
+import time
 
 import torch
 import torch.nn.functional as F
@@ -113,6 +118,9 @@ def measure(model, x, y):
 
 def main():
     steps = int(sys.argv[sys.argv.index("--steps") + 1]) if "--steps" in sys.argv else STEPS
+    timing, times = "--time" in sys.argv, []
+    if "--threads" in sys.argv:
+        torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
     torch.manual_seed({seed})
     data = load_file("data.safetensors")
     model = build()
@@ -128,6 +136,7 @@ def main():
     order, cursor = torch.randperm(len(x_train)), 0
     model.train()
     for step in range(steps):
+        started = time.perf_counter()
         if cursor + BATCH > len(x_train):
             order, cursor = torch.randperm(len(x_train)), 0
         batch = order[cursor : cursor + BATCH]
@@ -143,10 +152,19 @@ def main():
                 p.grad += L1 * torch.sign(p) + L2 * p
 {clip}{noise}        optimizer.step()
         schedule.step()
+        if timing:
+            times.append(time.perf_counter() - started)
+            continue
         if (step + 1) % max(1, steps // 10) == 0 or step + 1 == steps:
             test_loss, accuracy = measure(model, data["test_inputs"], data["test_targets"])
             shown = "" if accuracy is None else f"  test accuracy {{accuracy:.3f}}"
             print(f"step {{step + 1}}  train loss {{loss.item():.4f}}  test loss {{test_loss:.4f}}{{shown}}")
+    if timing:
+        # After a warm-up of a quarter of the steps (at most 20).
+        kept = times[min(20, len(times) // 4) :]
+        report = {{"ms_per_step": statistics.median(kept) * 1e3, "steps": len(kept), "threads": torch.get_num_threads()}}
+        print(json.dumps(dict(report, train_loss=loss.item())))
+        return
     save_file(model.state_dict(), "trained.safetensors")
 
 
