@@ -33,6 +33,16 @@ async function nodeLosses(link, steps) {
   return m;
 }
 
+/** The example page in a fresh context of `chromium`, with the errors it logs collected. */
+async function openExample(chromium) {
+  const page = await (await chromium.newContext()).newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  await page.goto(EXAMPLE);
+  return { page, problems };
+}
+
 async function train(page, link, steps) {
   await page.fill('#link', link);
   await page.fill('#steps', String(steps));
@@ -42,11 +52,7 @@ async function train(page, link, steps) {
 }
 
 test('the example page trains a pasted link with the package alone, as the package does in Node', async () => {
-  const page = await (await browser.newContext()).newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-  await page.goto(EXAMPLE);
+  const { page, problems } = await openExample(browser);
   const spec = JSON.stringify({ data: { dataset: 'xor' }, model: [{ dense: { units: 8 } }], seed: 3 });
   const link = (await Experiment.fromSpec(spec)).link();
   const m = await nodeLosses(link, 300);
@@ -62,11 +68,7 @@ test('the example page trains a pasted link with the package alone, as the packa
 });
 
 test('with WebGPU and backend=webgpu in the link, the example page trains on WebGPU to the CPU\'s losses', async () => {
-  const page = await (await withGpu.newContext()).newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-  await page.goto(EXAMPLE);
+  const { page, problems } = await openExample(withGpu);
   const spec = JSON.stringify({ data: { dataset: 'spiral' }, model: [{ dense: { units: 16 } }, { dense: { units: 16 } }], seed: 9 });
   const link = (await Experiment.fromSpec(spec)).link();
   const m = await nodeLosses(link, 200);

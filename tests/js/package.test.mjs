@@ -72,6 +72,30 @@ test('bad links, specs and options reject with Errors carrying the validation me
   }
 });
 
+test('an experiment on a CSV file trains from the text given as options.csv, and a broken file says where', async () => {
+  let text = 'a,b,label\n';
+  for (let i = 0; i < 200; i++) {
+    const [a, b] = [(i % 20) / 10 - 1, Math.floor(i / 20) / 5 - 1];
+    text += `${a},${b},${a + b > 0 ? 1 : 0}\n`;
+  }
+  const spec = JSON.stringify({
+    data: { dataset: { csv: { name: 'good.csv', inputs: 2, target: 'label', task: { classes: { classes: 2 } } } } },
+    model: [{ dense: { units: 8 } }],
+    training: { length: { steps: 400 } },
+  });
+  const experiment = await Experiment.fromSpec(spec, { csv: text });
+  const last = await experiment.run();
+  assert.equal(last.step, 400);
+  assert.ok(last.testAccuracy >= 0.9, JSON.stringify(last));
+  experiment.free();
+  await assert.rejects(Experiment.fromSpec(spec), /the experiment trains on the CSV file `good.csv`: pass its text as options.csv/);
+  await assert.rejects(
+    Experiment.fromSpec(spec, { csv: 'a,b,label\n1,2,0\n3,4\n' }),
+    /in `good.csv`, row 3 has 2 fields, the header has 3/,
+  );
+  await assert.rejects(Experiment.fromSpec(spec, { csv: 42 }), /options: `csv` must be the CSV file's text/);
+});
+
 test('ten thousand steps in a loop keep the wasm memory flat', async () => {
   const experiment = await Experiment.fromSpec(JSON.stringify({
     data: { dataset: 'circle' },

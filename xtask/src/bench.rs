@@ -264,7 +264,8 @@ fn wasm_gemm_rows(tools: &Tools, root: &Path) -> Result<Vec<Row>, String> {
 }
 
 /// The benchmark page in Chromium (tests/e2e/bench/peers.mjs): its folder is the page, the web
-/// package as `layerlab/` and TensorFlow.js's browser builds and wasm files as `tfjs/`.
+/// package as `layerlab/` and TensorFlow.js's browser builds and wasm files as `tfjs/`; the
+/// literature blocks' specs (bench/blocks) go in as text.
 fn browser_rows(tools: &Tools, root: &Path, budget: Budget, about: &mut Value) -> Result<Vec<Row>, String> {
     let bench = root.join("bench");
     if !bench.join("node_modules/@tensorflow/tfjs/package.json").exists() {
@@ -299,7 +300,8 @@ fn browser_rows(tools: &Tools, root: &Path, budget: Budget, about: &mut Value) -
     command
         .arg("bench/peers.mjs")
         .env("LAYERLAB_BENCH_URL", server.url())
-        .env("BENCH_BUDGET_MS", budget.browser_ms.to_string());
+        .env("BENCH_BUDGET_MS", budget.browser_ms.to_string())
+        .env("BENCH_BLOCKS", root.join("bench/blocks"));
     if budget.quick {
         command.env("BENCH_SKIP", "tfjs/cpu,tfjs/webgl");
     }

@@ -12,8 +12,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::Promise;
+use layerlab_engine::cpu::Cpu;
 use layerlab_engine::metrics::LayerMetrics;
-use layerlab_engine::train::Evaluation;
+use layerlab_engine::train::{Evaluation, Trainer};
 use layerlab_spec::{Spec, SpecError, json, link};
 use layerlab_worker::BackendChoice;
 use serde::Serialize;
@@ -157,8 +158,8 @@ impl Experiment {
     pub async fn from_link(text: String, options: Option<Options>) -> Result<Experiment, JsError> {
         let (address, fragment) = text.rsplit_once('#').unwrap_or(("", &text));
         let decoded = link::decode(fragment.trim()).map_err(|e| said(&e))?;
-        let choice = backend_choice(&options.map_or(JsValue::UNDEFINED, JsValue::from), address)?;
-        Experiment::open(decoded.spec, choice).await
+        let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        Experiment::open(decoded.spec, &options, address).await
     }
 
     /// The experiment a spec's JSON describes (what `layerlab train` and the page's
@@ -166,15 +167,25 @@ impl Experiment {
     #[wasm_bindgen(js_name = fromSpec)]
     pub async fn from_spec(text: String, options: Option<Options>) -> Result<Experiment, JsError> {
         let decoded = json::from_json(&text).map_err(|e| said(&e))?;
-        let choice = backend_choice(&options.map_or(JsValue::UNDEFINED, JsValue::from), "")?;
-        Experiment::open(decoded.spec, choice).await
+        Experiment::open(decoded.spec, &options.map_or(JsValue::UNDEFINED, JsValue::from), "").await
     }
 
-    async fn open(spec: Spec, choice: BackendChoice) -> Result<Experiment, JsError> {
-        // Checked before a device is asked for: a bad spec fails the same on every backend.
-        layerlab_spec::analyse(&spec).map_err(|e| said(&e))?;
+    async fn open(spec: Spec, options: &JsValue, address: &str) -> Result<Experiment, JsError> {
+        let choice = backend_choice(options, address)?;
+        let csv = match field(options, "csv") {
+            Some(v) => Some(v.as_string().ok_or_else(|| JsError::new("options: `csv` must be the CSV file's text"))?),
+            None => None,
+        };
+        if let (layerlab_spec::data::Dataset::Csv(file), None) = (&spec.data.dataset, &csv) {
+            let name = &file.name;
+            return Err(JsError::new(&format!(
+                "the experiment trains on the CSV file `{name}`: pass its text as options.csv"
+            )));
+        }
+        // Built before a device is asked for: a bad spec or CSV fails the same on every backend.
+        let trainer = Trainer::new(Cpu::<f32>::new(), &spec, csv.as_deref()).map_err(|e| said(&e))?;
         let (report, device) = layerlab_worker::backend::choose(choice).await;
-        let run = Run::new(spec, report, device.and_then(Result::ok)).map_err(|e| said(&e))?;
+        let run = Run::with(spec, trainer, csv.as_deref(), report, device.and_then(Result::ok));
         Ok(Experiment { run: Rc::new(RefCell::new(run)), busy: Rc::new(Cell::new(false)) })
     }
 

@@ -23,19 +23,31 @@ pub struct Run {
 }
 
 impl Run {
-    /// The run `spec` describes, on `gpu` when there is one (then `report` says which adapter),
-    /// else on the CPU for the reason in `report`. A spec the GPU cannot train (a KAN that
-    /// refines its grid) trains on the CPU, and the report says so.
-    pub fn new(spec: Spec, report: BackendReport, gpu: Option<Gpu>) -> Result<Run, Vec<SpecError>> {
-        let mut trainer = Trainer::new(Cpu::<f32>::new(), &spec, None)?;
+    /// The run `spec` describes (`csv`: the text of the file a CSV dataset names), on `gpu`
+    /// when there is one (then `report` says which adapter), else on the CPU for the reason in
+    /// `report`. A spec the GPU cannot train (a KAN that refines its grid) trains on the CPU,
+    /// and the report says so.
+    pub fn new(spec: Spec, csv: Option<&str>, report: BackendReport, gpu: Option<Gpu>) -> Result<Run, Vec<SpecError>> {
+        let trainer = Trainer::new(Cpu::<f32>::new(), &spec, csv)?;
+        Ok(Run::with(spec, trainer, csv, report, gpu))
+    }
+
+    /// [`Run::new`] with the CPU trainer already built (from the same `spec` and `csv`).
+    pub fn with(
+        spec: Spec,
+        mut trainer: Trainer<Cpu<f32>>,
+        csv: Option<&str>,
+        report: BackendReport,
+        gpu: Option<Gpu>,
+    ) -> Run {
         let (gpu, report) = match gpu {
             None => (None, report),
-            Some(device) => match GpuRun::new(device, &spec, None, &mut trainer) {
+            Some(device) => match GpuRun::new(device, &spec, csv, &mut trainer) {
                 Ok(run) => (Some(run), report),
                 Err(refused) => (None, BackendReport::Cpu { reason: CpuReason::Unsupported { message: refused.1 } }),
             },
         };
-        Ok(Run { spec, trainer, gpu, report })
+        Run { spec, trainer, gpu, report }
     }
 
     /// The backend in use and why.

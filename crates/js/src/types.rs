@@ -14,6 +14,8 @@ export interface Options {
      * Without it, a link's `backend=` parameter decides, as on the page.
      */
     backend?: "auto" | "cpu" | "webgpu";
+    /** The text of the CSV file a spec's `csv` dataset names (the page asks for the file). */
+    csv?: string;
 }
 /** The losses on both whole splits, and the task's quality measure. */
 export interface Evaluation {

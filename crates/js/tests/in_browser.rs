@@ -108,7 +108,7 @@ async fn a_device_lost_mid_run_leaves_the_run_on_the_cpu_with_no_step_lost() {
     let spec = layerlab_spec::json::from_json(SPIRAL).expect("valid").spec;
     let gpu = layerlab_gpu::Gpu::new().await.expect("WebGPU (--enable-unsafe-webgpu)");
     let report = BackendReport::WebGpu { adapter: GpuAdapter::default() };
-    let run = RefCell::new(Run::new(spec.clone(), report, Some(gpu)).expect("valid"));
+    let run = RefCell::new(Run::new(spec.clone(), None, report, Some(gpu)).expect("valid"));
     advance(&run, 40).await.expect("trains on WebGPU");
     run.borrow().gpu().expect("on WebGPU").destroy_device();
     advance(&run, 60).await.expect("goes on on the CPU");
@@ -116,7 +116,8 @@ async fn a_device_lost_mid_run_leaves_the_run_on_the_cpu_with_no_step_lost() {
     let report = run.borrow().report().clone();
     assert!(matches!(report, BackendReport::Cpu { reason: CpuReason::DeviceLost { .. } }), "{report:?}");
     assert_eq!(run.borrow().trainer.steps(), 100, "every step asked for was taken");
-    let cpu = RefCell::new(Run::new(spec, BackendReport::Cpu { reason: CpuReason::Forced }, None).expect("valid"));
+    let cpu =
+        RefCell::new(Run::new(spec, None, BackendReport::Cpu { reason: CpuReason::Forced }, None).expect("valid"));
     advance(&cpu, 100).await.expect("trains");
     let (a, b) = (run.borrow_mut().trainer.evaluate().train_loss, cpu.borrow_mut().trainer.evaluate().train_loss);
     assert!((a - b).abs() < 1e-3, "after the fallback: {a}, on the CPU throughout: {b}");

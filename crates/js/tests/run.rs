@@ -27,11 +27,11 @@ fn webgpu() -> BackendReport {
 
 fn on_gpu(spec: Spec) -> RefCell<Run> {
     let gpu = Gpu::native().expect("a Vulkan adapter (lavapipe: mesa-vulkan-drivers)");
-    RefCell::new(Run::new(spec, webgpu(), Some(gpu)).expect("valid"))
+    RefCell::new(Run::new(spec, None, webgpu(), Some(gpu)).expect("valid"))
 }
 
 fn on_cpu(spec: Spec) -> RefCell<Run> {
-    RefCell::new(Run::new(spec, BackendReport::Cpu { reason: CpuReason::Forced }, None).expect("valid"))
+    RefCell::new(Run::new(spec, None, BackendReport::Cpu { reason: CpuReason::Forced }, None).expect("valid"))
 }
 
 fn advance_now(run: &RefCell<Run>, n: u64) -> Result<f64, String> {
