@@ -44,8 +44,32 @@ pub fn act_backward<R: Real>(dims: Dims, act: Activation, z: &[R], y: &[R], g: &
     if act == Activation::Identity {
         return;
     }
-    for ((gv, &zv), &yv) in g[..n].iter_mut().zip(&z[..n]).zip(&y[..n]) {
-        *gv *= activation::derivative(act, zv, yv);
+    let (g, z, y) = (&mut g[..n], &z[..n], &y[..n]);
+    // Matching on the activation outside the loop lets the common arms vectorise (a match per
+    // element kept ReLU's backward at a fifth of a medium MLP's step); each computes exactly
+    // what `activation::derivative` does.
+    let (zero, one) = (R::zero(), R::one());
+    match act {
+        Activation::Relu => {
+            for (gv, &zv) in g.iter_mut().zip(z) {
+                *gv *= if zv > zero { one } else { zero };
+            }
+        }
+        Activation::Tanh => {
+            for (gv, &yv) in g.iter_mut().zip(y) {
+                *gv *= one - yv * yv;
+            }
+        }
+        Activation::Sigmoid => {
+            for (gv, &yv) in g.iter_mut().zip(y) {
+                *gv *= yv * (one - yv);
+            }
+        }
+        _ => {
+            for ((gv, &zv), &yv) in g.iter_mut().zip(z).zip(y) {
+                *gv *= activation::derivative(act, zv, yv);
+            }
+        }
     }
 }
 

@@ -144,9 +144,14 @@ def main():
         x, y = x_train[batch], y_train[batch]
         out = model(x)
         loss = {step_loss}
-        optimizer.zero_grad()
+        # Zeros, not None: a parameter whose branch sat out this step (stochastic depth) still
+        # takes its penalty and the optimizer's step, as in LayerLab.
+        optimizer.zero_grad(set_to_none=False)
         loss.backward()
         with torch.no_grad():
+            for p in trained:
+                if p.grad is None:
+                    p.grad = torch.zeros_like(p)
             for key in PENALISED:
                 p = named[key]
                 p.grad += L1 * torch.sign(p) + L2 * p
