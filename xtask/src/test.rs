@@ -88,7 +88,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     && cmd::run(cargo(&tools, &root).args(WASM_CLIPPY)).is_ok(),
                 Counts::default(),
             ),
-            "native" => cmd::run_counting(cargo(&tools, &root).args(["test", "--workspace"])),
+            "native" => cmd::run_counting(cargo(&tools, &root).args(["test", "--workspace", "--no-fail-fast"])),
             "export" => export_tests(&tools, &root)?,
             "package" => package_tests(&tools, &root)?,
             "wasm" => wasm_tests(&tools, &root)?,
