@@ -212,7 +212,9 @@ pub fn ensure_torch(root: &Path) -> Result<std::path::PathBuf, String> {
         if !python.exists() {
             cmd::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
         }
-        cmd::run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "--no-cache-dir"]).args(PYTHON_PACKAGES))?;
+        cmd::run(
+            Command::new(venv.join("bin/pip")).args(["install", "--quiet", "--no-cache-dir"]).args(PYTHON_PACKAGES),
+        )?;
     }
     Ok(python)
 }

@@ -3,11 +3,11 @@
 
 use layerlab_engine::backend::Backend;
 use layerlab_engine::cpu::Cpu;
-use layerlab_engine::train::Trainer;
+use layerlab_engine::train::{Trainer, resume};
 use layerlab_spec::Spec;
 use layerlab_spec::data::{Dataset, FourierInput};
 use layerlab_spec::model::{Activation, Block, Dense, Dropout, Norm, NormKind, Residual};
-use layerlab_spec::train::{GradientNoise, Init};
+use layerlab_spec::train::{GradientNoise, Init, LearningRule};
 
 fn spec(seed: u64) -> Spec {
     let mut spec = Spec { seed, ..Spec::default() };
@@ -70,4 +70,30 @@ fn a_new_draw_of_the_data_keeps_the_initial_weights_and_the_first_draw_is_the_se
     let mut twice = spec(7);
     twice.data.draw = 1;
     assert_eq!(curve(&redrawn), curve(&twice), "a draw is as repeatable as a seed");
+}
+
+/// A Forward-Forward run on a three-armed spiral: its negatives (a wrong label of two, for each
+/// example) are drawn on the host, step by step.
+fn forward_forward(seed: u64) -> Spec {
+    let mut spec = Spec { seed, ..Spec::default() };
+    spec.data.dataset = Dataset::ArmSpiral { arms: 3 };
+    spec.training.rule = LearningRule::ForwardForward { threshold: 2.0 };
+    spec.model = vec![Block::Dense(Dense { units: 16, activation: Activation::Relu, bias: true }); 2];
+    spec
+}
+
+#[test]
+fn a_run_carried_to_a_new_trainer_by_its_checkpoint_goes_on_bit_for_bit() {
+    let cases: [(&str, Spec); 2] =
+        [("every random part", spec(7)), ("Forward-Forward's negatives", forward_forward(7))];
+    for (what, spec) in cases {
+        let mut whole = Trainer::new(Cpu::<f32>::new(), &spec, None).expect("a valid spec");
+        for _ in 0..40 {
+            whole.step().expect("finite");
+        }
+        let mut carried = resume(Cpu::<f32>::new(), &spec, None, &whole.checkpoint(), 40).expect("carries over");
+        let after =
+            |t: &mut Trainer<Cpu<f32>>| (0..40).map(|_| t.step().expect("finite").to_bits()).collect::<Vec<_>>();
+        assert_eq!(after(&mut whole), after(&mut carried), "{what}: the carried run trains differently");
+    }
 }

@@ -187,6 +187,16 @@ impl<B: Backend> ForwardForward<B> {
         self.classes
     }
 
+    /// The stream the wrong labels are drawn from, where it stands: a checkpoint carries it, so
+    /// a run moved to another backend draws the negatives an uninterrupted run would.
+    pub fn negatives(&self) -> &ChaCha8Rng {
+        &self.draws
+    }
+
+    pub fn set_negatives(&mut self, draws: &ChaCha8Rng) {
+        self.draws = draws.clone();
+    }
+
     /// A binary task: the output is label 1's goodness minus label 0's.
     pub fn binary(&self) -> bool {
         self.binary

@@ -8,9 +8,11 @@ use rand_chacha::ChaCha8Rng;
 use super::Trainer;
 use crate::backend::Backend;
 use crate::model::{read, write};
+use crate::rules::Local;
 
 /// Everything a step changes: weights, BatchNorm statistics, optimizer state, the position in
-/// the shuffled training set.
+/// the shuffled training set, and the learning rule's host-side draws (Forward-Forward's wrong
+/// labels).
 #[derive(Debug, Clone)]
 pub struct Checkpoint {
     pub steps: u64,
@@ -21,6 +23,7 @@ pub struct Checkpoint {
     cursor: usize,
     shuffle: ChaCha8Rng,
     first_loss: Option<f64>,
+    negatives: Option<ChaCha8Rng>,
 }
 
 impl<B: Backend> Trainer<B> {
@@ -60,6 +63,9 @@ impl<B: Backend> Trainer<B> {
         self.shuffle = c.shuffle.clone();
         self.first_loss = c.first_loss;
         self.optimizer.set_first_loss(b, c.first_loss);
+        if let (Some(Local::ForwardForward(ff)), Some(draws)) = (self.rule.as_mut(), &c.negatives) {
+            ff.set_negatives(draws);
+        }
         Ok(())
     }
 }
@@ -117,6 +123,10 @@ impl<B: Backend> Trainer<B> {
             cursor: self.cursor,
             shuffle: self.shuffle.clone(),
             first_loss: self.first_loss,
+            negatives: match &self.rule {
+                Some(Local::ForwardForward(ff)) => Some(ff.negatives().clone()),
+                _ => None,
+            },
         }
     }
 }
