@@ -506,7 +506,7 @@ fn zero_grads<B: Backend>(b: &mut B, nodes: &[Node], st: &mut State<'_, B>) {
 
 /// The last `keep` of `len` tokens of each of `examples` sequences, as a block of columns of the
 /// examples' rows: from the whole sequences (`forward`) or back into them.
-fn last_tokens(examples: usize, len: usize, keep: usize, dim: usize, forward: bool) -> CopyCols {
+pub(crate) fn last_tokens(examples: usize, len: usize, keep: usize, dim: usize, forward: bool) -> CopyCols {
     let (whole, part, at) = (len * dim, keep * dim, (len - keep) * dim);
     if forward {
         CopyCols {

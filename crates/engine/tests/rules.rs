@@ -11,7 +11,9 @@ use layerlab_engine::model::{self, Model, Plan};
 use layerlab_engine::rng::{Stream, rng};
 use layerlab_engine::rules::{self, Local, Rows, Signal};
 use layerlab_engine::train::{Memory, Trainer};
-use layerlab_spec::model::{Activation, Block, Dense, Kan, Norm, NormKind, Residual};
+use layerlab_spec::model::{
+    Activation, Attention, Block, Dense, Embed, Kan, Norm, NormKind, Pool, PoolMode, Positions, Residual,
+};
 use layerlab_spec::train::{Init, LearningRule, Loss, Optimizer};
 use layerlab_spec::{Shape, Spec};
 use rand::Rng;
@@ -40,24 +42,40 @@ impl Setup {
     }
 
     fn with_blocks(rule: LearningRule, blocks: &[Block], outputs: u32, loss: Loss, seed: u64) -> Self {
+        Self::with_shapes(rule, blocks, (Shape::Flat(INPUTS as u32), Shape::Flat(outputs)), loss, seed)
+    }
+
+    /// `blocks` from `input` to `output` (vectors, or token ids to answers at the last
+    /// positions).
+    fn with_shapes(
+        rule: LearningRule,
+        blocks: &[Block],
+        (input, output): (Shape, Shape),
+        loss: Loss,
+        seed: u64,
+    ) -> Self {
         let mut b = Cpu::<f64>::new();
-        let plan = Plan {
-            input: Shape::Flat(INPUTS as u32),
-            output: Shape::Flat(outputs),
-            init: Init::Xavier,
-            rng: &mut rng(1, Stream::Init),
-        };
+        let plan = Plan { input, output, init: Init::Xavier, rng: &mut rng(1, Stream::Init) };
         let mut model = Model::build(&mut b, blocks, plan).expect("a valid model");
         let rows = Rows { batch: ROWS, eval: ROWS };
         let mut rule =
             rules::prepare(&mut b, &mut model, blocks, rule, loss, seed, rows).expect("the rule takes the model");
         let acts = model.activations(&mut b, ROWS);
         let mut data = rng(2, Stream::Data);
-        let x: Vec<f64> = (0..ROWS * INPUTS).map(|_| data.random_range(-1.0..1.0)).collect();
-        let classes = if loss == Loss::BinaryCrossEntropy { 2 } else { outputs as usize };
+        let x: Vec<f64> = match input {
+            Shape::Tokens { len, vocab } => {
+                (0..ROWS * len as usize).map(|_| data.random_range(0..vocab) as f64).collect()
+            }
+            _ => (0..ROWS * INPUTS).map(|_| data.random_range(-1.0..1.0)).collect(),
+        };
+        let (outputs, answer) = match output {
+            Shape::Seq { len, dim } => (dim as usize, len as usize),
+            _ => (model.outputs, 1),
+        };
+        let classes = if loss == Loss::BinaryCrossEntropy { 2 } else { outputs };
         let t: Vec<f64> = match loss {
-            Loss::Mse => (0..ROWS * outputs as usize).map(|_| data.random_range(-1.0..1.0)).collect(),
-            _ => (0..ROWS).map(|_| data.random_range(0..classes) as f64).collect(),
+            Loss::Mse => (0..ROWS * outputs).map(|_| data.random_range(-1.0..1.0)).collect(),
+            _ => (0..ROWS * answer).map(|_| data.random_range(0..classes) as f64).collect(),
         };
         if let Some(rule) = rule.as_mut() {
             rules::load(&mut b, rule, &x, &t);
@@ -153,6 +171,95 @@ fn local_rules_train_any_block_that_keeps_one_vector_per_example() {
             assert!(local[i].iter().any(|&g| g != 0.0), "{rule:?}: hidden parameter {i} gets a signal");
             assert_ne!(bp[i], local[i], "{rule:?}: hidden parameter {i} is not backprop's");
         }
+    }
+}
+
+/// Feedback alignment through blocks that make tokens, as its paper trains Transformers: each
+/// hidden layer's parameters get exactly the gradient of `⟨y_l, δ_l⟩`, its output against its
+/// fixed signal `δ_l` — the output error `e` through the layer's matrix `B_l`, position by
+/// position where the layer has as many tokens as the output, else the example's whole error to
+/// the layer's whole output — by central differences, while backprop's gradients differ.
+#[test]
+fn feedback_alignment_projects_the_output_error_to_every_token() {
+    let attention = || Block::Attention(Attention { heads: 2, causal: false, skip: true, mlp_hidden: 0 });
+    let embed = Block::Embed(Embed { dim: 4, positions: Positions::Learned });
+    let pool = Block::Pool(Pool { mode: PoolMode::Mean });
+    let tokens = Shape::Tokens { len: 4, vocab: 5 };
+    let cases: [(&str, Vec<Block>, Shape); 3] = [
+        ("pooled into one answer", vec![embed.clone(), attention(), pool, dense(5)], Shape::Flat(3)),
+        ("an answer at every position", vec![embed.clone(), attention(), attention()], Shape::Seq { len: 4, dim: 5 }),
+        ("answers at the last two positions", vec![embed, attention()], Shape::Seq { len: 2, dim: 5 }),
+    ];
+    for (what, blocks, output) in cases {
+        let setup = |rule| Setup::with_shapes(rule, &blocks, (tokens, output), Loss::CrossEntropy, 5);
+        let bp = setup(LearningRule::Backprop).step().0;
+        let mut s = setup(LearningRule::FeedbackAlignment);
+        let (grads, _) = s.step();
+        let error = s.model.output_grad(&mut s.acts).clone();
+        let Some(Local::Feedback(f)) = &s.rule else { panic!("feedback alignment") };
+        let matrices: Vec<Vec<f64>> = f.matrices().to_vec();
+        let (outputs, answer) = (s.model.outputs, s.model.answer);
+        let mut tokens = 1;
+        for (l, matrix) in matrices.iter().enumerate() {
+            tokens = s.model.nodes[l].tokens_out(tokens);
+            let width = s.model.nodes[l].width();
+            let mut projected = vec![0.0; ROWS * answer * width];
+            let g = Gemm { m: ROWS * answer, n: width, k: outputs, a_trans: false, b_trans: false, accumulate: false };
+            s.b.matmul(g, &error, matrix, &mut projected);
+            // Token `t` of example `e`: which answer's projected error it gets, and how much.
+            let signal: Vec<f64> = (0..ROWS * tokens * width)
+                .map(|i| {
+                    let (e, t, c) = (i / (tokens * width), i / width % tokens, i % width);
+                    let from = |a: usize| projected[(e * answer + a) * width + c];
+                    match (tokens == answer, answer) {
+                        (true, _) => from(t),
+                        (false, 1) => from(0) / tokens as f64,
+                        (false, _) if t >= tokens - answer => from(t - (tokens - answer)),
+                        (false, _) => 0.0,
+                    }
+                })
+                .collect();
+            let own: Vec<usize> = layerlab_engine::metrics::params(&s.model.nodes[l]).collect();
+            for &p in &own {
+                assert_ne!(bp[p], grads[p], "{what}: layer {l}'s parameter {p} is backprop's");
+                for (i, &analytic) in grads[p].iter().enumerate() {
+                    let mut at = |delta: f64| {
+                        let keep = s.model.params[p].value[i];
+                        s.model.params[p].value[i] = keep + delta;
+                        s.model.forward(&mut s.b, &mut s.acts, &s.x, ROWS, PASS);
+                        s.model.params[p].value[i] = keep;
+                        s.acts[l].y.iter().zip(&signal).map(|(y, d)| y * d).sum::<f64>()
+                    };
+                    let numeric = (at(STEP) - at(-STEP)) / (2.0 * STEP);
+                    let err = (numeric - analytic).abs() / numeric.abs().max(analytic.abs()).max(1e-3);
+                    assert!(
+                        err < 1e-5,
+                        "{what}: layer {l}, parameter {p}[{i}]: analytic {analytic}, numeric {numeric}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The layer-local rules' papers train one vector per example: blocks of tokens and sequence
+/// tasks are refused with the block named and the rules that would take them.
+#[test]
+fn layer_local_rules_refuse_tokens_and_say_which_rules_take_them() {
+    let tokens = Shape::Tokens { len: 4, vocab: 5 };
+    let blocks =
+        [Block::Embed(Embed { dim: 4, positions: Positions::Learned }), Block::Pool(Pool { mode: PoolMode::Mean })];
+    for rule in [LearningRule::TargetProjection, LearningRule::MonoForward] {
+        let mut b = Cpu::<f64>::new();
+        let plan = Plan { input: tokens, output: Shape::Flat(3), init: Init::Xavier, rng: &mut rng(1, Stream::Init) };
+        let mut model = Model::build(&mut b, &blocks, plan).expect("a valid model");
+        let rows = Rows { batch: ROWS, eval: ROWS };
+        let Err(e) = rules::prepare(&mut b, &mut model, &blocks, rule, Loss::CrossEntropy, 5, rows) else {
+            panic!("{rule:?} took a block of tokens")
+        };
+        let text = e.to_string();
+        assert!(text.starts_with("model[0] is a embed block"), "{rule:?}: {text}");
+        assert!(text.ends_with("or use backprop or feedback alignment"), "{rule:?}: {text}");
     }
 }
 

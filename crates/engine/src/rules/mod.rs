@@ -3,14 +3,15 @@
 //! experts…) the block's own backward pass carries it to the parameters, as "Direct Feedback
 //! Alignment Scales to Modern Deep Learning Tasks and Architectures" does for its blocks. So any
 //! block that keeps one vector per example can be trained (Forward-Forward, with its own forward
-//! pass: dense layers only). The output layer always learns from its true gradient (except in
-//! Forward-Forward, which predicts by goodness and has no use for it).
+//! pass: dense layers only), and feedback alignment trains blocks that make tokens and sequence
+//! tasks as well, as its paper trains Transformers. The output layer always learns from its true
+//! gradient (except in Forward-Forward, which predicts by goodness and has no use for it).
 //!
 //! - **Direct Feedback Alignment** ("Direct Feedback Alignment Scales to Modern Deep Learning
 //!   Tasks and Architectures"): every hidden layer receives the output error through its own
 //!   fixed random matrix instead of the transposed weights above it, `δ_l = (e·B_l) ⊙ f'(z_l)`,
 //!   so no layer waits for the one above; it still keeps every layer's activations until the
-//!   error is known.
+//!   error is known. Blocks of tokens receive each position's error (see `feedback`).
 //! - **Target projection** ("Learning with Local Gradients at the Edge", tpSGD): every hidden
 //!   layer regresses a fixed random projection of the labels, `t_l = y·P_l`, by its own squared
 //!   error — no error travels between layers, so each layer is trained as soon as it has run.
@@ -88,30 +89,34 @@ pub fn prepare<B: Backend>(
             ),
         ));
     }
-    // The other rules train each block from a signal the size of its output, one vector per
-    // example; inside a block, its own backward pass carries that signal to its parameters.
-    // (Whether a block keeps its rows, asked of a batch size that token counts divide.)
+    // The other rules train each block from a signal the size of its output; inside a block, its
+    // own backward pass carries that signal to its parameters. Feedback alignment's signal
+    // reaches tokens too (its paper trains Transformers); the layer-local rules' papers define
+    // them for one vector per example. (Whether a block keeps its rows, asked of a batch size
+    // that token counts divide.)
     const ROWS: usize = 840;
-    if let Some(i) = model.nodes[..model.nodes.len() - 1].iter().position(|n| n.rows_out(ROWS) != ROWS) {
+    let vectors_only = rule != LearningRule::FeedbackAlignment;
+    if let Some(i) = model.nodes[..model.nodes.len() - 1].iter().position(|n| vectors_only && n.rows_out(ROWS) != ROWS)
+    {
         let kind = blocks.get(i).map_or("sequence", Block::kind);
         return Err(SpecError::new(
             format!("model[{i}]"),
             format!(
                 "is a {kind} block, which turns each example into a different number of rows (tokens), but \
                  {title} trains blocks that keep one vector per example: wrap it with its pooling in a \
-                 parallel block, or use backprop"
+                 parallel block, or use backprop or feedback alignment"
             ),
         ));
     }
-    if model.answer != 1 {
+    if vectors_only && model.answer != 1 {
         return Err(SpecError::new(
             "training.rule",
-            format!("{title} trains vector outputs only: use backprop for sequence tasks"),
+            format!("{title} trains vector outputs only: use backprop or feedback alignment for sequence tasks"),
         ));
     }
     Ok(Some(match rule {
         LearningRule::FeedbackAlignment | LearningRule::TargetProjection => {
-            Local::Feedback(feedback::prepare(b, model, rule, loss, seed))
+            Local::Feedback(feedback::prepare(b, model, rule, loss, seed, rows.batch)?)
         }
         LearningRule::MonoForward => Local::Mono(mono::prepare(b, model, seed, rows.batch)),
         LearningRule::ForwardForward { threshold } => {
@@ -204,7 +209,7 @@ pub fn load<B: Backend>(b: &mut B, rule: &mut Local<B>, x: &[B::R], t: &[B::R]) 
 
 /// The output layer's loss into `stats` and its gradient into its `grad`.
 fn head_loss<B: Backend>(b: &mut B, model: &Model<B>, acts: &mut [Acts<B>], s: Signal<'_, B>, stats: &mut B::Buf) {
-    let dims = Dims { rows: s.rows, cols: model.outputs };
+    let dims = Dims { rows: model.output_rows(s.rows), cols: model.outputs };
     let head = acts.last_mut().expect("a model has an output layer");
     b.loss_to(s.loss, dims, &head.y, s.t, &mut head.grad, stats);
 }
