@@ -12,7 +12,13 @@ pub const LEAKY_SLOPE: f64 = 0.01;
 pub fn forward<R: Real>(act: Activation, z: R) -> R {
     let (zero, one, half) = (R::zero(), R::one(), R::of(0.5));
     match act {
-        Activation::Relu => if z > zero { z } else { zero },
+        Activation::Relu => {
+            if z > zero {
+                z
+            } else {
+                zero
+            }
+        }
         Activation::LeakyRelu => {
             if z > zero {
                 z

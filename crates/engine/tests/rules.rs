@@ -176,21 +176,29 @@ fn local_rules_train_any_block_that_keeps_one_vector_per_example() {
 
 /// Feedback alignment through blocks that make tokens, as its paper trains Transformers: each
 /// hidden layer's parameters get exactly the gradient of `⟨y_l, δ_l⟩`, its output against its
-/// fixed signal `δ_l` — the output error `e` through the layer's matrix `B_l`, position by
-/// position where the layer has as many tokens as the output, else the example's whole error to
-/// the layer's whole output — by central differences, while backprop's gradients differ.
+/// fixed signal `δ_l` — the output error `e` through the layer's matrix `B_l`: at each position
+/// where the layer has as many tokens as the output; where they are pooled, the example's
+/// projected error shared by its `T` tokens (each `1/T` of it) for a mean, all of it at the
+/// last token for the last; at the answer positions only where those are the last ones — by
+/// central differences, while backprop's gradients differ.
 #[test]
 fn feedback_alignment_projects_the_output_error_to_every_token() {
     let attention = || Block::Attention(Attention { heads: 2, causal: false, skip: true, mlp_hidden: 0 });
     let embed = Block::Embed(Embed { dim: 4, positions: Positions::Learned });
-    let pool = Block::Pool(Pool { mode: PoolMode::Mean });
+    let pool = |mode| Block::Pool(Pool { mode });
     let tokens = Shape::Tokens { len: 4, vocab: 5 };
-    let cases: [(&str, Vec<Block>, Shape); 3] = [
-        ("pooled into one answer", vec![embed.clone(), attention(), pool, dense(5)], Shape::Flat(3)),
+    let cases: [(&str, Vec<Block>, Shape); 4] = [
+        (
+            "mean-pooled into one answer",
+            vec![embed.clone(), attention(), pool(PoolMode::Mean), dense(5)],
+            Shape::Flat(3),
+        ),
+        ("the last token pooled", vec![embed.clone(), attention(), pool(PoolMode::Last)], Shape::Flat(3)),
         ("an answer at every position", vec![embed.clone(), attention(), attention()], Shape::Seq { len: 4, dim: 5 }),
         ("answers at the last two positions", vec![embed, attention()], Shape::Seq { len: 2, dim: 5 }),
     ];
     for (what, blocks, output) in cases {
+        let last_pooled = blocks.iter().any(|b| matches!(b, Block::Pool(Pool { mode: PoolMode::Last })));
         let setup = |rule| Setup::with_shapes(rule, &blocks, (tokens, output), Loss::CrossEntropy, 5);
         let bp = setup(LearningRule::Backprop).step().0;
         let mut s = setup(LearningRule::FeedbackAlignment);
@@ -213,6 +221,13 @@ fn feedback_alignment_projects_the_output_error_to_every_token() {
                     let from = |a: usize| projected[(e * answer + a) * width + c];
                     match (tokens == answer, answer) {
                         (true, _) => from(t),
+                        (false, 1) if last_pooled => {
+                            if t == tokens - 1 {
+                                from(0)
+                            } else {
+                                0.0
+                            }
+                        }
                         (false, 1) => from(0) / tokens as f64,
                         (false, _) if t >= tokens - answer => from(t - (tokens - answer)),
                         (false, _) => 0.0,

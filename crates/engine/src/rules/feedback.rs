@@ -7,9 +7,10 @@
 //! to Modern Deep Learning Tasks and Architectures" trains Transformers: one matrix per layer,
 //! shared by its positions. Where a block has as many tokens as the output (a sequence task
 //! answering at every position), each token receives its own position's error; where the
-//! tokens are pooled into one answer, the example's error reaches every token, as a mean pool's
-//! gradient would; where the answers are the last positions, those receive theirs and the
-//! positions before none.
+//! tokens are pooled into one answer, the example's error reaches the tokens the pool reads, as
+//! the pool's gradient would (a share to every token for a mean, all to the last token for the
+//! last); where the answers are the last positions, those receive theirs and the positions
+//! before none.
 
 use layerlab_spec::train::{LearningRule, Loss};
 use rand_distr::{Distribution, StandardNormal};
@@ -43,9 +44,9 @@ pub struct Feedback<B: Backend> {
 enum Spread {
     /// As many tokens as the output: each position its own error (vectors are one token).
     Same { tokens: usize },
-    /// Tokens later pooled into one answer: the example's projected error reaches every token,
-    /// as a mean pool's gradient would.
-    Pool { len: usize },
+    /// Tokens later pooled into one answer: the example's projected error reaches the tokens
+    /// that pool reads, as its gradient would (every token a share of it, or the last one).
+    Pool { len: usize, mode: PoolMode },
     /// Answers at the last `keep` of `len` positions: there, each its own error; none before.
     Last { len: usize, keep: usize },
 }
@@ -59,9 +60,17 @@ fn spreads(hidden: &[Node], answer: usize) -> Result<Vec<Spread>, usize> {
         .enumerate()
         .map(|(l, node)| {
             tokens = node.tokens_out(tokens);
+            // The pool that makes the tokens one (a mean where none is found at the top level).
+            let mode = hidden[l + 1..]
+                .iter()
+                .find_map(|n| match *n {
+                    Node::Pool { mode, .. } => Some(mode),
+                    _ => None,
+                })
+                .unwrap_or(PoolMode::Mean);
             match (tokens, answer) {
                 (t, a) if t == a => Ok(Spread::Same { tokens: t }),
-                (t, 1) => Ok(Spread::Pool { len: t }),
+                (t, 1) => Ok(Spread::Pool { len: t, mode }),
                 (t, a) if t > a => Ok(Spread::Last { len: t, keep: a }),
                 _ => Err(l),
             }
@@ -176,9 +185,9 @@ pub(super) fn backward<B: Backend>(
         let projected = &mut feedback.projected;
         match feedback.spreads[l] {
             Spread::Same { tokens } => b.matmul(project(rows * tokens), error, &feedback.matrices[l], &mut a.grad),
-            Spread::Pool { len } => {
+            Spread::Pool { len, mode } => {
                 b.matmul(project(rows), error, &feedback.matrices[l], projected);
-                b.pool_backward(PoolOp { rows, len, dim, mode: PoolMode::Mean }, projected, &mut a.grad);
+                b.pool_backward(PoolOp { rows, len, dim, mode }, projected, &mut a.grad);
             }
             Spread::Last { len, keep } => {
                 b.matmul(project(rows * keep), error, &feedback.matrices[l], projected);
