@@ -296,7 +296,7 @@ fn browser_rows(tools: &Tools, root: &Path, budget: Budget, about: &mut Value) -
         copy(&tf.join(package).join("dist").join(file), &site.join("tfjs").join(file))?;
     }
     let server = server::start(&site, 0)?;
-    let mut command = node_in_browser(tools, root, &server.url());
+    let mut command = node_in_browser(tools, root, &server.url())?;
     command
         .arg("bench/peers.mjs")
         .env("LAYERLAB_BENCH_URL", server.url())
@@ -340,7 +340,7 @@ fn page_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, Str
     size.extra.insert("raw_kb".into(), json!(raw as f64 / 1000.0));
     let mut rows = vec![size];
     let server = server::start(&dist, 0)?;
-    let mut command = node_in_browser(tools, root, &server.url());
+    let mut command = node_in_browser(tools, root, &server.url())?;
     command.arg("bench/responsiveness.mjs");
     if budget.quick {
         command.env("BENCH_FRAMES_MS", "2000");

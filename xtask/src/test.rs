@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every check, in order of cost, with one summary line at the end.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -225,6 +225,7 @@ pub fn wasm_cargo(tools: &Tools, root: &Path, args: &[&str]) -> Result<Command, 
     command
         .args(["test", "--target", "wasm32-unknown-unknown"])
         .args(args)
+        .env("TMPDIR", browser_tmp(root)?)
         .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
         .env("CHROMEDRIVER", tools::CHROMEDRIVER)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "300");
@@ -240,7 +241,7 @@ fn e2e_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
     // The package's example page, served from the package's folder.
     let (node_package, web_package) = crate::pack::build(tools, root)?;
     let example = server::start(web_package.parent().unwrap_or(root), 0)?;
-    let mut command = node_in_browser(tools, root, &server.url());
+    let mut command = node_in_browser(tools, root, &server.url())?;
     command.env("LAYERLAB_EXAMPLE_URL", example.url()).env("LAYERLAB_PACKAGE", node_package);
     // The export spec checks the page's PyTorch files under PyTorch with it.
     command.env("LAYERLAB_PYTHON", python);
@@ -248,14 +249,25 @@ fn e2e_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
     Ok(cmd::run_counting(&mut command))
 }
 
+/// An empty `target/browser-tmp`, for the browsers' temporary folders: Chromium leaves
+/// `org.chromium.Chromium.scoped_dir.*` behind whenever it is stopped rather than closed, which in
+/// the shared /tmp piled up run after run (tens of MB each) on a disk CI shares.
+fn browser_tmp(root: &Path) -> Result<PathBuf, String> {
+    let dir = root.join("target/browser-tmp");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
 /// `node` in tests/e2e, set up to drive Debian's Chromium against the page served at `url`.
-pub fn node_in_browser(tools: &Tools, root: &Path, url: &str) -> Command {
+pub fn node_in_browser(tools: &Tools, root: &Path, url: &str) -> Result<Command, String> {
     let mut command = tools.command("node");
     command
         .current_dir(root.join("tests/e2e"))
+        .env("TMPDIR", browser_tmp(root)?)
         .env("LAYERLAB_URL", url)
         .env("LAYERLAB_SCREENSHOTS", root.join("target/screenshots"))
         .env("CHROMIUM", tools::CHROMIUM)
         .env("CHROMIUM_FLAGS", CHROMIUM_FLAGS.join(" "));
-    command
+    Ok(command)
 }
