@@ -12,13 +12,12 @@
 //! last); where the answers are the last positions, those receive theirs and the positions
 //! before none.
 
+use layerlab_spec::SpecError;
+use layerlab_spec::model::PoolMode;
 use layerlab_spec::train::{LearningRule, Loss};
 use rand_distr::{Distribution, StandardNormal};
 
 use super::Signal;
-use layerlab_spec::SpecError;
-use layerlab_spec::model::PoolMode;
-
 use crate::backend::{Backend, EmbedOp, Gemm, PoolOp};
 use crate::layers::{self, State};
 use crate::model::{self, Acts, Model, Node};
@@ -93,7 +92,7 @@ pub(super) fn prepare<B: Backend>(
     // two classes in one output.
     let classes = loss != Loss::Mse;
     let from = if !alignment && loss == Loss::BinaryCrossEntropy { 2 } else { model.outputs };
-    // Target projection trains vector models only (checked by `prepare` above): one token.
+    // Target projection trains vector models only (`rules::prepare` checks): one token each.
     let spreads = spreads(hidden, model.answer).map_err(|l| {
         SpecError::new(
             format!("model[{l}]"),
