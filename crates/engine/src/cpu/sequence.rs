@@ -96,40 +96,58 @@ fn at(op: AttentionOp, e: usize, t: usize, part: usize, h: usize) -> usize {
     (e * op.len + t) * 3 * op.dim + part * op.dim + h * head
 }
 
+/// `x·y` in the backend's precision, in four partial sums so that the loop vectorises.
+fn dot<R: Real>(x: &[R], y: &[R]) -> R {
+    let mut partial = [R::zero(); 4];
+    let (x4, y4) = (x.chunks_exact(4), y.chunks_exact(4));
+    let tail = x4.remainder().iter().zip(y4.remainder()).fold(R::zero(), |s, (&a, &b)| s + a * b);
+    for (a, b) in x4.zip(y4) {
+        for ((s, &a), &b) in partial.iter_mut().zip(a).zip(b) {
+            *s += a * b;
+        }
+    }
+    (partial[0] + partial[1]) + (partial[2] + partial[3]) + tail
+}
+
+/// `y += a·x` over a head's slice.
+fn add_scaled<R: Real>(y: &mut [R], a: R, x: &[R]) {
+    y.iter_mut().zip(x).for_each(|(y, &x)| *y += a * x);
+}
+
 /// `o = softmax(q kᵀ / √d_head + mask) v` per example and head; the attention probabilities go
-/// to `probs` (`rows × heads × len × len`), for the backward pass and for plotting.
+/// to `probs` (`rows × heads × len × len`), for the backward pass and for plotting. In the
+/// backend's precision, as PyTorch's f32 softmax; the sum of the exponentials in f64.
 pub fn attention_forward<R: Real>(op: AttentionOp, qkv: &[R], probs: &mut [R], o: &mut [R]) {
     let AttentionOp { rows, len, dim, heads, causal } = op;
     let head = dim / heads;
-    let scale = 1.0 / (head as f64).sqrt();
+    let scale = R::of(1.0 / (head as f64).sqrt());
     // On the stack: a step allocates nothing (the spec caps sequences at MAX_SEQUENCE).
-    let mut scores = [0.0f64; MAX_SEQUENCE as usize];
+    let mut scores = [R::zero(); MAX_SEQUENCE as usize];
     let scores = &mut scores[..len];
     for e in 0..rows {
         for h in 0..heads {
             for i in 0..len {
                 let q = &qkv[at(op, e, i, 0, h)..][..head];
                 let visible = if causal { i + 1 } else { len };
-                let mut max = f64::NEG_INFINITY;
+                let mut max = R::neg_infinity();
                 for (j, s) in scores[..visible].iter_mut().enumerate() {
-                    let k = &qkv[at(op, e, j, 1, h)..][..head];
-                    *s = q.iter().zip(k).map(|(a, b)| a.to64() * b.to64()).sum::<f64>() * scale;
+                    *s = dot(q, &qkv[at(op, e, j, 1, h)..][..head]) * scale;
                     max = max.max(*s);
                 }
                 let mut sum = 0.0;
                 for s in &mut scores[..visible] {
                     *s = (*s - max).exp();
-                    sum += *s;
+                    sum += s.to64();
                 }
+                let inverse = R::of(1.0 / sum);
                 let p = &mut probs[((e * heads + h) * len + i) * len..][..len];
                 for (j, pj) in p.iter_mut().enumerate() {
-                    *pj = if j < visible { R::of(scores[j] / sum) } else { R::zero() };
+                    *pj = if j < visible { scores[j] * inverse } else { R::zero() };
                 }
                 let out = &mut o[(e * len + i) * dim + h * head..][..head];
                 out.iter_mut().for_each(|v| *v = R::zero());
                 for (j, &pj) in p[..visible].iter().enumerate() {
-                    let v = &qkv[at(op, e, j, 2, h)..][..head];
-                    out.iter_mut().zip(v).for_each(|(o, &v)| *o += pj * v);
+                    add_scaled(out, pj, &qkv[at(op, e, j, 2, h)..][..head]);
                 }
             }
         }
@@ -151,30 +169,25 @@ pub fn attention_backward<R: Real>(op: AttentionOp, qkv: &[R], probs: &[R], d_o:
                 let visible = if causal { i + 1 } else { len };
                 let p = &probs[((e * heads + h) * len + i) * len..][..len];
                 let grad = &d_o[(e * len + i) * dim + h * head..][..head];
-                let mut dot = 0.0;
+                let mut dot_p = 0.0;
                 for (j, d) in ds[..visible].iter_mut().enumerate() {
-                    let v = &qkv[at(op, e, j, 2, h)..][..head];
-                    *d = grad.iter().zip(v).map(|(a, b)| a.to64() * b.to64()).sum::<f64>();
-                    dot += p[j].to64() * *d;
+                    *d = dot(grad, &qkv[at(op, e, j, 2, h)..][..head]).to64();
+                    dot_p += p[j].to64() * *d;
                 }
                 for (j, d) in ds[..visible].iter_mut().enumerate() {
                     let pj = p[j].to64();
-                    *d = pj * (*d - dot) * scale;
+                    *d = pj * (*d - dot_p) * scale;
                     // dv_j += p_ij · do_i
-                    let dv = at(op, e, j, 2, h);
-                    for (c, &g) in grad.iter().enumerate() {
-                        d_qkv[dv + c] += R::of(pj) * g;
-                    }
+                    add_scaled(&mut d_qkv[at(op, e, j, 2, h)..][..head], p[j], grad);
                 }
-                let dq = at(op, e, i, 0, h);
+                // dq_i += Σ_j ds_ij · k_j, then dk_j += ds_ij · q_i. The key of token j and the
+                // query of token i sit at the same offsets in `qkv` and in its gradient.
+                let (dq, q) = (at(op, e, i, 0, h), &qkv[at(op, e, i, 0, h)..][..head]);
                 for (j, &d) in ds[..visible].iter().enumerate() {
-                    // The key of token j and the query of token i sit at the same offsets in
-                    // `qkv` and in its gradient.
-                    let (k, q) = (at(op, e, j, 1, h), at(op, e, i, 0, h));
-                    for c in 0..head {
-                        d_qkv[dq + c] += R::of(d) * qkv[k + c];
-                        d_qkv[k + c] += R::of(d) * qkv[q + c];
-                    }
+                    add_scaled(&mut d_qkv[dq..][..head], R::of(d), &qkv[at(op, e, j, 1, h)..][..head]);
+                }
+                for (j, &d) in ds[..visible].iter().enumerate() {
+                    add_scaled(&mut d_qkv[at(op, e, j, 1, h)..][..head], R::of(d), q);
                 }
             }
         }
