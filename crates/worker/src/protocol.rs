@@ -289,7 +289,9 @@ impl BackendReport {
                 .to_string(),
             BackendReport::Cpu { reason } => match reason {
                 CpuReason::Forced => "The CPU was chosen in the settings or by the link (backend=cpu).".to_string(),
-                CpuReason::NoWebGpuApi => "This browser has no WebGPU, so training runs on the CPU.".to_string(),
+                CpuReason::NoWebGpuApi => {
+                    "This browser (or JavaScript runtime) has no WebGPU, so training runs on the CPU.".to_string()
+                }
                 CpuReason::NoAdapter => {
                     "This browser has WebGPU but offered no GPU adapter, so training runs on the CPU.".to_string()
                 }
