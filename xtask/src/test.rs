@@ -250,8 +250,8 @@ fn e2e_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
 }
 
 /// An empty `target/browser-tmp`, for the browsers' temporary folders: Chromium leaves
-/// `org.chromium.Chromium.scoped_dir.*` behind whenever it is stopped rather than closed, which in
-/// the shared /tmp piled up run after run (tens of MB each) on a disk CI shares.
+/// `org.chromium.Chromium.*` folders behind whenever it is stopped rather than closed, which in
+/// the shared /tmp piled up run after run (some tens of MB each) on a disk CI shares.
 fn browser_tmp(root: &Path) -> Result<PathBuf, String> {
     let dir = root.join("target/browser-tmp");
     let _ = std::fs::remove_dir_all(&dir);

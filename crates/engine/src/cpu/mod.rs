@@ -22,6 +22,21 @@ use crate::backend::{
 };
 use crate::real::Real;
 
+/// `x·y` with `LANES` partial sums, so that it vectorises (a single running sum would not: float
+/// addition does not reassociate). As many lanes as the vectors are long: 16 for the matrix
+/// multiply's long rows, 4 for an attention head's few numbers.
+pub(crate) fn dot<R: Real, const LANES: usize>(x: &[R], y: &[R]) -> R {
+    let mut partial = [R::zero(); LANES];
+    let (xs, ys) = (x.chunks_exact(LANES), y.chunks_exact(LANES));
+    let tail = xs.remainder().iter().zip(ys.remainder()).fold(R::zero(), |s, (&a, &b)| s + a * b);
+    for (xs, ys) in xs.zip(ys) {
+        for ((s, &a), &b) in partial.iter_mut().zip(xs).zip(ys) {
+            *s += a * b;
+        }
+    }
+    partial.iter().fold(R::zero(), |s, &p| s + p) + tail
+}
+
 /// The CPU backend. It holds only the matrix multiply's packing buffers, reused across calls.
 #[derive(Debug, Default)]
 pub struct Cpu<R> {

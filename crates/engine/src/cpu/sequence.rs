@@ -2,6 +2,8 @@
 //! embedding, pooling a sequence into one vector, and multi-head scaled dot-product attention.
 //! A batch of sequences is `rows · len` token rows of `dim` numbers, example by example.
 
+use super::dot;
+use super::elementwise::axpby;
 use crate::backend::{AttentionOp, EmbedOp, PoolOp, SwapAxes};
 use crate::real::Real;
 use layerlab_spec::limits::MAX_SEQUENCE;
@@ -96,23 +98,8 @@ fn at(op: AttentionOp, e: usize, t: usize, part: usize, h: usize) -> usize {
     (e * op.len + t) * 3 * op.dim + part * op.dim + h * head
 }
 
-/// `x·y` in the backend's precision, in four partial sums so that the loop vectorises.
-fn dot<R: Real>(x: &[R], y: &[R]) -> R {
-    let mut partial = [R::zero(); 4];
-    let (x4, y4) = (x.chunks_exact(4), y.chunks_exact(4));
-    let tail = x4.remainder().iter().zip(y4.remainder()).fold(R::zero(), |s, (&a, &b)| s + a * b);
-    for (a, b) in x4.zip(y4) {
-        for ((s, &a), &b) in partial.iter_mut().zip(a).zip(b) {
-            *s += a * b;
-        }
-    }
-    (partial[0] + partial[1]) + (partial[2] + partial[3]) + tail
-}
-
-/// `y += a·x` over a head's slice.
-fn add_scaled<R: Real>(y: &mut [R], a: R, x: &[R]) {
-    y.iter_mut().zip(x).for_each(|(y, &x)| *y += a * x);
-}
+/// Lanes of a dot product over a head's few numbers.
+const HEAD_LANES: usize = 4;
 
 /// `o = softmax(q kᵀ / √d_head + mask) v` per example and head; the attention probabilities go
 /// to `probs` (`rows × heads × len × len`), for the backward pass and for plotting. In the
@@ -131,7 +118,7 @@ pub fn attention_forward<R: Real>(op: AttentionOp, qkv: &[R], probs: &mut [R], o
                 let visible = if causal { i + 1 } else { len };
                 let mut max = R::neg_infinity();
                 for (j, s) in scores[..visible].iter_mut().enumerate() {
-                    *s = dot(q, &qkv[at(op, e, j, 1, h)..][..head]) * scale;
+                    *s = dot::<R, HEAD_LANES>(q, &qkv[at(op, e, j, 1, h)..][..head]) * scale;
                     max = max.max(*s);
                 }
                 let mut sum = 0.0;
@@ -147,7 +134,7 @@ pub fn attention_forward<R: Real>(op: AttentionOp, qkv: &[R], probs: &mut [R], o
                 let out = &mut o[(e * len + i) * dim + h * head..][..head];
                 out.iter_mut().for_each(|v| *v = R::zero());
                 for (j, &pj) in p[..visible].iter().enumerate() {
-                    add_scaled(out, pj, &qkv[at(op, e, j, 2, h)..][..head]);
+                    axpby(head, pj.to64(), &qkv[at(op, e, j, 2, h)..][..head], 1.0, out);
                 }
             }
         }
@@ -171,23 +158,24 @@ pub fn attention_backward<R: Real>(op: AttentionOp, qkv: &[R], probs: &[R], d_o:
                 let grad = &d_o[(e * len + i) * dim + h * head..][..head];
                 let mut dot_p = 0.0;
                 for (j, d) in ds[..visible].iter_mut().enumerate() {
-                    *d = dot(grad, &qkv[at(op, e, j, 2, h)..][..head]).to64();
+                    *d = dot::<R, HEAD_LANES>(grad, &qkv[at(op, e, j, 2, h)..][..head]).to64();
                     dot_p += p[j].to64() * *d;
                 }
                 for (j, d) in ds[..visible].iter_mut().enumerate() {
                     let pj = p[j].to64();
                     *d = pj * (*d - dot_p) * scale;
                     // dv_j += p_ij · do_i
-                    add_scaled(&mut d_qkv[at(op, e, j, 2, h)..][..head], p[j], grad);
+                    axpby(head, pj, grad, 1.0, &mut d_qkv[at(op, e, j, 2, h)..][..head]);
                 }
                 // dq_i += Σ_j ds_ij · k_j, then dk_j += ds_ij · q_i. The key of token j and the
                 // query of token i sit at the same offsets in `qkv` and in its gradient.
-                let (dq, q) = (at(op, e, i, 0, h), &qkv[at(op, e, i, 0, h)..][..head]);
+                let dq = at(op, e, i, 0, h);
+                let q = &qkv[dq..][..head];
                 for (j, &d) in ds[..visible].iter().enumerate() {
-                    add_scaled(&mut d_qkv[dq..][..head], R::of(d), &qkv[at(op, e, j, 1, h)..][..head]);
+                    axpby(head, d, &qkv[at(op, e, j, 1, h)..][..head], 1.0, &mut d_qkv[dq..][..head]);
                 }
                 for (j, &d) in ds[..visible].iter().enumerate() {
-                    add_scaled(&mut d_qkv[at(op, e, j, 1, h)..][..head], R::of(d), q);
+                    axpby(head, d, q, 1.0, &mut d_qkv[at(op, e, j, 1, h)..][..head]);
                 }
             }
         }

@@ -152,7 +152,7 @@ fn direct(g: Gemm, a: &[f32], b: &[f32], c: &mut [f32], scratch: &mut Scratch) {
                 &a[i * k..][..k]
             };
             for (out, b_col) in c_row.iter_mut().zip(b_cols.chunks_exact(k)) {
-                let sum = dot(a_row, b_col);
+                let sum = super::dot::<f32, 16>(a_row, b_col);
                 *out = if g.accumulate { *out + sum } else { sum };
             }
         }
@@ -180,21 +180,6 @@ fn transpose<'b>(src: &[f32], rows: usize, cols: usize, buf: &'b mut Vec<f32>) -
         }
     }
     dst
-}
-
-/// `x·y` with 16 partial sums, so that it vectorises (a single running sum would not: float
-/// addition does not reassociate).
-fn dot(x: &[f32], y: &[f32]) -> f32 {
-    const LANES: usize = 16;
-    let mut partial = [0.0f32; LANES];
-    let (x16, y16) = (x.chunks_exact(LANES), y.chunks_exact(LANES));
-    let tail: f32 = x16.remainder().iter().zip(y16.remainder()).map(|(&x, &y)| x * y).sum();
-    for (x16, y16) in x16.zip(y16) {
-        for ((s, &x), &y) in partial.iter_mut().zip(x16).zip(y16) {
-            *s += x * y;
-        }
-    }
-    partial.iter().sum::<f32>() + tail
 }
 
 /// Where a micro-kernel's `MR×NR` result goes: C from the tile's top-left element on, rows `ldc`
