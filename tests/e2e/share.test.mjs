@@ -75,7 +75,7 @@ test('a shared link opens the same experiment in a fresh browser, with the same 
 
   await page.locator('#share summary').click();
   const link = await page.inputValue('#share-link');
-  assert.match(link, /\?backend=cpu#v1\.[\w-]+$/);
+  assert.match(link, /\?backend=cpu#v2\.[\w-]+$/);
   assert.equal(new URL(link).hash, await page.evaluate(() => location.hash), 'the address holds the experiment');
   await page.click('#copy-link');
   await page.locator('#share-status').filter({ hasText: 'Copied to the clipboard.' }).waitFor({ timeout: 5_000 });
@@ -125,9 +125,9 @@ test('twenty malformed links: a banner each time, the page working, the autosave
     ['v1.', 'is damaged'],
     [good.slice(0, Math.floor(good.length / 2)), 'is damaged'],
     [`v1.${'A'.repeat(40)}`, 'is damaged'],
-    [`v2.${good.slice(3)}`, 'made by a newer LayerLab'],
+    [`v3.${good.slice(3)}`, 'made by a newer LayerLab'],
     [`v0.${good.slice(3)}`, 'unknown version tag'],
-    ['hello', "should start with 'v1.'"],
+    ['hello', "should start with 'v2.'"],
     ['<script>alert(1)</script>', 'not a LayerLab link'],
     ['javascript:alert(1)', 'not a LayerLab link'],
     ['v1.<img src=x onerror=alert(1)>', 'not base64url'],

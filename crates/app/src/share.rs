@@ -121,8 +121,8 @@ mod tests {
     /// (fragment, a phrase its problem must contain)
     const BAD: &[(&str, &str)] = &[
         ("v1.", "does not unpack"),
-        ("v2.abc", "newer LayerLab"),
-        ("hello", "should start with 'v1.'"),
+        ("v3.abc", "newer LayerLab"),
+        ("hello", "should start with 'v2.'"),
         ("%3Cscript%3Ealert(1)%3C/script%3E", "not a LayerLab link"),
         ("v1.@@@@", "not base64url"),
     ];

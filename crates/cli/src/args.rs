@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use layerlab_spec::Every;
 use layerlab_spec::train::LearningRule;
 
 pub const USAGE: &str = "usage:
@@ -9,6 +10,7 @@ pub const USAGE: &str = "usage:
       --steps N          train N steps (overrides the spec's length)
       --seed N           the experiment's seed
       --lr RATE          the optimizer's learning rate
+      --every N|auto     measure, evaluate and print every N steps (overrides the spec's metrics.every)
       --rule RULE        the learning rule: backprop, dfa, forward-forward, mono-forward or target-projection
       --dataset NAME     a dataset by name (see `layerlab datasets`), or its JSON: '{\"checkerboard\":{\"cells\":6}}'
       --backend cpu|gpu  where to train: the CPU (the default), or the GPU through Vulkan; without a
@@ -22,11 +24,12 @@ pub const USAGE: &str = "usage:
 
 #[derive(Debug, Default)]
 pub struct TrainOptions {
-    /// A path to a spec file, or a link (a URL with a `#v1.` fragment, or the fragment).
+    /// A path to a spec file, or a link (a URL with a `#v2.` fragment, or the fragment).
     pub spec: Option<String>,
     pub steps: Option<u64>,
     pub seed: Option<u64>,
     pub learning_rate: Option<f32>,
+    pub every: Option<Every>,
     pub rule: Option<LearningRule>,
     pub dataset: Option<String>,
     pub csv: Option<PathBuf>,
@@ -78,6 +81,16 @@ fn train(argv: &[String]) -> Result<TrainOptions, String> {
                 let rate = text.parse().map_err(|_| format!("--lr = `{text}` is not a number"))?;
                 opts.learning_rate = Some(rate);
             }
+            "--every" => {
+                let text = value("--every")?;
+                opts.every = Some(match text.as_str() {
+                    "auto" => Every::Auto,
+                    _ => Every::Steps(
+                        text.parse()
+                            .map_err(|_| format!("--every = `{text}` is not a whole number of steps or `auto`"))?,
+                    ),
+                });
+            }
             "--rule" => opts.rule = Some(rule(&value("--rule")?)?),
             "--csv" => opts.csv = Some(value("--csv")?.into()),
             "--backend" => {
@@ -91,7 +104,7 @@ fn train(argv: &[String]) -> Result<TrainOptions, String> {
             "--export" => opts.export = Some(value("--export")?.into()),
             flag if flag.starts_with("--") => {
                 return Err(format!(
-                    "unknown option `{flag}`: use --steps, --seed, --lr, --rule, --dataset, --backend, --csv, --out or --export"
+                    "unknown option `{flag}`: use --steps, --seed, --lr, --every, --rule, --dataset, --backend, --csv, --out or --export"
                 ));
             }
             spec if opts.spec.is_none() => opts.spec = Some(spec.to_string()),

@@ -143,7 +143,7 @@ fn run<B: Backend>(
     let keep = trainer.b.can_be_lost();
     let mut checkpoint = keep.then(|| trainer.checkpoint());
     let (csv_out, layers_out) = (&mut outs.csv, &mut outs.layers);
-    let every = u64::from(spec.metrics.every.max(1));
+    let every = trainer.metrics_every;
     let progress = std::io::stderr().is_terminal();
     let (started, mut busy, mut since) = (Instant::now(), Duration::ZERO, (0u64, Duration::ZERO));
     let mut latest: Option<Evaluation> = None;
@@ -258,7 +258,7 @@ fn load(opts: &TrainOptions) -> Result<Spec, String> {
         Some(arg) => {
             let fragment = arg.rsplit_once('#').map_or(arg.as_str(), |(_, f)| f);
             if !fragment.starts_with("v") || !fragment.contains('.') {
-                return Err(format!("`{arg}` is neither a spec file nor a LayerLab link (which ends in #v1.…)"));
+                return Err(format!("`{arg}` is neither a spec file nor a LayerLab link (which ends in #v2.…)"));
             }
             let decoded = link::decode(fragment).map_err(|e| format!("the link:\n{}", messages(&e)))?;
             decoded.warnings.iter().for_each(|w| eprintln!("layerlab: the link: {w}"));
@@ -282,6 +282,9 @@ fn load(opts: &TrainOptions) -> Result<Spec, String> {
     }
     if let Some(lr) = opts.learning_rate {
         spec.training.optimizer.set_learning_rate(lr);
+    }
+    if let Some(every) = opts.every {
+        spec.metrics.every = every;
     }
     if let Some(name) = &opts.dataset {
         spec.data.dataset = dataset(name)?;

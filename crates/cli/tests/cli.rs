@@ -95,10 +95,10 @@ fn networks_learn_within_bounded_steps() {
 
 #[test]
 fn the_default_experiment_reports_every_interval() {
-    let out = layerlab(&["train", "--steps", "120"]);
+    let out = layerlab(&["train", "--steps", "120", "--every", "50"]);
     let last = summary(&out);
     let all = lines(&out);
-    // Every 50 steps (the default interval), at the end, then the summary.
+    // Every 50 steps, at the end, then the summary.
     let steps: Vec<u64> = all.iter().map(|l| l["step"].as_u64().expect("step")).collect();
     assert_eq!(steps, [50, 100, 120, 120]);
     for line in &all {
@@ -132,7 +132,17 @@ fn the_default_experiment_reports_every_interval() {
 #[test]
 fn a_regression_reports_rmse_and_the_csv_matches() {
     let csv = std::env::temp_dir().join(format!("layerlab-cli-{}-metrics.csv", std::process::id()));
-    let out = layerlab(&["train", "--dataset", "plane", "--steps", "100", "--out", csv.to_str().expect("utf-8")]);
+    let out = layerlab(&[
+        "train",
+        "--dataset",
+        "plane",
+        "--steps",
+        "100",
+        "--every",
+        "50",
+        "--out",
+        csv.to_str().expect("utf-8"),
+    ]);
     let last = summary(&out);
     assert!(last["test_rmse"].is_number() && last.get("test_accuracy").is_none(), "{last}");
     let text = std::fs::read_to_string(&csv).expect("--out wrote the file");
@@ -237,6 +247,12 @@ fn bad_inputs() -> Vec<(&'static str, Vec<String>, &'static str)> {
             "model[0] is a patchify block, which turns each example into a different number of rows (tokens), but Mono-Forward trains blocks that keep one vector per example: wrap it with its pooling in a parallel block, or use backprop or feedback alignment",
         ),
         ("bad number", s(&["train", "--steps", "many"]), "--steps = `many` is not a whole number"),
+        (
+            "bad interval",
+            s(&["train", "--every", "often"]),
+            "--every = `often` is not a whole number of steps or `auto`",
+        ),
+        ("no interval", s(&["train", "--every", "0"]), "metrics.every = 0 is too small: use at least 1"),
         ("unknown dataset", s(&["train", "--dataset", "mnist"]), "use one of circle, xor"),
         ("missing CSV", s(&["train", &csv_spec]), "give it with --csv FILE"),
         ("ragged CSV", s(&["train", &csv_spec, "--csv", &ragged]), "row 3 has 2 fields"),
@@ -432,4 +448,28 @@ fn the_gpu_backend_trains_like_the_cpu_and_without_an_adapter_the_cpu_trains() {
     assert!(fallback["fallback"].as_str().is_some_and(|w| w.contains("no GPU adapter")), "{fallback}");
     assert_eq!(fallback["train_loss"], cpu["train_loss"], "the same run as on the CPU");
     assert!(String::from_utf8_lossy(&out.stderr).contains("trained on the CPU instead"));
+}
+
+/// One line per metrics interval: `--every` sets it; by default `"auto"` picks it from the
+/// model's costs (500 steps for the opening experiment, whose measurements cost about twenty
+/// steps each) but at most a tenth of the run; a v1 link that did not say measures every 50
+/// steps as it always did.
+#[test]
+fn a_line_per_metrics_interval_as_the_spec_the_link_or_the_flag_says() {
+    let v1_default = "v1.q64FAA";
+    let hundreds: Vec<u64> = (1..=10).map(|i| i * 100).collect();
+    let five_hundreds: Vec<u64> = (1..=10).map(|i| i * 500).collect();
+    let cases: [(&[&str], &[u64]); 4] = [
+        (&["train", "--steps", "100", "--every", "20"], &[20, 40, 60, 80, 100]),
+        (&["train"], &five_hundreds),
+        (&["train", "--steps", "1000", "--every", "auto"], &hundreds),
+        (&["train", v1_default, "--steps", "120"], &[50, 100, 120]),
+    ];
+    for (args, steps) in cases {
+        let out = layerlab(args);
+        summary(&out);
+        let at: Vec<u64> =
+            lines(&out).iter().filter(|l| l["summary"] != true).map(|l| l["step"].as_u64().unwrap()).collect();
+        assert_eq!(at, steps, "{args:?}");
+    }
 }

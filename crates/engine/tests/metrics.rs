@@ -18,7 +18,7 @@ fn first_snapshot(model: Vec<Block>) -> Snapshot {
     let mut spec = Spec { model, ..Spec::default() };
     spec.training.optimizer = Optimizer::Sgd { learning_rate: 1e-7 };
     spec.training.batch_size = 64;
-    spec.metrics.every = 1;
+    spec.metrics.every = layerlab_spec::Every::Steps(1);
     let mut trainer = Trainer::new(Cpu::<f32>::new(), &spec, None).expect("valid");
     trainer.step().expect("finite");
     trainer.snapshot()
@@ -121,4 +121,57 @@ fn group_rational_kan_layers_preserve_the_variance_at_initialisation() {
     let last = scale("model[6]");
     eprintln!("output RMS after 1 layer: {first:.3}, after 6: {last:.3}");
     assert!((0.5..2.0).contains(&first) && (0.5..2.0).contains(&last), "{first} {last}");
+}
+
+/// `"auto"` picks a round interval from the model's estimated costs: it measures less often
+/// where a measurement costs more and more often where steps cost more; a number of steps in the
+/// spec is kept as it is.
+#[test]
+fn the_auto_interval_follows_the_cost_of_measuring_against_training() {
+    use layerlab_engine::metrics::interval::AUTO_RANGE;
+    use layerlab_spec::Every;
+    use std::cmp::Ordering::{Greater, Less};
+    let mut digits = Spec::default();
+    digits.data.dataset = Dataset::Digits;
+    digits.model = vec![dense(256, Activation::Relu); 2];
+    digits.training.batch_size = 64;
+    digits.training.length = layerlab_spec::train::Length::Steps(1_000_000);
+    let every = |change: &dyn Fn(&mut Spec)| {
+        let mut spec = digits.clone();
+        change(&mut spec);
+        Trainer::new(Cpu::<f32>::new(), &spec, None).expect("valid").metrics_every
+    };
+    let base = every(&|_| {});
+    let round = (0..6).flat_map(|e| [1, 2, 5].map(|m| m * 10u64.pow(e)));
+    assert!(round.into_iter().any(|r| r == base) && (AUTO_RANGE.0..=AUTO_RANGE.1).contains(&base), "{base}");
+    // `cargo xtask bench` measured this model at 0.47 ms a step and 14 ms a measurement: below
+    // 200 steps measuring would add more than 15 %.
+    assert!(base >= 200, "the digits MLP is measured every {base} steps");
+    type Change = fn(&mut Spec);
+    let cases: [(&str, Change, std::cmp::Ordering); 7] = [
+        (
+            "a run of 400 steps, measured at least ten times",
+            |s| s.training.length = layerlab_spec::train::Length::Steps(400),
+            Less,
+        ),
+        ("a probe a quarter the size", |s| s.metrics.probe_size = 64, Less),
+        ("batches a quarter the size", |s| s.training.batch_size = 16, Greater),
+        ("no ranks", |s| s.metrics.rank = false, Less),
+        ("batches four times larger", |s| s.training.batch_size = 256, Less),
+        (
+            "layers four times wider (the probe's 256 rows bound the spectra)",
+            |s| {
+                s.model = vec![dense(1024, Activation::Relu); 2];
+            },
+            Less,
+        ),
+        ("every 7 steps", |s| s.metrics.every = Every::Steps(7), Less),
+    ];
+    for (what, change, order) in cases {
+        let n = every(&change);
+        assert_eq!(n.cmp(&base), order, "{what}: every {n} steps against {base}");
+    }
+    assert_eq!(every(&|s| s.metrics.every = Every::Steps(7)), 7);
+    assert_eq!(every(&|s| s.training.length = layerlab_spec::train::Length::Steps(400)), 20);
+    assert_eq!(every(&|s| s.training.length = layerlab_spec::train::Length::Steps(30)), AUTO_RANGE.0);
 }

@@ -152,7 +152,7 @@ impl Drop for Busy {
 
 #[wasm_bindgen]
 impl Experiment {
-    /// The experiment a LayerLab link holds: a whole URL ending in `#v1.…`, or the fragment.
+    /// The experiment a LayerLab link holds: a whole URL ending in `#v2.…`, or the fragment.
     /// Resolves once the backend is ready.
     #[wasm_bindgen(js_name = fromLink)]
     pub async fn from_link(text: String, options: Option<Options>) -> Result<Experiment, JsError> {
@@ -247,7 +247,7 @@ impl Experiment {
         json::to_json(&self.run.borrow().spec)
     }
 
-    /// The experiment as a link fragment (`v1.…`), for the page's address.
+    /// The experiment as a link fragment (`v2.…`), for the page's address.
     pub fn link(&self) -> String {
         link::encode(&self.run.borrow().spec)
     }
@@ -284,7 +284,7 @@ async fn train(run: &RefCell<Run>, options: &JsValue) -> Result<JsValue, JsError
     let limit = number(&until, "steps", "run")?;
     let loss_below = number(&until, "trainLossBelow", "run")?;
     let accuracy_above = number(&until, "testAccuracyAbove", "run")?;
-    let interval = u64::from(run.borrow().spec.metrics.every.max(1));
+    let interval = run.borrow().trainer.metrics_every;
     let every = number(options, "every", "run")?.map_or(interval, |n| n.max(1.0) as u64);
     let callback = match field(options, "onSnapshot") {
         None => None,

@@ -7,7 +7,7 @@ use crate::error::{Errors, SpecError};
 use crate::limits::*;
 use crate::model::Block;
 use crate::shape::{Cost, Shape};
-use crate::spec::{MetricsSpec, Spec};
+use crate::spec::{Every, MetricsSpec, Spec};
 use crate::train::{LearningRule, Length, Loss, Optimizer, Schedule, Stop, Training};
 
 /// What a valid spec amounts to.
@@ -328,7 +328,9 @@ fn check_training(t: &Training, errors: &mut Errors) {
 }
 
 fn check_metrics(m: &MetricsSpec, errors: &mut Errors) {
-    errors.int("metrics.every".into(), m.every.into(), 1, 1_000_000, "a million steps");
+    if let Every::Steps(every) = m.every {
+        errors.int("metrics.every".into(), every.into(), 1, 1_000_000, "a million steps");
+    }
     errors.int("metrics.probe_size".into(), m.probe_size.into(), 1, MAX_PROBE.into(), "MAX_PROBE");
 }
 

@@ -18,4 +18,4 @@ pub mod train;
 pub use analysis::{Analysis, analyse};
 pub use error::SpecError;
 pub use shape::{Cost, Shape};
-pub use spec::{MetricsSpec, Spec};
+pub use spec::{Every, MetricsSpec, Spec};

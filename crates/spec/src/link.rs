@@ -1,9 +1,12 @@
 //! Links: the whole spec in the URL fragment, compact and URL-safe, with a version tag.
 //!
-//! Form: `v1.` then base64url (no padding) of the raw-deflated compact JSON ([`json::compact`]).
+//! Form: `v2.` then base64url (no padding) of the raw-deflated compact JSON ([`json::compact`]).
 //! A link made by any version must open in every later one: the golden links in
 //! `tests/golden/` decode to the same spec forever. A field's default is part of the format:
-//! changing one needs a new link version that maps old links.
+//! changing one needs a new link version that maps old links ([`upgrade`]).
+//!
+//! Versions: `v1` measured every 50 steps unless the link said otherwise; `v2` measures at the
+//! interval `"auto"` picks for the model ([`crate::interval`]).
 //!
 //! Decoding hostile text is bounded: at most [`MAX_LINK_CHARS`] are read, inflating stops at
 //! [`MAX_JSON_BYTES`], serde_json limits nesting, and validation stops counting blocks at its limit.
@@ -18,7 +21,10 @@ use crate::limits::{MAX_JSON_BYTES, MAX_LINK_CHARS};
 use crate::spec::Spec;
 
 /// The version tag of links this code writes.
-pub const VERSION: &str = "v1";
+pub const VERSION: &str = "v2";
+
+/// The versions this code reads, oldest first: every one ever written.
+const READS: [&str; 2] = ["v1", VERSION];
 
 const DEFLATE_LEVEL: u8 = 10;
 
@@ -43,13 +49,29 @@ pub fn decode(fragment: &str) -> Result<Decoded, Vec<SpecError>> {
 
 /// Reads the spec a fragment carries without validating it (with the unknown fields ignored).
 pub fn decode_unchecked(fragment: &str) -> Result<(Spec, Vec<String>), SpecError> {
-    let json = unpack(fragment)?;
+    let (version, json) = unpack(fragment)?;
+    let json = upgrade(version, json);
     let text = std::str::from_utf8(&json).map_err(|_| link_error("does not hold text: it was cut or altered"))?;
     json::parse(text).map_err(|e| if e.path.is_empty() { link_error(e.message) } else { e })
 }
 
-/// The JSON bytes a fragment carries.
-fn unpack(fragment: &str) -> Result<Vec<u8>, SpecError> {
+/// The JSON of a link made by an earlier version, with what that version's defaults meant
+/// written out: `v1` measured every 50 steps where the link did not say. JSON that does not
+/// parse is left for the parser to name what is wrong.
+fn upgrade(version: &str, json: Vec<u8>) -> Vec<u8> {
+    if version != "v1" {
+        return json;
+    }
+    let Ok(serde_json::Value::Object(mut spec)) = serde_json::from_slice(&json) else { return json };
+    let metrics = spec.entry("metrics").or_insert_with(|| serde_json::json!({}));
+    if let Some(metrics) = metrics.as_object_mut() {
+        metrics.entry("every").or_insert(serde_json::json!(50));
+    }
+    serde_json::to_vec(&spec).expect("a JSON value always serializes")
+}
+
+/// The version tag and the JSON bytes a fragment carries.
+fn unpack(fragment: &str) -> Result<(&'static str, Vec<u8>), SpecError> {
     let fragment = fragment.trim();
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     if fragment.len() > MAX_LINK_CHARS {
@@ -61,20 +83,24 @@ fn unpack(fragment: &str) -> Result<Vec<u8>, SpecError> {
     let Some((version, body)) = fragment.split_once('.') else {
         return Err(link_error(format!("is not a LayerLab link: it should start with '{VERSION}.'")));
     };
-    if version != VERSION {
-        let newer = version.strip_prefix('v').and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| n > 1);
+    let Some(version) = READS.iter().find(|&&v| v == version) else {
+        let latest = READS.len() as u32;
+        let newer = version.strip_prefix('v').and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| n > latest);
         let why = if newer { "was made by a newer LayerLab" } else { "has an unknown version tag" };
-        return Err(link_error(format!("{why} ('{}'): this version reads '{VERSION}' links", shorten(version))));
-    }
+        let reads = READS.map(|v| format!("'{v}'")).join(" and ");
+        return Err(link_error(format!("{why} ('{}'): this version reads {reads} links", shorten(version))));
+    };
     let packed = LENIENT
         .decode(body.as_bytes())
         .map_err(|_| link_error("is damaged: its text is not base64url (was it cut or altered?)"))?;
-    miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON_BYTES).map_err(|e| match e.status {
-        miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-            link_error(format!("unpacks to more than {MAX_JSON_BYTES} bytes (MAX_JSON_BYTES)"))
-        }
-        _ => link_error("is damaged: it does not unpack (was it cut or altered?)"),
-    })
+    miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON_BYTES)
+        .map_err(|e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                link_error(format!("unpacks to more than {MAX_JSON_BYTES} bytes (MAX_JSON_BYTES)"))
+            }
+            _ => link_error("is damaged: it does not unpack (was it cut or altered?)"),
+        })
+        .map(|json| (*version, json))
 }
 
 fn link_error(message: impl Into<String>) -> SpecError {

@@ -23,8 +23,9 @@ pub struct Spec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MetricsSpec {
-    /// Measure every this many steps.
-    pub every: u32,
+    /// Measure (and evaluate, and check the stop condition) every this many steps, or as often
+    /// as keeps the measuring cheap ([`Every::Auto`], the default).
+    pub every: Every,
     /// Examples in the probe batch.
     pub probe_size: u32,
     /// Effective, stable and numerical rank of each layer's activations.
@@ -39,7 +40,51 @@ pub struct MetricsSpec {
 
 impl Default for MetricsSpec {
     fn default() -> Self {
-        Self { every: 50, probe_size: 256, rank: true, sparsity: true, gradients: true, similarity: false }
+        Self { every: Every::Auto, probe_size: 256, rank: true, sparsity: true, gradients: true, similarity: false }
+    }
+}
+
+/// The metrics interval: a number of steps, or `"auto"`: the smallest round number of steps
+/// (10, 20, 50, 100, …) whose training costs at least twenty times a measurement of every
+/// layer, so that measuring adds about 5 % to training, but at most a tenth of the run, so that
+/// a short run is measured ten times (the engine's cost model, `metrics/interval.rs`, decides
+/// it from the spec alone). In JSON: `50` or `"auto"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Every {
+    Auto,
+    Steps(u32),
+}
+
+impl Serialize for Every {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Every::Auto => serializer.serialize_str("auto"),
+            Every::Steps(n) => serializer.serialize_u32(n),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Every {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Every;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number of steps or \"auto\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Every, E> {
+                u32::try_from(n)
+                    .map(Every::Steps)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Every, E> {
+                match text {
+                    "auto" => Ok(Every::Auto),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(text), &self)),
+                }
+            }
+        }
+        deserializer.deserialize_any(Visit)
     }
 }
 

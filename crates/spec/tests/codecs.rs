@@ -7,7 +7,7 @@ use layerlab_spec::data::Dataset;
 use layerlab_spec::json;
 use layerlab_spec::link;
 use layerlab_spec::model::{Activation, Block, Dense};
-use layerlab_spec::{Spec, analyse};
+use layerlab_spec::{Every, Spec, analyse};
 use proptest::prelude::*;
 
 proptest! {
@@ -84,12 +84,46 @@ fn bad_values_in_json_name_their_path() {
         (r#"{"data": {"noise": NaN}}"#, "data.noise", "expected value"),
         (r#"{"model": [{"dense": {"units": 100000}}]}"#, "model[0].units", "exceeds the limit of 4096"),
         (r#"{"seed": 1} trailing"#, "", "trailing characters"),
+        (r#"{"metrics": {"every": "often"}}"#, "metrics.every", r#"expected a whole number of steps or "auto""#),
+        (r#"{"metrics": {"every": -5}}"#, "metrics.every", r#"expected a whole number of steps or "auto""#),
+        (r#"{"metrics": {"every": 0}}"#, "metrics.every", "too small: use at least 1"),
+        (r#"{"metrics": {"every": 5000000}}"#, "metrics.every", "exceeds the limit of 1000000"),
     ];
     for (text, path, words) in cases {
         let errors = json::from_json(text).unwrap_err();
         assert_eq!(errors[0].path, *path, "{text}: {errors:?}");
         assert!(errors[0].message.contains(words), "{text}: {}", errors[0]);
     }
+}
+
+/// `v1` links measured every 50 steps where they did not say; `v2` ones measure at the interval
+/// `"auto"` picks. JSON files take this version's defaults.
+#[test]
+fn a_v1_link_keeps_its_interval_of_50_steps_and_a_v2_link_measures_at_auto() {
+    let pack = |version: &str, json: &str| {
+        let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 10);
+        format!("{version}.{}", base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, packed))
+    };
+    let cases = [
+        ("v1", "{}", Every::Steps(50), 256),
+        ("v1", r#"{"metrics": {"probe_size": 64}}"#, Every::Steps(50), 64),
+        ("v1", r#"{"metrics": {"every": 25}}"#, Every::Steps(25), 256),
+        ("v2", "{}", Every::Auto, 256),
+        ("v2", r#"{"metrics": {"every": 25}}"#, Every::Steps(25), 256),
+        ("v2", r#"{"metrics": {"every": "auto"}}"#, Every::Auto, 256),
+    ];
+    for (version, json, every, probe) in cases {
+        let decoded = link::decode(&pack(version, json)).unwrap_or_else(|e| panic!("{version} {json}: {e:?}"));
+        assert_eq!((decoded.spec.metrics.every, decoded.spec.metrics.probe_size), (every, probe), "{version} {json}");
+    }
+    assert_eq!(json::from_json("{}").unwrap().spec.metrics.every, Every::Auto);
+    assert_eq!(json::from_json(r#"{"metrics": {"every": "auto"}}"#).unwrap().spec, Spec::default());
+    // The default spec's link carries nothing but its version; one measured every 50 steps says so.
+    assert!(link::encode(&Spec::default()).starts_with("v2."));
+    let mut fifty = Spec::default();
+    fifty.metrics.every = Every::Steps(50);
+    let (back, _) = link::decode_unchecked(&link::encode(&fifty)).unwrap();
+    assert_eq!(back, fifty);
 }
 
 /// Links made by earlier versions: each must decode, forever, to the spec in the JSON file
@@ -162,9 +196,17 @@ fn write_golden_links() {
         ("modular-attention", sequence),
         ("digits-mixer", digits),
     ];
-    for (name, spec) in cases {
-        std::fs::write(dir.join(format!("{name}.link")), link::encode(&spec) + "\n").unwrap();
-        std::fs::write(dir.join(format!("{name}.json")), json::to_json(&spec) + "\n").unwrap();
+    let mut every_20 = six_block_mlp_on_spiral();
+    every_20.metrics.every = Every::Steps(20);
+    // Links of the version written now; the v1 pairs above were written by v1 and are kept.
+    let current = [("default-v2", Spec::default()), ("spiral-mlp-every-20-v2", every_20)];
+    for (name, spec) in cases.into_iter().chain(current) {
+        let (link_file, json_file) = (dir.join(format!("{name}.link")), dir.join(format!("{name}.json")));
+        if link_file.exists() {
+            continue; // a golden link is never rewritten
+        }
+        std::fs::write(link_file, link::encode(&spec) + "\n").unwrap();
+        std::fs::write(json_file, json::to_json(&spec) + "\n").unwrap();
     }
 }
 
@@ -241,7 +283,7 @@ fn preset_sized() -> Spec {
         stop: Some(Stop::AccuracyAbove(0.99)),
     };
     spec.metrics.similarity = true;
-    spec.metrics.every = 25;
+    spec.metrics.every = Every::Steps(25);
     spec
 }
 

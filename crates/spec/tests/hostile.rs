@@ -97,6 +97,7 @@ fn hostile_links_and_files_get_quick_bounded_answers() {
     run(".{0,2000}", 2000, |text| check(&text));
     run("[A-Za-z0-9_-]{0,3000}", 2000, |body| check(&format!("v1.{body}")));
     run(".{0,1000}", 1000, |json| check(&pack(&json)));
+    run(".{0,1000}", 500, |json| check(&pack(&json).replacen("v1.", "v2.", 1)));
     let edits = prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..6);
     run((common::valid_mlp(), edits), 1000, |(spec, edits)| {
         let mut bytes = link::encode(&spec).into_bytes();

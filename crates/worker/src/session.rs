@@ -111,11 +111,14 @@ impl Session {
     }
 
     /// Whether the layer metrics are due after the step just taken: at the metrics interval
-    /// (where the update ratio is known), no more often than the time allows.
+    /// (where the update ratio is known), no more often than the time allows; and at the run's
+    /// last step, as the command line measures it, so a run shorter than the interval is
+    /// measured too.
     fn snapshot_due(&self, now: f64) -> bool {
-        let every = u64::from(self.spec.metrics.every.max(1));
-        self.trainer.steps().is_multiple_of(every)
-            && now - self.last_snapshot >= MIN_SNAPSHOT_MS.max(self.snapshot_ms / MEASURE_SHARE)
+        let every = self.trainer.metrics_every;
+        self.trainer.finished(None)
+            || self.trainer.steps().is_multiple_of(every)
+                && now - self.last_snapshot >= MIN_SNAPSHOT_MS.max(self.snapshot_ms / MEASURE_SHARE)
     }
 
     /// What the page shows about the run before it trains: sizes and the data's points.
@@ -151,7 +154,7 @@ impl Session {
     /// page trains. Stops the run and says so.
     fn stop_at_interval(&mut self) -> Option<WorkerOutput> {
         let step = self.trainer.steps();
-        let every = u64::from(self.spec.metrics.every.max(1));
+        let every = self.trainer.metrics_every;
         if self.stopped.is_some() || self.trainer.stop.is_none() || !step.is_multiple_of(every) {
             return None;
         }
@@ -327,7 +330,10 @@ impl Host {
             {
                 return vec![WorkerOutput::Invalid { problems: problems(&[error]) }];
             }
-            session.trainer.metrics = spec.metrics;
+            session.trainer.measure_as(&spec);
+            if let Some(gpu) = session.gpu.as_mut() {
+                gpu.trainer.measure_as(&spec);
+            }
             session.spec = spec;
             // A longer run, or a looser stop condition, can go on.
             session.stopped = None;
@@ -480,14 +486,12 @@ impl Host {
                 if trainer.finished(None) {
                     return train_one(session).into_iter().collect();
                 }
-                // Up to the end of the run, and of the metrics interval but its last step, which
-                // goes alone: the layer metrics measure the interval's last weights, and the
-                // update ratio the change its last step made.
-                let every = u64::from(session.spec.metrics.every.max(1));
-                let to_end = every - trainer.steps() % every;
-                let limit = (trainer.total_steps - trainer.steps())
-                    .min(if to_end > 1 { to_end - 1 } else { 1 })
-                    .min(self.pace.allowed(now));
+                // Up to the end of the metrics interval or of the run but its last step, which
+                // goes alone: the layer metrics measure the last weights, and the update ratio
+                // the change its last step made.
+                let every = trainer.metrics_every;
+                let to_end = (every - trainer.steps() % every).min(trainer.total_steps - trainer.steps());
+                let limit = (if to_end > 1 { to_end - 1 } else { 1 }).min(self.pace.allowed(now));
                 if limit > 0 {
                     self.job = Some(gpu.record(self.run, limit, now));
                     self.pace.spend(gpu.recorded);

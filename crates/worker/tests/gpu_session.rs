@@ -15,6 +15,8 @@ fn spiral() -> Spec {
     let mut spec = Spec::default();
     spec.data.dataset = layerlab_spec::data::Dataset::Spiral;
     spec.model = vec![Block::Dense(Dense { units: 16, activation: Activation::Tanh, bias: true }); 3];
+    // Measured within the 150 steps these tests play: a fixed interval, not the one "auto" picks.
+    spec.metrics.every = layerlab_spec::Every::Steps(50);
     spec
 }
 
@@ -140,7 +142,9 @@ fn a_run_on_the_gpu_stops_at_the_metrics_interval_where_its_condition_holds() {
     let mut spec = spiral();
     // Any loss is below 100: the first interval stops the run.
     spec.training.stop = Some(layerlab_spec::train::Stop::LossBelow(100.0));
-    let every = u64::from(spec.metrics.every);
+    let every = layerlab_engine::train::Trainer::new(layerlab_engine::cpu::Cpu::<f32>::new(), &spec, None)
+        .expect("a valid spec")
+        .metrics_every;
     let mut host = Host::default();
     host.use_gpu(gpu(), webgpu());
     host.load(spec, 0.0);

@@ -17,6 +17,8 @@ fn spiral() -> Spec {
     spec.model = vec![hidden.clone(), hidden.clone(), hidden];
     // As on the page: the run goes on until paused.
     spec.training.length = Length::Steps(MAX_STEPS);
+    // These tests are about the page's pace: a fixed interval, not the one "auto" picks.
+    spec.metrics.every = layerlab_spec::Every::Steps(50);
     spec
 }
 
@@ -195,11 +197,14 @@ fn a_run_stops_when_done_or_diverged_and_says_why() {
     host.load(short.clone(), 0.0);
     host.play(0.0);
     let mut clock = fake_clock(0.5);
-    let out = host.tick(&mut clock);
+    // The 30 steps, the layers measured at the last, then the stop with the final numbers.
+    let out: Vec<WorkerOutput> = (0..3).flat_map(|_| host.tick(&mut clock)).collect();
     let stop = out.iter().find_map(|o| {
         if let WorkerOutput::Stopped { step, reason } = o { Some((*step, reason.clone())) } else { None }
     });
     assert_eq!(stop, Some((30, StopReason::Finished)), "{out:?}");
+    let measured = progresses(&out).iter().filter_map(|p| p.layers.as_ref().map(|l| l.step)).collect::<Vec<_>>();
+    assert_eq!(measured, [30], "a run shorter than the metrics interval is measured at its end: {out:?}");
     assert!(!host.playing());
     assert!(matches!(host.play(0.0).as_slice(), [WorkerOutput::Stopped { .. }]), "a finished run stays stopped");
     // A longer length lets it go on.
@@ -246,7 +251,9 @@ fn a_playing_run_stops_at_the_first_metrics_interval_where_the_condition_holds_h
     // The command line's rule: evaluate at every interval, stop at the first that holds.
     let mut trainer =
         layerlab_engine::train::Trainer::new(layerlab_engine::cpu::Cpu::<f32>::new(), &spec, None).unwrap();
-    let every = u64::from(spec.metrics.every);
+    let every = layerlab_engine::train::Trainer::new(layerlab_engine::cpu::Cpu::<f32>::new(), &spec, None)
+        .expect("a valid spec")
+        .metrics_every;
     let expected = loop {
         trainer.step().unwrap();
         if trainer.steps().is_multiple_of(every) {

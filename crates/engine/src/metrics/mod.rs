@@ -5,6 +5,7 @@
 //! metrics interval, which the CLI prints and the worker will stream to the page.
 
 pub mod csv;
+pub mod interval;
 mod stats;
 
 use layerlab_spec::MetricsSpec;

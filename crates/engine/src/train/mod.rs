@@ -4,13 +4,14 @@
 
 use layerlab_spec::data::Task;
 use layerlab_spec::train::{Length, Loss, Stop};
-use layerlab_spec::{MetricsSpec, Spec, SpecError, analyse};
+use layerlab_spec::{Analysis, MetricsSpec, Spec, SpecError, analyse};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use crate::backend::{Backend, Dims};
 use crate::data::{self, Data, Examples};
 use crate::layers::Pass;
+use crate::metrics::interval::LayerShape;
 use crate::metrics::{self, Matrix, Snapshot};
 use crate::model::{Acts, Model, Plan};
 use crate::optim::{Optimizer, Refused, StepInfo};
@@ -78,6 +79,10 @@ pub struct Trainer<B: Backend> {
     /// The last step's optimizer report.
     pub last: Option<StepInfo>,
     pub metrics: MetricsSpec,
+    /// Steps per metrics interval: the spec's, or what `"auto"` picked for this model. The
+    /// command line, the page and the package measure, evaluate and check the stop condition
+    /// at its multiples.
+    pub metrics_every: u64,
     probe: Probe<B>,
     /// The weights before the step that ends a metrics interval (for the update ratio), and
     /// which step that was.
@@ -186,6 +191,7 @@ impl<B: Backend> Trainer<B> {
         let acts = model.activations(&mut b, batch);
         let eval_acts = model.activations(&mut b, EVAL_ROWS);
         let probe = probe(&mut b, &model, &data.train, spec.metrics.probe_size as usize, spec.seed);
+        let metrics_every = interval(&spec.metrics, &analysis, &model, &probe, total_steps);
         let previous = if spec.metrics.gradients { model_params_host(&model) } else { Vec::new() };
         let width = data.train.width;
         let t_width = target_width(analysis.loss, outputs) * answer;
@@ -214,6 +220,7 @@ impl<B: Backend> Trainer<B> {
             eval_acts,
             last: None,
             metrics: spec.metrics,
+            metrics_every,
             previous,
             previous_step: None,
             base_rate: spec.training.optimizer.learning_rate(),
@@ -239,6 +246,16 @@ impl<B: Backend> Trainer<B> {
         self.rule.as_ref()
     }
 
+    /// Measures as `spec` says from now on (the page changes the metrics and the recipe
+    /// mid-run), at the interval they give for this run; `spec` is this run's, retuned, and
+    /// valid.
+    pub fn measure_as(&mut self, spec: &Spec) {
+        self.metrics = spec.metrics;
+        if let Ok(analysis) = analyse(spec) {
+            self.metrics_every = interval(&spec.metrics, &analysis, &self.model, &self.probe, self.total_steps);
+        }
+    }
+
     /// Steps taken so far.
     pub fn steps(&self) -> u64 {
         self.optimizer.steps
@@ -247,8 +264,9 @@ impl<B: Backend> Trainer<B> {
     /// One training step on the next batch; returns the batch's loss (before the update).
     pub fn step(&mut self) -> Result<f64, TrainError> {
         self.next_batch();
-        let every = u64::from(self.metrics.every.max(1));
-        if (self.steps() + 1).is_multiple_of(every) {
+        // Before the step that ends an interval or the run: the snapshot after it has the update.
+        let next = self.steps() + 1;
+        if next.is_multiple_of(self.metrics_every) || next == self.total_steps {
             self.remember_weights();
         }
         let before = self.steps();
@@ -288,7 +306,7 @@ impl<B: Backend> Trainer<B> {
 
     /// Keeps the weights as they are now, before the next step, for the layer metrics' update
     /// ratio after it (when the spec measures gradients). [`Trainer::step`] does it before a
-    /// step that ends a metrics interval; a run whose steps happen elsewhere (on a GPU) calls it
+    /// step that ends a metrics interval or the run; a run whose steps happen elsewhere (on a GPU) calls it
     /// before taking over that step's weights.
     pub fn remember_weights(&mut self) {
         if !self.metrics.gradients {
@@ -639,6 +657,22 @@ fn model_params_host<B: Backend>(model: &Model<B>) -> Vec<Vec<B::R>> {
 }
 
 /// Draws the probe batch: `size` training examples (at most all of them) in a seeded order.
+/// The metrics interval in steps for this run ([`metrics::interval`]).
+fn interval<B: Backend>(
+    settings: &MetricsSpec,
+    analysis: &Analysis,
+    model: &Model<B>,
+    probe: &Probe<B>,
+    total_steps: u64,
+) -> u64 {
+    let layers: Vec<LayerShape> = metrics::walk(&model.nodes, &probe.acts)
+        .iter()
+        .map(|v| LayerShape { tokens: v.tokens, width: v.node.width() })
+        .collect();
+    let run = metrics::interval::Run { analysis, layers: &layers, probe_rows: probe.rows, total_steps };
+    metrics::interval::every(settings, run)
+}
+
 fn probe<B: Backend>(b: &mut B, model: &Model<B>, train: &Examples, size: usize, seed: u64) -> Probe<B> {
     let rows = size.min(train.len).max(1);
     let mut order: Vec<usize> = (0..train.len).collect();

@@ -4,7 +4,7 @@
 use layerlab_spec::Spec;
 use layerlab_spec::data::*;
 use layerlab_spec::model::*;
-use layerlab_spec::spec::MetricsSpec;
+use layerlab_spec::spec::{Every, MetricsSpec};
 use layerlab_spec::train::*;
 use proptest::prelude::*;
 
@@ -235,7 +235,8 @@ pub fn any_spec() -> impl Strategy<Value = Spec> {
             fourier: fourier.map(|(count, scale)| FourierInput { count, scale }),
             draw,
         });
-    let metrics = (any::<u32>(), any::<u32>(), any::<[bool; 4]>()).prop_map(
+    let every = prop_oneof![Just(Every::Auto), any::<u32>().prop_map(Every::Steps)];
+    let metrics = (every, any::<u32>(), any::<[bool; 4]>()).prop_map(
         |(every, probe_size, [rank, sparsity, gradients, similarity])| MetricsSpec {
             every,
             probe_size,
