@@ -203,7 +203,7 @@ test('reloading restores the experiment, saved experiments round-trip through a 
   await workerReady(page);
   assert.equal(await page.inputValue('#dataset'), 'xor');
   assert.equal(await page.inputValue('#seed'), '9');
-  assert.match(await page.evaluate(() => location.hash), /^#v1\./, 'the address holds it again');
+  assert.match(await page.evaluate(() => location.hash), /^#v2\./, 'the address holds it again');
 
   // Save it, change the page, open it back; rename; delete and undo; export and import.
   await page.locator('#library summary').click();
@@ -238,7 +238,7 @@ test('reloading restores the experiment, saved experiments round-trip through a 
   await page.check('#hide-seed');
   await page.check('#hide-rule');
   const classroom = await page.inputValue('#share-link');
-  assert.match(classroom, /hide=rule%2Cseed#v1\./);
+  assert.match(classroom, /hide=rule%2Cseed#v2\./);
   const student = await open(browser, classroom);
   assert.equal(await student.page.locator('#seed').isVisible(), false);
   assert.equal(await student.page.locator('#rule').isVisible(), false);
@@ -246,7 +246,7 @@ test('reloading restores the experiment, saved experiments round-trip through a 
   await page.uncheck('#hide-seed');
   await page.uncheck('#hide-rule');
   await page.check('#embed-output');
-  assert.match(await page.inputValue('#embed-code'), /^<iframe src="[^"]*embed=output#v1\.[^"]*" title="LayerLab experiment"/);
+  assert.match(await page.inputValue('#embed-code'), /^<iframe src="[^"]*embed=output#v2\.[^"]*" title="LayerLab experiment"/);
   const embedded = await open(browser, await page.inputValue('#share-link'), { waitForWorker: false });
   await embedded.page.locator('#worker-status[data-state="ready"]').waitFor({ state: 'attached', timeout: 30_000 });
   for (const id of ['#dataset', '#play', '#palette', '#share']) {

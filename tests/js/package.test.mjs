@@ -25,7 +25,7 @@ const SPEC = JSON.stringify({
 
 test('a link trains to the losses the CLI reaches on the same link', async () => {
   const link = (await Experiment.fromSpec(SPEC)).link();
-  assert.match(link, /^v1\./);
+  assert.match(link, /^v2\./);
   const experiment = await Experiment.fromLink(`https://example.org/layerlab/#${link}`);
   assert.equal(experiment.backend, 'cpu', 'Node has no WebGPU');
   const report = experiment.backendReport();

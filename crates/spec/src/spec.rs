@@ -77,6 +77,17 @@ impl<'de> Deserialize<'de> for Every {
                     .map(Every::Steps)
                     .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
             }
+            // JavaScript numbers reach here as integers or floats (the worker's messages).
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Every, E> {
+                u64::try_from(n).map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(n), &self))?;
+                self.visit_u64(n.unsigned_abs())
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Every, E> {
+                if x.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&x) {
+                    return Ok(Every::Steps(x as u32));
+                }
+                Err(E::invalid_value(serde::de::Unexpected::Float(x), &self))
+            }
             fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Every, E> {
                 match text {
                     "auto" => Ok(Every::Auto),

@@ -117,6 +117,18 @@ fn a_v1_link_keeps_its_interval_of_50_steps_and_a_v2_link_measures_at_auto() {
         assert_eq!((decoded.spec.metrics.every, decoded.spec.metrics.probe_size), (every, probe), "{version} {json}");
     }
     assert_eq!(json::from_json("{}").unwrap().spec.metrics.every, Every::Auto);
+    // However a number arrives (JavaScript hands over integers as floats), it is a count of steps.
+    let numbers = [
+        (serde_json::json!(100), Some(100)),
+        (serde_json::json!(100.0), Some(100)),
+        (serde_json::json!(-1), None),
+        (serde_json::json!(2.5), None),
+        (serde_json::json!("50"), None),
+    ];
+    for (value, every) in numbers {
+        let back = serde_json::from_value::<Every>(value.clone()).ok();
+        assert_eq!(back, every.map(Every::Steps), "{value}");
+    }
     assert_eq!(json::from_json(r#"{"metrics": {"every": "auto"}}"#).unwrap().spec, Spec::default());
     // The default spec's link carries nothing but its version; one measured every 50 steps says so.
     assert!(link::encode(&Spec::default()).starts_with("v2."));

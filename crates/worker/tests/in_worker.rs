@@ -59,6 +59,13 @@ fn every_message_survives_the_javascript_boundary() {
     }
     let input = WorkerInput::DetectBackend { request: 3, choice: BackendChoice::Auto };
     assert_eq!(protocol::from_js::<WorkerInput>(protocol::to_js(&input).unwrap()).unwrap(), input);
+    // A spec's metrics interval is a number or "auto"; a number crosses as a JavaScript number.
+    for every in [layerlab_spec::Every::Auto, layerlab_spec::Every::Steps(100), layerlab_spec::Every::Steps(1)] {
+        let mut spec = layerlab_spec::Spec::default();
+        spec.metrics.every = every;
+        let load = WorkerInput::Load { spec: Box::new(spec) };
+        assert_eq!(protocol::from_js::<WorkerInput>(protocol::to_js(&load).unwrap()).unwrap(), load, "{every:?}");
+    }
 }
 
 /// A spec goes in, a run with its points and decision surface comes out, and a played run
