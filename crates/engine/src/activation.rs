@@ -55,9 +55,9 @@ pub fn derivative<R: Real>(act: Activation, z: R, y: R) -> R {
             }
         }
         Activation::Gelu => {
-            let cdf = R::of(0.5) * (one + (z * R::of(std::f64::consts::FRAC_1_SQRT_2)).erf());
-            let pdf = (-(z * z) * R::of(0.5)).exp() * R::of(0.398_942_280_401_432_7);
-            cdf + z * pdf
+            // Φ(z) = (1 + erf(z/√2)) / 2 and φ(z) = exp(−z²/2) / √(2π), one exponential for both.
+            let (erf, gauss) = (z * R::of(std::f64::consts::FRAC_1_SQRT_2)).erf_and_gauss();
+            R::of(0.5) * (one + erf) + z * gauss * R::of(0.398_942_280_401_432_7)
         }
         Activation::Silu => {
             let s = sigmoid(z);

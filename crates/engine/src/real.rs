@@ -13,6 +13,9 @@ pub trait Real: Float + Default + Debug + Send + Sync + AddAssign + MulAssign + 
     fn to64(self) -> f64;
     /// The error function, for the exact GELU.
     fn erf(self) -> Self;
+    /// `(erf(x), exp(−x²))`: GELU's derivative needs both, and erf's approximation computes the
+    /// second on the way.
+    fn erf_and_gauss(self) -> (Self, Self);
     /// `C = A·B` (or `C += A·B`) with this type's fastest kernel.
     fn gemm(g: Gemm, a: &[Self], b: &[Self], c: &mut [Self], scratch: &mut Scratch);
 }
@@ -28,10 +31,14 @@ impl Real for f32 {
     /// erf near 1), as the WGSL kernels compute it: a third of the cost of `libm::erff`, which
     /// took a third of an attention block's step through GELU.
     fn erf(self) -> Self {
+        self.erf_and_gauss().0
+    }
+    fn erf_and_gauss(self) -> (Self, Self) {
         let x = self.abs();
         let t = 1.0 / (1.0 + 0.327_591_1 * x);
         let poly = t * (0.254_829_6 + t * (-0.284_496_74 + t * (1.421_413_7 + t * (-1.453_152_1 + t * 1.061_405_4))));
-        (1.0 - poly * (-x * x).exp()).copysign(self)
+        let gauss = (-x * x).exp();
+        ((1.0 - poly * gauss).copysign(self), gauss)
     }
     fn gemm(g: Gemm, a: &[Self], b: &[Self], c: &mut [Self], scratch: &mut Scratch) {
         crate::cpu::gemm::sgemm(g, a, b, c, scratch);
@@ -47,6 +54,9 @@ impl Real for f64 {
     }
     fn erf(self) -> Self {
         libm::erf(self)
+    }
+    fn erf_and_gauss(self) -> (Self, Self) {
+        (libm::erf(self), (-self * self).exp())
     }
     fn gemm(g: Gemm, a: &[Self], b: &[Self], c: &mut [Self], _: &mut Scratch) {
         crate::cpu::gemm::gemm_reference(g, a, b, c);
