@@ -39,8 +39,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 let tools = tools::ensure(&root, Needs { browser: false, vulkan: false })?;
                 return rules_table::run(&tools, &root);
             }
+            "--metrics" => {
+                let tools = tools::ensure(&root, Needs { browser: false, vulkan: false })?;
+                forget_metrics_cost(&root);
+                let measure = budget.criterion_s.to_string();
+                let args = ["bench", "-p", "layerlab-engine", "--bench", "metrics", "--", "--warm-up-time", "1"];
+                cmd::run(cargo(&tools, &root).args(args).args(["--measurement-time", &measure]))?;
+                return metrics_cost(&root);
+            }
             "--quick" => budget = Budget { quick: true, criterion_s: 1, browser_ms: 400, peer_s: 0.5 },
-            other => return Err(format!("bench takes --quick and --rules, not {other:?}")),
+            other => return Err(format!("bench takes --quick, --metrics and --rules, not {other:?}")),
         }
     }
     let tools = tools::ensure(&root, Needs { browser: true, vulkan: true })?;
@@ -86,6 +94,7 @@ fn native_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, S
     let (warm, measure) = ("1".to_string(), budget.criterion_s.to_string());
     let mut benches = vec!["bench", "-p", "layerlab-engine", "--bench", "training", "--bench", "gemm"];
     if !budget.quick {
+        forget_metrics_cost(root);
         benches.extend(["--bench", "metrics"]);
     }
     benches.extend(["--", "--warm-up-time", &warm, "--measurement-time", &measure]);
@@ -374,19 +383,28 @@ fn last_json_line(command: &mut Command, what: &str) -> Result<Value, String> {
     serde_json::from_str(line).map_err(|e| format!("{what}: {e}: {line}"))
 }
 
-/// The layer metrics' share of a metrics interval (50 steps of the digits MLP plus one snapshot).
+/// Removes earlier results of the `metrics` bench: its ids carry the interval, so one from an
+/// earlier interval would be reported beside this run's.
+fn forget_metrics_cost(root: &Path) {
+    let _ = std::fs::remove_dir_all(root.join("target/criterion/metrics_cost"));
+}
+
+/// The layer metrics' share of training at the default interval (`"auto"`), per model of the
+/// `metrics` bench: `<model>_steps_<interval>` (the interval's steps) beside `<model>_snapshot`.
 fn metrics_cost(root: &Path) -> Result<(), String> {
     let dir = root.join("target/criterion");
-    let (steps, snapshot) = (
-        criterion_median(&dir, "metrics_cost", "interval_steps")?,
-        criterion_median(&dir, "metrics_cost", "snapshot")?,
-    );
-    println!(
-        "\n=== layer metrics: {:.1} ms per interval of 50 steps, {:.1} ms per snapshot: +{:.1}% ===",
-        steps / 1e6,
-        snapshot / 1e6,
-        snapshot / steps * 100.0
-    );
+    println!("\n=== layer metrics at the default interval (\"auto\"), natively ===");
+    for id in subdirs(&dir.join("metrics_cost")) {
+        let Some((model, every)) = id.split_once("_steps_") else { continue };
+        let steps = criterion_median(&dir, "metrics_cost", &id)?;
+        let snapshot = criterion_median(&dir, "metrics_cost", &format!("{model}_snapshot"))?;
+        println!(
+            "{model}: every {every} steps; {:.3} ms per step, {:.2} ms per snapshot: +{:.1}%",
+            steps / 1e6 / every.parse::<f64>().unwrap_or(1.0),
+            snapshot / 1e6,
+            snapshot / steps * 100.0
+        );
+    }
     Ok(())
 }
 
