@@ -3,10 +3,10 @@
 //! Form: `v2.` then base64url (no padding) of the raw-deflated compact JSON ([`json::compact`]).
 //! A link made by any version must open in every later one: the golden links in
 //! `tests/golden/` decode to the same spec forever. A field's default is part of the format:
-//! changing one needs a new link version that maps old links ([`upgrade`]).
+//! changing one needs a new link version that maps old links (`upgrade` below).
 //!
 //! Versions: `v1` measured every 50 steps unless the link said otherwise; `v2` measures at the
-//! interval `"auto"` picks for the model ([`crate::interval`]).
+//! interval `"auto"` picks for the model (the engine's `metrics/interval.rs`).
 //!
 //! Decoding hostile text is bounded: at most [`MAX_LINK_CHARS`] are read, inflating stops at
 //! [`MAX_JSON_BYTES`], serde_json limits nesting, and validation stops counting blocks at its limit.

@@ -8,7 +8,7 @@
 //!
 //! The estimates are in microseconds of this engine's native CPU backend, from constants fitted
 //! to its measurements (`cargo xtask bench` prints the share they give on four models):
-//! - a step: its FLOPs (the spec's analysis) at [`FLOPS_PER_US`], plus a fixed cost;
+//! - a step: its FLOPs (the spec's analysis) at `FLOPS_PER_US`, plus a fixed cost;
 //! - a measurement: the probe batch's forward pass at the same rate; per layer a fixed cost and
 //!   reading its output (sparsity, scale); for the ranks, a spectrum of the probe × width
 //!   matrix, or for a sequence layer one per example of its tokens × width matrix ([`spectrum_us`]);

@@ -306,8 +306,8 @@ impl<B: Backend> Trainer<B> {
 
     /// Keeps the weights as they are now, before the next step, for the layer metrics' update
     /// ratio after it (when the spec measures gradients). [`Trainer::step`] does it before a
-    /// step that ends a metrics interval or the run; a run whose steps happen elsewhere (on a GPU) calls it
-    /// before taking over that step's weights.
+    /// step that ends a metrics interval or the run; a run whose steps happen elsewhere (on a
+    /// GPU) calls it before taking over that step's weights.
     pub fn remember_weights(&mut self) {
         if !self.metrics.gradients {
             return;
@@ -656,7 +656,6 @@ fn model_params_host<B: Backend>(model: &Model<B>) -> Vec<Vec<B::R>> {
     model.params.iter().map(|p| vec![<B::R as num_traits::Zero>::zero(); p.len]).collect()
 }
 
-/// Draws the probe batch: `size` training examples (at most all of them) in a seeded order.
 /// The metrics interval in steps for this run ([`metrics::interval`]).
 fn interval<B: Backend>(
     settings: &MetricsSpec,
@@ -673,6 +672,7 @@ fn interval<B: Backend>(
     metrics::interval::every(settings, run)
 }
 
+/// Draws the probe batch: `size` training examples (at most all of them) in a seeded order.
 fn probe<B: Backend>(b: &mut B, model: &Model<B>, train: &Examples, size: usize, seed: u64) -> Probe<B> {
     let rows = size.min(train.len).max(1);
     let mut order: Vec<usize> = (0..train.len).collect();
