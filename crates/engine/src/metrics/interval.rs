@@ -62,7 +62,7 @@ pub fn every(settings: &MetricsSpec, run: Run<'_>) -> u64 {
     match settings.every {
         Every::Steps(n) => u64::from(n.max(1)),
         Every::Auto => {
-            let measure = measure_us(settings, run.analysis, run.layers, run.probe_rows);
+            let measure = measure_us(settings, run);
             let cheap = round_up(TRAINING_PER_MEASURE * measure / step_us(run.analysis));
             let tenth = round_down(run.total_steps / 10);
             cheap.min(tenth).clamp(AUTO_RANGE.0, AUTO_RANGE.1)
@@ -77,7 +77,8 @@ pub fn step_us(analysis: &Analysis) -> f64 {
 }
 
 /// One measurement of every layer.
-pub fn measure_us(settings: &MetricsSpec, analysis: &Analysis, layers: &[LayerShape], probe_rows: usize) -> f64 {
+pub fn measure_us(settings: &MetricsSpec, run: Run<'_>) -> f64 {
+    let Run { analysis, layers, probe_rows, .. } = run;
     let n = probe_rows as f64;
     let forward_per_example = analysis.flops_per_step as f64 / analysis.step_factor.max(1) as f64;
     let mut us = n * forward_per_example / FLOPS_PER_US;
