@@ -29,7 +29,7 @@ pub fn forward<R: Real>(act: Activation, z: R) -> R {
         // The exact form, x·Φ(x), as PyTorch's default.
         Activation::Gelu => half * z * (one + (z * R::of(std::f64::consts::FRAC_1_SQRT_2)).erf()),
         Activation::Silu => z * sigmoid(z),
-        Activation::Tanh => z.tanh(),
+        Activation::Tanh => z.fast_tanh(),
         Activation::Sigmoid => sigmoid(z),
         Activation::Sine => z.sin(),
         Activation::Identity => z,

@@ -92,13 +92,29 @@ impl Guard {
     }
 }
 
-/// One optimizer update of one parameter tensor.
+/// One optimizer update of one parameter tensor ([`Update::new`] fills in the bias corrections).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Update {
     pub rule: UpdateRule,
     pub learning_rate: f64,
     /// 1-based count of updates so far, for Adam's bias correction.
     pub step: u64,
+    /// Adam's bias corrections at `step`, `1 − β₁ᵗ` and `√(1 − β₂ᵗ)`, computed once per step
+    /// rather than per tensor (the powers took 7 % of the tiny MLP's step); 1 for other rules.
+    pub bias: (f64, f64),
+}
+
+impl Update {
+    pub fn new(rule: UpdateRule, learning_rate: f64, step: u64) -> Self {
+        let bias = match rule {
+            UpdateRule::Adam { beta1, beta2, .. } => {
+                let t = step.min(i32::MAX as u64) as i32;
+                (1.0 - beta1.powi(t), (1.0 - beta2.powi(t)).sqrt())
+            }
+            UpdateRule::Sgd | UpdateRule::Momentum { .. } => (1.0, 1.0),
+        };
+        Self { rule, learning_rate, step, bias }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

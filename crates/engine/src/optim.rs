@@ -241,7 +241,7 @@ impl<B: Backend> Optimizer<B> {
                 b.add_noise(var.sqrt(), key, &mut p.grad);
             }
         }
-        let update = Update { rule: self.rule, learning_rate: lr, step: self.steps + 1 };
+        let update = Update::new(self.rule, lr, self.steps + 1);
         for (p, (m, v)) in params.iter_mut().zip(self.state.iter_mut()).filter(|(p, _)| p.trainable) {
             b.update(update, &mut p.value, &p.grad, m, v, &self.stats);
         }

@@ -289,10 +289,8 @@ impl Backend for Gpu {
                 self.elementwise(k::MOMENTUM, &[w(n), f(lr), f(momentum)], &[stats, p, g, m], n);
             }
             UpdateRule::Adam { beta1, beta2, epsilon, weight_decay } => {
-                // The bias corrections as the CPU computes them, in f64, then rounded once.
-                let t = u.step.min(i32::MAX as u64) as i32;
-                let bc1 = 1.0 - beta1.powi(t);
-                let bc2_sqrt = (1.0 - beta2.powi(t)).sqrt();
+                // The bias corrections as the CPU takes them, in f64, then rounded once.
+                let (bc1, bc2_sqrt) = u.bias;
                 let params = [
                     w(n),
                     f(lr / bc1),

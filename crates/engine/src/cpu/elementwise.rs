@@ -5,7 +5,7 @@ use layerlab_spec::model::Activation;
 
 use crate::activation;
 use crate::backend::{CopyCols, Dims, DropoutOp};
-use crate::real::Real;
+use crate::real::{Real, flush};
 use crate::rng;
 
 pub fn bias_act<R: Real>(dims: Dims, bias: Option<&[R]>, act: Activation, z: &mut [R], y: &mut [R]) {
@@ -30,7 +30,7 @@ pub fn bias_act<R: Real>(dims: Dims, bias: Option<&[R]>, act: Activation, z: &mu
             }
             Activation::Tanh => {
                 for (yv, &zv) in yrow.iter_mut().zip(zrow.iter()) {
-                    *yv = zv.tanh();
+                    *yv = zv.fast_tanh();
                 }
             }
             _ => {
@@ -55,22 +55,22 @@ pub fn act_backward<R: Real>(dims: Dims, act: Activation, z: &[R], y: &[R], g: &
     match act {
         Activation::Relu => {
             for (gv, &zv) in g.iter_mut().zip(z) {
-                *gv *= if zv > zero { one } else { zero };
+                *gv = flush(*gv * if zv > zero { one } else { zero });
             }
         }
         Activation::Tanh => {
             for (gv, &yv) in g.iter_mut().zip(y) {
-                *gv *= one - yv * yv;
+                *gv = flush(*gv * (one - yv * yv));
             }
         }
         Activation::Sigmoid => {
             for (gv, &yv) in g.iter_mut().zip(y) {
-                *gv *= yv * (one - yv);
+                *gv = flush(*gv * (yv * (one - yv)));
             }
         }
         _ => {
             for ((gv, &zv), &yv) in g.iter_mut().zip(z).zip(y) {
-                *gv *= activation::derivative(act, zv, yv);
+                *gv = flush(*gv * activation::derivative(act, zv, yv));
             }
         }
     }

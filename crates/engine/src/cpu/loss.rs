@@ -5,7 +5,7 @@ use layerlab_spec::train::Loss;
 
 use crate::activation::sigmoid;
 use crate::backend::Dims;
-use crate::real::Real;
+use crate::real::{Real, flush};
 
 pub fn loss<R: Real>(loss: Loss, dims: Dims, out: &[R], targets: &[R], grad: &mut [R]) -> f64 {
     let Dims { rows, cols } = dims;
@@ -16,7 +16,7 @@ pub fn loss<R: Real>(loss: Loss, dims: Dims, out: &[R], targets: &[R], grad: &mu
             for i in 0..dims.len() {
                 let d = out[i].to64() - targets[i].to64();
                 total += d * d;
-                grad[i] = R::of(2.0 * d / n);
+                grad[i] = flush(R::of(2.0 * d / n));
             }
             total / n
         }
@@ -26,7 +26,7 @@ pub fn loss<R: Real>(loss: Loss, dims: Dims, out: &[R], targets: &[R], grad: &mu
                 let (z64, t64) = (z.to64(), t.to64());
                 // max(z, 0) − z·t + log(1 + e^−|z|)
                 total += z64.max(0.0) - z64 * t64 + (-z64.abs()).exp().ln_1p();
-                grad[r * cols] = (sigmoid(z) - t) / R::of(rows as f64);
+                grad[r * cols] = flush((sigmoid(z) - t) / R::of(rows as f64));
             }
             total / rows as f64
         }
@@ -41,7 +41,7 @@ pub fn loss<R: Real>(loss: Loss, dims: Dims, out: &[R], targets: &[R], grad: &mu
                 for (c, g) in grad[r * cols..][..cols].iter_mut().enumerate() {
                     let p = (z[c].to64() - log_sum).exp();
                     let onehot = if c == class { 1.0 } else { 0.0 };
-                    *g = R::of((p - onehot) / rows as f64);
+                    *g = flush(R::of((p - onehot) / rows as f64));
                 }
             }
             total / rows as f64

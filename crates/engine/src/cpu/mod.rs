@@ -10,6 +10,8 @@ mod moe;
 mod norm;
 mod optim;
 mod sequence;
+#[cfg(test)]
+mod subnormal;
 
 use std::marker::PhantomData;
 

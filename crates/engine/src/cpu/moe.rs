@@ -10,6 +10,15 @@ use layerlab_spec::limits::MAX_EXPERTS;
 
 const EXPERTS: usize = MAX_EXPERTS as usize;
 
+/// Below this a router probability is 0. An expert's gradients are its gate times the layer's
+/// output gradient, so a probability the router has all but ruled out (1e-25, say) makes them
+/// subnormal numbers, which x86 CPUs compute slowly (see `real::TINY`): a mixture of experts'
+/// steps ran about 2× slower late in training, in the matrix multiplies of its experts' backward.
+/// An output weighted by less than this is lost beside the top choice's (≥ 1/experts) in any f32
+/// sum, and the router's gradient for such an expert, p·(…), moves no weight past Adam's ε.
+/// `moe.wgsl` flushes alike.
+pub const RULED_OUT: f64 = 1e-20;
+
 /// Router probabilities, gates (the probability for the chosen experts, 0 for the others),
 /// and the balancing loss in `aux[0]`.
 pub fn route<R: Real>(op: MoeOp, logits: &[R], probs: &mut [R], gates: &mut [R], aux: &mut [R]) {
@@ -22,7 +31,8 @@ pub fn route<R: Real>(op: MoeOp, logits: &[R], probs: &mut [R], gates: &mut [R],
         let max = z.iter().fold(f64::NEG_INFINITY, |m, v| m.max(v.to64()));
         let sum: f64 = z.iter().map(|v| (v.to64() - max).exp()).sum();
         for (pe, ze) in p.iter_mut().zip(z) {
-            *pe = R::of((ze.to64() - max).exp() / sum);
+            let q = (ze.to64() - max).exp() / sum;
+            *pe = if q < RULED_OUT { R::zero() } else { R::of(q) };
         }
         let g = &mut gates[r * experts..][..experts];
         g.iter_mut().for_each(|v| *v = R::zero());
@@ -35,9 +45,9 @@ pub fn route<R: Real>(op: MoeOp, logits: &[R], probs: &mut [R], gates: &mut [R],
                     _ => Some(e),
                 })
                 .expect("top_k ≤ experts");
-            // A probability can underflow to 0; the gate marks the choice with the smallest
-            // positive value then, so it is still counted as chosen.
-            g[best] = if p[best] > R::zero() { p[best] } else { R::min_positive_value() };
+            // A probability below RULED_OUT is 0; the gate marks the choice with RULED_OUT
+            // then, so it is still counted as chosen.
+            g[best] = if p[best] > R::zero() { p[best] } else { R::of(RULED_OUT) };
             chosen[best] += 1.0;
         }
         for (m, pe) in mean_p.iter_mut().zip(p.iter()) {

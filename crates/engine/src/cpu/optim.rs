@@ -1,7 +1,7 @@
 //! Optimizer updates on the CPU, with PyTorch's exact formulas (the parity fixtures hold them to it).
 
 use crate::backend::{Update, UpdateRule};
-use crate::real::Real;
+use crate::real::{Real, flush};
 
 pub fn update<R: Real>(u: Update, p: &mut [R], g: &[R], m: &mut [R], v: &mut [R]) {
     let lr = u.learning_rate;
@@ -15,14 +15,12 @@ pub fn update<R: Real>(u: Update, p: &mut [R], g: &[R], m: &mut [R], v: &mut [R]
         UpdateRule::Momentum { momentum } => {
             let (lr, mu) = (R::of(lr), R::of(momentum));
             for ((pv, &gv), mv) in p.iter_mut().zip(g).zip(m.iter_mut()) {
-                *mv = mu * *mv + gv;
+                *mv = flush(mu * *mv + gv);
                 *pv = *pv - lr * *mv;
             }
         }
         UpdateRule::Adam { beta1, beta2, epsilon, weight_decay } => {
-            let t = u.step.min(i32::MAX as u64) as i32;
-            let bc1 = 1.0 - beta1.powi(t);
-            let bc2_sqrt = (1.0 - beta2.powi(t)).sqrt();
+            let (bc1, bc2_sqrt) = u.bias;
             let step_size = R::of(lr / bc1);
             let (b1, b2, eps) = (R::of(beta1), R::of(beta2), R::of(epsilon));
             let (one, bc2_sqrt) = (R::one(), R::of(bc2_sqrt));
@@ -31,11 +29,43 @@ pub fn update<R: Real>(u: Update, p: &mut [R], g: &[R], m: &mut [R], v: &mut [R]
                 if weight_decay != 0.0 {
                     *pv *= decay;
                 }
-                *mv = b1 * *mv + (one - b1) * gv;
-                *vv = b2 * *vv + (one - b2) * gv * gv;
+                *mv = flush(b1 * *mv + (one - b1) * gv);
+                *vv = flush(b2 * *vv + (one - b2) * gv * gv);
                 let denom = vv.sqrt() / bc2_sqrt + eps;
                 *pv = *pv - step_size * *mv / denom;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Moments of a gradient that stops decay to zero without holding a subnormal number, and
+    /// the update is PyTorch's while they are normal.
+    #[test]
+    fn stopped_gradients_decay_to_zero_past_the_subnormals() {
+        let adam = UpdateRule::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weight_decay: 0.0 };
+        for rule in [adam, UpdateRule::Momentum { momentum: 0.9 }] {
+            let (mut p, mut m, mut v) = ([0.5f32], [0.0f32], [0.0f32]);
+            for step in 1..=200_000u64 {
+                let g = if step == 1 { [0.25f32] } else { [0.0] };
+                update(Update::new(rule, 0.01, step), &mut p, &g, &mut m, &mut v);
+                assert!(
+                    !m[0].is_subnormal() && !v[0].is_subnormal(),
+                    "{rule:?} step {step}: m {:e}, v {:e}",
+                    m[0],
+                    v[0]
+                );
+            }
+            assert_eq!((m[0], v[0]), (0.0, 0.0), "{rule:?}: the moments reach zero");
+            assert!(p[0].is_finite());
+        }
+        // While the moments are normal numbers the update is PyTorch's: its first Adam step moves a
+        // weight by lr.
+        let (mut p, mut m, mut v) = ([0.5f32], [0.0f32], [0.0f32]);
+        update(Update::new(adam, 0.01, 1), &mut p, &[0.25], &mut m, &mut v);
+        assert!((p[0] - 0.49).abs() < 1e-6, "{}", p[0]);
     }
 }

@@ -422,7 +422,7 @@ pub fn run_op<B: Backend>(b: &mut B, op: Op, seed: u64) -> Vec<(&'static str, Ve
             let before = read(b, &p);
             for step in 1..=steps {
                 let g = buf(b, len, -1.0, 1.0);
-                b.update(Update { rule, learning_rate, step }, &mut p, &g, &mut m, &mut v, &stats);
+                b.update(Update::new(rule, learning_rate, step), &mut p, &g, &mut m, &mut v, &stats);
             }
             assert_eq!(read(b, &p) == before, !allowed, "an update goes ahead exactly when allowed");
             vec![("p", read(b, &p)), ("m", read(b, &m)), ("v", read(b, &v))]

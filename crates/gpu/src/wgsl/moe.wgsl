@@ -3,8 +3,9 @@
 // row's top-k experts; the load-balancing loss balance · E · Σ_e f_e · P_e. Prepended: common.wgsl.
 
 const MAX_EXPERTS: u32 = 64u;
-// f32's smallest normal number: marks a chosen expert whose probability underflowed to 0.
-const TINY: f32 = 1.17549435e-38;
+// Below this a probability is 0, and a chosen expert with such a probability gets it as its
+// gate (RULED_OUT in crates/engine/src/cpu/moe.rs: it keeps the numbers off the subnormals).
+const RULED_OUT: f32 = 1e-20;
 
 // ---- route_rows: probabilities and gates, one thread per row. Words: rows, experts, top_k.
 @group(0) @binding(1) var<storage, read> rr_logits: array<f32>;
@@ -28,7 +29,8 @@ fn route_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
         sum += exp(rr_logits[base + e] - top);
     }
     for (var e = 0u; e < experts; e++) {
-        rr_probs[base + e] = exp(rr_logits[base + e] - top) / sum;
+        let q = exp(rr_logits[base + e] - top) / sum;
+        rr_probs[base + e] = select(q, 0.0, q < RULED_OUT);
         rr_gates[base + e] = 0.0;
     }
     // Top-k by probability; ties go to the lower index, as on the CPU.
@@ -40,7 +42,7 @@ fn route_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
             }
         }
         let p = rr_probs[base + best];
-        rr_gates[base + best] = select(TINY, p, p > 0.0);
+        rr_gates[base + best] = select(RULED_OUT, p, p > 0.0);
     }
 }
 

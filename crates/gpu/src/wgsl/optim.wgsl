@@ -59,6 +59,12 @@ fn clip(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 @group(0) @binding(4) var<storage, read_write> op_m: array<f32>;
 @group(0) @binding(5) var<storage, read_write> op_v: array<f32>;
 
+// A moment below 1e-30 is zero, as on the CPU (TINY in crates/engine/src/real.rs: moments
+// decaying through the subnormal numbers slow a CPU down; GPUs mostly flush those anyway).
+fn flushed(x: f32) -> f32 {
+    return select(x, 0.0, abs(x) < 1e-30);
+}
+
 fn skipped(i: u32) -> bool {
     return i >= word(0u) || op_stats[STAT_OK] == 0.0;
 }
@@ -80,7 +86,7 @@ fn momentum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
     if skipped(i) {
         return;
     }
-    let m = real(2u) * op_m[i] + op_g[i];
+    let m = flushed(real(2u) * op_m[i] + op_g[i]);
     op_m[i] = m;
     op_p[i] = op_p[i] - real(1u) * m;
 }
@@ -99,8 +105,8 @@ fn adam(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
     let b1 = real(2u);
     let b2 = real(3u);
-    let m = b1 * op_m[i] + (1.0 - b1) * g;
-    let v = b2 * op_v[i] + (1.0 - b2) * g * g;
+    let m = flushed(b1 * op_m[i] + (1.0 - b1) * g);
+    let v = flushed(b2 * op_v[i] + (1.0 - b2) * g * g);
     op_m[i] = m;
     op_v[i] = v;
     let denom = sqrt(v) / real(5u) + real(4u);
