@@ -8,7 +8,7 @@
 //!   the transposes, so the kernels see one layout.
 //! - The direct path, for tiny products and thin shapes (one or two rows, one or two columns, a
 //!   very short k) where whole tiles would be mostly padding: plain loops that the compiler
-//!   vectorises, with no packing ([`prefers_direct`] has the rules).
+//!   vectorises, with no packing (`prefers_direct` has the rules).
 //!
 //! The micro-kernel is chosen at compile time on wasm (`simd128.rs`, when built with `+simd128`), at
 //! run time on x86-64 (`x86.rs`: AVX-512F, else AVX2+FMA), and is the portable `scalar.rs` otherwise.
