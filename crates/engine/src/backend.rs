@@ -97,14 +97,13 @@ impl Guard {
 pub struct Update {
     pub rule: UpdateRule,
     pub learning_rate: f64,
-    /// 1-based count of updates so far, for Adam's bias correction.
-    pub step: u64,
-    /// Adam's bias corrections at `step`, `1 − β₁ᵗ` and `√(1 − β₂ᵗ)`, computed once per step
+    /// Adam's bias corrections at step t, `1 − β₁ᵗ` and `√(1 − β₂ᵗ)`, computed once per step
     /// rather than per tensor (the powers took 7 % of the tiny MLP's step); 1 for other rules.
     pub bias: (f64, f64),
 }
 
 impl Update {
+    /// The update of `step`, the 1-based count of updates so far.
     pub fn new(rule: UpdateRule, learning_rate: f64, step: u64) -> Self {
         let bias = match rule {
             UpdateRule::Adam { beta1, beta2, .. } => {
@@ -113,7 +112,7 @@ impl Update {
             }
             UpdateRule::Sgd | UpdateRule::Momentum { .. } => (1.0, 1.0),
         };
-        Self { rule, learning_rate, step, bias }
+        Self { rule, learning_rate, bias }
     }
 }
 
