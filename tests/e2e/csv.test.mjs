@@ -63,3 +63,36 @@ test('a bundled table shows its first rows; a CSV file is previewed and trained 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a bundled table is fetched when first picked; a failed or foreign fetch is explained and the run in place kept', async () => {
+  const { page, context } = await open(browser);
+  await loaded(page);
+  // The page loaded without the data files: generated data needs none.
+  const fetched = [];
+  page.on('request', (r) => r.url().includes('/data/') && fetched.push(new URL(r.url()).pathname));
+  // (what the server answers for data/wine_data.csv.zlib, what the page must say)
+  const cases = [
+    [{ status: 404, body: 'not found' }, /data\.dataset could not fetch data\/wine_data\.csv\.zlib.*the server answered 404/],
+    [{ status: 200, body: '<!doctype html>' }, /data\.dataset data\/wine_data\.csv\.zlib is 15 bytes.*come from different builds \(reload the page\)/],
+  ];
+  for (const [answer, said] of cases) {
+    await context.route('**/data/wine_data.csv.zlib', (route) => route.fulfill(answer));
+    await page.selectOption('#dataset', 'wine');
+    await page.locator('.architecture .problems li').filter({ hasText: said }).waitFor({ timeout: 10_000 });
+    // The experiment in place still trains.
+    const before = Number(await page.locator('#step-count').textContent());
+    await page.click('#step');
+    await waitForNumber(page, '#step-count', (s) => s === before + 1, 10_000);
+    await context.unroute('**/data/wine_data.csv.zlib');
+    await page.selectOption('#dataset', 'circle');
+    await loaded(page);
+  }
+  // Served as built, the file arrives, the problem goes and the table trains.
+  await page.selectOption('#dataset', 'wine');
+  await page.locator('#table-samples thead th').nth(13).waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('.architecture .problems li').count(), 0);
+  await page.click('#play');
+  await waitForNumber(page, '#test-accuracy', (a) => a >= 80, 30_000);
+  assert.ok(fetched.every((path) => path.endsWith('/data/wine_data.csv.zlib')), fetched.join(', '));
+  await context.close();
+});

@@ -38,7 +38,8 @@ test('a three-hidden-layer network learns spiral: the loss falls below 0.1 and t
   await page.locator('#play[aria-pressed="true"]').waitFor({ timeout: 2_000 });
   const loss = await waitForNumber(page, '#test-loss', (l) => l < 0.1, 90_000);
   assert.ok(loss < 0.1);
-  assert.ok((await shownNumber(page, '#test-accuracy')) > 95);
+  // The accuracy follows (a loss under 0.1 can still leave 13 of 250 test points wrong).
+  await waitForNumber(page, '#test-accuracy', (a) => a > 95, 30_000);
   assert.notEqual(await canvasPicture(page, 'surface'), surfaceBefore, 'the decision surface changed');
   assert.notEqual(await canvasPicture(page, 'loss-chart'), lossBefore, 'the loss curves were drawn');
   assert.notEqual(await canvasPicture(page, 'layer-chart'), layersBefore, 'the layer metrics were drawn');

@@ -93,6 +93,7 @@ fn mime(path: &Path) -> &'static str {
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "json" => "application/json",
+        "md" => "text/markdown; charset=utf-8",
         _ => "application/octet-stream",
     }
 }

@@ -4,7 +4,7 @@
 
 use std::f64::consts::PI;
 
-use layerlab_engine::data::{BUNDLED_FILES, Data, DataError, Examples, load, train_count};
+use layerlab_engine::data::{BUNDLED_FILES, Data, DataError, DataFile, Examples, fnv1a, load, supply, train_count};
 use layerlab_spec::Shape;
 use layerlab_spec::data::{BundledImage, CsvRef, CsvTask, DataSpec, Dataset, Feature, Formula, FourierInput, Task};
 use sha2::{Digest, Sha256};
@@ -386,6 +386,51 @@ fn bundled_files_match_their_checksums() {
         let inflated = miniz_oxide::inflate::decompress_to_vec_zlib(bytes).expect("a zlib stream");
         assert_eq!(sha256(&inflated), inflated_sha, "{name} inflated");
         assert!(readme.contains(file_sha) && readme.contains(inflated_sha), "README.md lists {name}'s checksums");
+    }
+}
+
+#[test]
+fn each_data_file_expects_the_committed_size_and_checksum() {
+    for file in DataFile::ALL {
+        let (_, bytes) = BUNDLED_FILES.iter().find(|(name, _)| *name == file.name()).expect("bundled");
+        assert_eq!(file.expected(), (bytes.len(), fnv1a(bytes)), "{file:?}");
+    }
+    // The dataset each file makes, and the ones that need none.
+    let cases = [
+        (Dataset::Digits, Some(DataFile::Digits)),
+        (Dataset::Iris, Some(DataFile::Iris)),
+        (Dataset::Wine, Some(DataFile::Wine)),
+        (Dataset::BreastCancer, Some(DataFile::BreastCancer)),
+        (Dataset::Image { image: BundledImage::Scene, side: 64 }, Some(DataFile::Scene)),
+        (Dataset::Image { image: BundledImage::Checker, side: 64 }, None),
+        (Dataset::Spiral, None),
+    ];
+    for (dataset, file) in cases {
+        assert_eq!(DataFile::needed_by(&dataset), file, "{dataset:?}");
+    }
+}
+
+#[test]
+fn a_supplied_data_file_must_be_the_committed_one() {
+    let (_, digits) = BUNDLED_FILES.iter().find(|(name, _)| *name == "digits.u8.zlib").expect("bundled");
+    let mut flipped = digits.to_vec();
+    flipped[100] ^= 1;
+    // (bytes, None if accepted or what the refusal must say)
+    let cases: [(Vec<u8>, Option<&str>); 4] = [
+        (digits.to_vec(), None),
+        (digits[..digits.len() - 1].to_vec(), Some("data/digits.u8.zlib is 45907 bytes")),
+        (flipped, Some("not the 45908 bytes with checksum 26ec041cb72841a2")),
+        (b"<!doctype html>".to_vec(), Some("come from different builds (reload the page)")),
+    ];
+    for (bytes, refusal) in cases {
+        let said = supply(DataFile::Digits, bytes).err().map(|e| e.to_string());
+        match (said, refusal) {
+            (None, None) => {}
+            (Some(said), Some(expected)) => {
+                assert!(said.starts_with("data.dataset: ") && said.contains(expected), "{said}");
+            }
+            (said, refusal) => panic!("supplying gave {said:?}; expected {refusal:?}"),
+        }
     }
 }
 

@@ -1,11 +1,15 @@
 //! The Web Worker binary. Trunk builds it (`data-type="worker"` in index.html) and the page
 //! starts it as `./worker_loader.js`. It announces itself with `Ready`, answers each message
-//! through [`layerlab_worker::handler`], and while a run plays, trains in ticks of about 20 ms
+//! through [`layerlab_worker::handler`] (once the data file a `load` needs is fetched:
+//! `data_files`), and while a run plays, trains in ticks of about 20 ms
 //! scheduled through a `MessageChannel`: between two ticks the page's messages (pause, a new
 //! learning rate) are read, and unlike `setTimeout` no 4 ms clamp idles the worker. A run slowed
 //! down by the page's speed limit waits for its next step on a timer instead.
 
+mod data_files;
+
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use layerlab_worker::handler;
 use layerlab_worker::protocol::{self, PROTOCOL_VERSION, WorkerInput, WorkerOutput};
@@ -38,43 +42,15 @@ fn main() {
     };
     channel.port1().set_onmessage(Some(on_tick.as_ref().unchecked_ref()));
 
+    let handler: data_files::Handler = {
+        let scope = scope.clone();
+        Rc::new(move |input| handle(&scope, &ticker, input))
+    };
     let reply_to = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let scope = reply_to.clone();
-        let input = match protocol::from_js::<WorkerInput>(event.data()) {
-            Ok(input) => input,
-            Err(message) => return post(&scope, &WorkerOutput::Error { message }),
-        };
-        let at = now(&scope);
-        match HOST.with(|host| handler::handle_now(&mut host.borrow_mut(), input, at)) {
-            Ok(replies) => {
-                post_all(&scope, &replies);
-                read_back(&scope, &ticker);
-                schedule(&ticker);
-            }
-            Err(input) => {
-                let ticker = ticker.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let detect = matches!(input, WorkerInput::DetectBackend { .. });
-                    let (replies, gpu) = handler::handle(input).await;
-                    post_all(&scope, &replies);
-                    // A detection settles the device: WebGPU's, or none (the CPU).
-                    let report = replies.iter().find_map(|r| match r {
-                        WorkerOutput::Backend { report, .. } => Some(report.clone()),
-                        _ => None,
-                    });
-                    let moved = match (gpu, report) {
-                        (Some(Ok(gpu)), Some(report)) => HOST.with(|host| host.borrow_mut().use_gpu(gpu, report)),
-                        _ if detect => {
-                            HOST.with(|host| host.borrow_mut().drop_gpu());
-                            Vec::new()
-                        }
-                        _ => Vec::new(),
-                    };
-                    post_all(&scope, &moved);
-                    schedule(&ticker);
-                });
-            }
+        match protocol::from_js::<WorkerInput>(event.data()) {
+            Ok(input) => data_files::deliver(&reply_to, input, Rc::clone(&handler)),
+            Err(message) => post(&reply_to, &WorkerOutput::Error { message }),
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -82,6 +58,42 @@ fn main() {
     on_message.forget();
     on_tick.forget();
     post(&scope, &WorkerOutput::Ready { protocol: PROTOCOL_VERSION });
+}
+
+/// Answers one message: at once from the host's state, or (backend detection, ping) after
+/// waiting on the browser.
+fn handle(scope: &DedicatedWorkerGlobalScope, ticker: &MessagePort, input: WorkerInput) {
+    let at = now(scope);
+    match HOST.with(|host| handler::handle_now(&mut host.borrow_mut(), input, at)) {
+        Ok(replies) => {
+            post_all(scope, &replies);
+            read_back(scope, ticker);
+            schedule(ticker);
+        }
+        Err(input) => {
+            let (scope, ticker) = (scope.clone(), ticker.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let detect = matches!(input, WorkerInput::DetectBackend { .. });
+                let (replies, gpu) = handler::handle(input).await;
+                post_all(&scope, &replies);
+                // A detection settles the device: WebGPU's, or none (the CPU).
+                let report = replies.iter().find_map(|r| match r {
+                    WorkerOutput::Backend { report, .. } => Some(report.clone()),
+                    _ => None,
+                });
+                let moved = match (gpu, report) {
+                    (Some(Ok(gpu)), Some(report)) => HOST.with(|host| host.borrow_mut().use_gpu(gpu, report)),
+                    _ if detect => {
+                        HOST.with(|host| host.borrow_mut().drop_gpu());
+                        Vec::new()
+                    }
+                    _ => Vec::new(),
+                };
+                post_all(&scope, &moved);
+                schedule(&ticker);
+            });
+        }
+    }
 }
 
 /// Starts the read-back the host asked for, if any: when it arrives, the host takes it, its
@@ -138,7 +150,7 @@ fn post_all(scope: &DedicatedWorkerGlobalScope, outputs: &[WorkerOutput]) {
     }
 }
 
-fn post(scope: &DedicatedWorkerGlobalScope, output: &WorkerOutput) {
+pub(crate) fn post(scope: &DedicatedWorkerGlobalScope, output: &WorkerOutput) {
     let sent =
         protocol::to_js(output).map_err(wasm_bindgen::JsValue::from).and_then(|value| scope.post_message(&value));
     if let Err(error) = sent {

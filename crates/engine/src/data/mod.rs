@@ -7,6 +7,7 @@
 
 mod csv;
 mod features;
+mod files;
 mod image;
 mod planar;
 mod playground;
@@ -23,8 +24,8 @@ use layerlab_spec::limits::{MAX_CLASSES, MAX_FOURIER_FEATURES, MAX_SAMPLES};
 
 pub use csv::{CsvSummary, PREVIEW_ROWS};
 pub use features::PlanarEncoder;
+pub use files::{BUNDLED_FILES, DataFile, fnv1a, is_available, supply};
 pub use split::train_count;
-pub use tables::BUNDLED_FILES;
 
 use crate::rng::{Stream, rng};
 use split::Rows;

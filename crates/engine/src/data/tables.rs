@@ -1,30 +1,17 @@
 //! The data bundled under `assets/data/` (origin, licence and checksums in its README.md): the
 //! 8×8 handwritten digits and three small tables, as scikit-learn ships them, and the generated
-//! grayscale scene the image dataset fits, each zlib-compressed and embedded in the binary.
+//! grayscale scene the image dataset fits, each zlib-compressed (where the bytes come from:
+//! [`super::files`]).
+//!
+//! The digits file is 1,797 images of 65 bytes each: 64 pixels (row by row, 0 to 16) then the
+//! digit. The tables are scikit-learn's CSV files, unchanged: a first line `rows,columns,class
+//! names…`, then one row per example, the class index last. The scene is [`SCENE_SIDE`]² bytes
+//! (`assets/data/make_scene.py`), one per pixel (0 black to 255 white), row by row from the top,
+//! each row from left to right.
 
 use super::DataError;
+use super::files::{DataFile, with_bytes};
 use super::split::Rows;
-
-/// The 1,797 digits as 65 bytes each: 64 pixels (row by row, 0 to 16) then the digit.
-const DIGITS: &[u8] = include_bytes!("../../../../assets/data/digits.u8.zlib");
-/// scikit-learn's CSV files, unchanged: a first line `rows,columns,class names…`, then one row per
-/// example, the class index last.
-const IRIS: &[u8] = include_bytes!("../../../../assets/data/iris.csv.zlib");
-const WINE: &[u8] = include_bytes!("../../../../assets/data/wine_data.csv.zlib");
-const BREAST_CANCER: &[u8] = include_bytes!("../../../../assets/data/breast_cancer.csv.zlib");
-/// The scene `assets/data/make_scene.py` generates: [`SCENE_SIDE`]² bytes, one per pixel (0 black
-/// to 255 white), row by row from the top, each row from left to right.
-const SCENE: &[u8] = include_bytes!("../../../../assets/data/scene.u8.zlib");
-
-/// The embedded files by name, as committed (compressed), for checking against the checksums
-/// in `assets/data/README.md`.
-pub const BUNDLED_FILES: [(&str, &[u8]); 5] = [
-    ("digits.u8.zlib", DIGITS),
-    ("iris.csv.zlib", IRIS),
-    ("wine_data.csv.zlib", WINE),
-    ("breast_cancer.csv.zlib", BREAST_CANCER),
-    ("scene.u8.zlib", SCENE),
-];
 
 const PIXELS: usize = 64;
 
@@ -43,13 +30,14 @@ fn damaged(name: &str, what: &str) -> DataError {
     DataError::new("data.dataset", format!("the bundled {name} data is damaged ({what}): rebuild the engine"))
 }
 
-fn inflate(name: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
-    miniz_oxide::inflate::decompress_to_vec_zlib(bytes).map_err(|e| damaged(name, &format!("{:?}", e.status)))
+fn inflate(name: &str, file: DataFile) -> Result<Vec<u8>, DataError> {
+    with_bytes(file, miniz_oxide::inflate::decompress_to_vec_zlib)?
+        .map_err(|e| damaged(name, &format!("{:?}", e.status)))
 }
 
 /// The digits, pixels scaled to [0, 1] (divided by 16), the digit as the class.
 pub(crate) fn digits() -> Result<Rows, DataError> {
-    let bytes = inflate("digits", DIGITS)?;
+    let bytes = inflate("digits", DataFile::Digits)?;
     if bytes.is_empty() || bytes.len() % (PIXELS + 1) != 0 {
         return Err(damaged("digits", "its length is not a whole number of images"));
     }
@@ -63,7 +51,7 @@ pub(crate) fn digits() -> Result<Rows, DataError> {
 
 /// The scene's [`SCENE_SIDE`]² pixels, row by row from the top.
 pub(crate) fn scene() -> Result<Vec<u8>, DataError> {
-    let pixels = inflate("scene", SCENE)?;
+    let pixels = inflate("scene", DataFile::Scene)?;
     if pixels.len() != SCENE_SIDE * SCENE_SIDE {
         return Err(damaged("scene", "it is not 256 × 256 pixels"));
     }
@@ -74,12 +62,12 @@ pub(crate) fn scene() -> Result<Vec<u8>, DataError> {
 /// deviation are computed over all rows, test rows included: these are fixed, well-known tables,
 /// and the scaling is the same whatever the split.
 pub(crate) fn table(table: Table) -> Result<Rows, DataError> {
-    let (name, bytes) = match table {
-        Table::Iris => ("iris", IRIS),
-        Table::Wine => ("wine", WINE),
-        Table::BreastCancer => ("breast cancer", BREAST_CANCER),
+    let (name, file) = match table {
+        Table::Iris => ("iris", DataFile::Iris),
+        Table::Wine => ("wine", DataFile::Wine),
+        Table::BreastCancer => ("breast cancer", DataFile::BreastCancer),
     };
-    let text = String::from_utf8(inflate(name, bytes)?).map_err(|_| damaged(name, "not UTF-8"))?;
+    let text = String::from_utf8(inflate(name, file)?).map_err(|_| damaged(name, "not UTF-8"))?;
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
     let count = |i: usize| header.get(i).and_then(|v| v.parse::<usize>().ok());
