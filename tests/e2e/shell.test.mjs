@@ -35,6 +35,28 @@ test('the worker answers a ping', async () => {
   await context.close();
 });
 
+test('the worker runs its relaxed-SIMD build where the browser has relaxed SIMD, its plain build otherwise', async () => {
+  // (what the server answers for worker_relaxed.js, or null to serve it; the worker wasm loaded)
+  const cases = [
+    [null, 'worker_relaxed_bg.wasm'],
+    [{ status: 404, body: 'not found' }, 'worker_bg.wasm'],
+  ];
+  for (const [answer, expected] of cases) {
+    const context = await withoutGpu.newContext();
+    if (answer) await context.route('**/worker_relaxed.js', (route) => route.fulfill(answer));
+    const wasm = [];
+    context.on('request', (r) => /\/worker\w*\.wasm$/.test(r.url()) && wasm.push(new URL(r.url()).pathname.split('/').pop()));
+    const page = await context.newPage();
+    await page.goto(process.env.LAYERLAB_URL);
+    await workerReady(page);
+    await page.locator('#test-loss').filter({ hasNotText: '—' }).waitFor({ timeout: 30_000 });
+    await page.click('#step');
+    await waitForNumber(page, '#step-count', (s) => s === 1, 10_000);
+    assert.deepEqual(wasm, [expected]);
+    await context.close();
+  }
+});
+
 test('a software WebGPU adapter is passed over for the CPU, and the tooltip says how to use it', async () => {
   // Headless Chromium's adapter is SwiftShader, a software (fallback) one: slower than the CPU.
   const { page, context, problems } = await open(withGpu);
@@ -137,7 +159,8 @@ test('a worker script that cannot be fetched is reported at once', async () => {
 
 test('a worker whose wasm never loads is reported after the start timeout', async () => {
   const { page, context } = await open(withoutGpu, '', { waitForWorker: false });
-  await context.route('**/worker_bg.wasm', (route) => route.abort());
+  // Either build of the worker (www/worker_loader.js picks one).
+  await context.route(/\/worker(_relaxed)?_bg\.wasm$/, (route) => route.abort());
   await page.reload();
   const status = page.locator('#worker-status');
   await status.filter({ hasText: 'stopped:' }).waitFor({ timeout: 30_000 });

@@ -36,10 +36,28 @@ fn every_trunk_link_builds_a_binary_its_crate_declares() {
 }
 
 #[test]
-fn the_page_starts_the_worker_where_trunk_puts_its_loader() {
+fn the_page_starts_the_worker_through_the_loader_trunk_copies_and_it_loads_the_worker_binary() {
     let html = std::fs::read_to_string(root().join("index.html")).unwrap();
     let worker = rust_links(&html).into_iter().find(|l| l.contains("data-type=\"worker\"")).expect("a worker link");
-    assert!(worker.contains("data-loader-shim"), "Trunk writes a loader only with data-loader-shim");
+    assert!(!worker.contains("data-loader-shim"), "Trunk's own loader would overwrite www/worker_loader.js");
     let bin = attribute(&worker, "data-bin").unwrap();
-    assert_eq!(layerlab_app::worker_link::WORKER_URL, format!("./{bin}_loader.js"));
+    let loader = "worker_loader.js";
+    assert_eq!(layerlab_app::worker_link::WORKER_URL, format!("./{loader}"));
+    assert!(
+        html.contains(&format!("<link data-trunk rel=\"copy-file\" href=\"www/{loader}\" />")),
+        "index.html copies it"
+    );
+    // The loader loads `<bin>.js` and `<bin>_bg.wasm` (Trunk's names) or the relaxed-SIMD pair
+    // `<bin>_relaxed…` (xtask/src/build.rs's names).
+    let script = std::fs::read_to_string(root().join("www").join(loader)).unwrap();
+    for needle in [
+        format!("let build = WebAssembly.validate(RELAXED_SIMD) ? '{bin}_relaxed' : '{bin}';"),
+        "importScripts(`./${build}.js`);".to_string(),
+        format!("importScripts('./{bin}.js');"),
+        "wasm_bindgen(`./${build}_bg.wasm`);".to_string(),
+    ] {
+        assert!(script.contains(&needle), "www/{loader} has `{needle}`");
+    }
+    let build = std::fs::read_to_string(root().join("xtask/src/build.rs")).unwrap();
+    assert!(build.contains(&format!("--out-name={bin}_relaxed")), "xtask names the relaxed build {bin}_relaxed");
 }

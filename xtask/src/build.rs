@@ -11,14 +11,28 @@ use crate::tools::Tools;
 /// writes last), the build in `dist/` is current and is not redone.
 const SOURCES: &[&str] = &["index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock", ".cargo", "crates", "www", "assets"];
 
-/// Builds the release app into `dist/` (unless it is current) and prints the size of each wasm
-/// file, raw and gzipped.
+/// The flags of the worker's second build: the `.cargo/config.toml` ones plus relaxed SIMD.
+pub const RELAXED_RUSTFLAGS: &str = "-C target-feature=+simd128,+relaxed-simd";
+
+/// Where cargo builds with [`RELAXED_RUSTFLAGS`]: a folder of its own, or each change of flags
+/// would rebuild every crate of the other build.
+pub fn relaxed_target(root: &Path) -> PathBuf {
+    root.join("target/relaxed-simd")
+}
+
+/// Builds the release app into `dist/` (unless it is current), then the worker's relaxed-SIMD
+/// build beside Trunk's, and prints the size of each wasm file, raw and gzipped.
 pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
     let dist = root.join("dist");
-    if is_current(root, &dist.join("index.html")) {
+    let stamp = dist.join("index.html");
+    if is_current(root, &stamp) {
         println!("dist/ is up to date with the sources: not rebuilding");
     } else {
         cmd::run(tools.command(".tools/bin/trunk").args(["build", "--release"]).current_dir(root))?;
+    }
+    let relaxed = dist.join("worker_relaxed_bg.wasm");
+    if !is_current(root, &relaxed) {
+        relaxed_worker(root, tools, &dist)?;
     }
     for (name, raw, gzipped) in wasm_sizes(&dist)? {
         println!("{name}: {} KiB, {} KiB gzipped", raw / 1024, gzipped / 1024);
@@ -26,16 +40,53 @@ pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
     Ok(dist)
 }
 
+/// The worker built again with relaxed SIMD (its matrix multiply then uses a fused multiply-add)
+/// as `dist/worker_relaxed.js` and `worker_relaxed_bg.wasm`, which `www/worker_loader.js` starts
+/// where the browser validates relaxed SIMD. Cargo builds into a target folder of its own (other
+/// flags would rebuild the plain build's every crate, and back); wasm-bindgen and wasm-opt run as
+/// Trunk runs them for the plain build.
+fn relaxed_worker(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String> {
+    let target = relaxed_target(root);
+    let mut cargo = tools.command("cargo");
+    cargo
+        .args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown"])
+        .args(["-p", "layerlab-worker", "--bin", "worker"])
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", RELAXED_RUSTFLAGS)
+        .current_dir(root);
+    cmd::run(&mut cargo)?;
+    let bindgen = target.join("bindgen");
+    let mut wasm_bindgen = tools.command("wasm-bindgen");
+    wasm_bindgen
+        .args(["--target=no-modules", "--out-name=worker_relaxed", "--no-typescript"])
+        .arg(format!("--out-dir={}", bindgen.display()))
+        .arg(target.join("wasm32-unknown-unknown/wasm-release/worker.wasm"));
+    cmd::run(&mut wasm_bindgen)?;
+    let mut wasm_opt = tools.command("wasm-opt");
+    wasm_opt
+        .args(["-Oz", "--enable-simd", "--enable-relaxed-simd"])
+        .arg(bindgen.join("worker_relaxed_bg.wasm"))
+        .arg("--output")
+        .arg(dist.join("worker_relaxed_bg.wasm"));
+    cmd::run(&mut wasm_opt)?;
+    let (from, to) = (bindgen.join("worker_relaxed.js"), dist.join("worker_relaxed.js"));
+    std::fs::copy(&from, &to).map(drop).map_err(|e| format!("{} → {}: {e}", from.display(), to.display()))
+}
+
 /// (file name, bytes, gzip -9 bytes) for each `.wasm` in `dist`.
 fn wasm_sizes(dist: &Path) -> Result<Vec<(String, u64, u64)>, String> {
     sizes(dist, &["wasm"])
 }
 
-/// Bytes and gzip -9 bytes of all the wasm and JavaScript the page loads (the app's and the
-/// worker's, with their wasm-bindgen glue), summed.
+/// Bytes and gzip -9 bytes of all the wasm and JavaScript the page loads in a browser with
+/// relaxed SIMD, as Chromium has (the app's, the worker's loader and its relaxed build, with
+/// their wasm-bindgen glue), summed: the plain build of the worker beside it is not loaded.
 pub fn loaded_bytes(dist: &Path) -> Result<(u64, u64), String> {
     let all = sizes(dist, &["wasm", "js"])?;
-    Ok(all.iter().fold((0, 0), |(r, g), (_, raw, gz)| (r + raw, g + gz)))
+    let relaxed = all.iter().any(|(name, ..)| name == "worker_relaxed_bg.wasm");
+    let unloaded = |name: &str| relaxed && (name == "worker.js" || name == "worker_bg.wasm");
+    let loaded = all.iter().filter(|(name, ..)| !unloaded(name));
+    Ok(loaded.fold((0, 0), |(r, g), (_, raw, gz)| (r + raw, g + gz)))
 }
 
 /// (file name, bytes, gzip -9 bytes) for each file in `dist` with one of `extensions`.
