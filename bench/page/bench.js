@@ -1,6 +1,7 @@
 // The in-browser half of `cargo xtask bench`: the benchmark MLPs (the engine's workloads: the same
 // ids, sizes, batches and losses as the native and PyTorch rows) trained by LayerLab's CPU (wasm)
-// and WebGPU backends through the `layerlab` package, and by TensorFlow.js on its wasm, cpu, webgl
+// and WebGPU backends through the `layerlab` package, by its CPU backend again from the package
+// built with relaxed SIMD (`cpu+relaxed-simd`: what the page's worker runs in Chromium), and by TensorFlow.js on its wasm, cpu, webgl
 // and webgpu backends. Every step completes before the next (LayerLab's CPU steps are synchronous;
 // its WebGPU steps and TF.js's are awaited through a read-back of the loss). Before a time is
 // kept, LayerLab's WebGPU losses must match its CPU's within 1e-3 after the warm-up, and every
@@ -16,6 +17,9 @@ const MODELS = {
   'mlp_784-256-256-10_relu_b128': [784, [256, 256], 'relu', 10, 128],
 };
 const WARMUP = 20;
+/** The package built with relaxed SIMD (served as layerlab-relaxed/), as the page's worker is
+ *  where the browser has relaxed SIMD: its rows' backend. */
+const RELAXED = 'cpu+relaxed-simd';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -39,9 +43,12 @@ async function timePerStep(steps, budgetMs) {
   return { ms: median(times), timed: times.length * k };
 }
 
-async function layerlab(model, backend, budgetMs) {
-  const workload = await Workload.open(model, backend);
-  if (workload.backend !== backend) throw new Error(`asked for ${backend}, got ${workload.backend}: ${workload.adapter}`);
+/** LayerLab on `model`; `api` is the package's module (the relaxed-SIMD build's for
+ *  `cpu+relaxed-simd`, which trains on its CPU backend). */
+async function layerlab(model, backend, budgetMs, api) {
+  const asked = backend === RELAXED ? 'cpu' : backend;
+  const workload = await api.Workload.open(model, asked);
+  if (workload.backend !== asked) throw new Error(`asked for ${asked}, got ${workload.backend}: ${workload.adapter}`);
   const warm = await workload.steps(WARMUP);
   let check = 'loss finite';
   if (backend === 'webgpu') {
@@ -126,9 +133,19 @@ async function tfjs(model, backend, budgetMs) {
  *  `blocks` ({ name: spec JSON }); a failure is a row with `error`, not the end. */
 export async function bench({ models = Object.keys(MODELS), blocks = {}, budgetMs = 1500, skip = [] } = {}) {
   await init();
+  // A separate instance of the package, from the relaxed-SIMD build; it does not compile where
+  // the browser lacks relaxed SIMD, and its rows then say so.
+  let relaxed;
+  try {
+    relaxed = await import('./layerlab-relaxed/layerlab.js');
+    await relaxed.default();
+  } catch (error) {
+    relaxed = { Workload: { open: () => { throw new Error(`no relaxed-SIMD build here: ${error?.message ?? error}`); } } };
+  }
+  const api = (backend) => (backend === RELAXED ? relaxed : { Workload });
   tf.wasm.setWasmPaths('tfjs/');
   const runs = [
-    ['layerlab', 'cpu'], ['layerlab', 'webgpu'],
+    ['layerlab', 'cpu'], ['layerlab', RELAXED], ['layerlab', 'webgpu'],
     ['tfjs', 'wasm'], ['tfjs', 'cpu'], ['tfjs', 'webgl'], ['tfjs', 'webgpu'],
   ].filter(([engine, backend]) => !skip.includes(`${engine}/${backend}`));
   const rows = [];
@@ -136,7 +153,7 @@ export async function bench({ models = Object.keys(MODELS), blocks = {}, budgetM
     for (const [engine, backend] of runs) {
       const base = { model, engine, backend, where: 'browser', threads: 1 };
       try {
-        const row = engine === 'layerlab' ? await layerlab(model, backend, budgetMs) : await tfjs(model, backend, budgetMs);
+        const row = engine === 'layerlab' ? await layerlab(model, backend, budgetMs, api(backend)) : await tfjs(model, backend, budgetMs);
         rows.push({ ...base, ...row });
       } catch (error) {
         rows.push({ ...base, error: String(error?.message ?? error) });

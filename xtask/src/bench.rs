@@ -286,7 +286,7 @@ fn wasm_gemm_rows(tools: &Tools, root: &Path) -> Result<Vec<Row>, String> {
 }
 
 /// The benchmark page in Chromium (tests/e2e/bench/peers.mjs): its folder is the page, the web
-/// package as `layerlab/` and TensorFlow.js's browser builds and wasm files as `tfjs/`; the
+/// package as `layerlab/`, its relaxed-SIMD build as `layerlab-relaxed/` and TensorFlow.js's browser builds and wasm files as `tfjs/`; the
 /// literature blocks' specs (bench/blocks) go in as text.
 fn browser_rows(tools: &Tools, root: &Path, budget: Budget, about: &mut Value) -> Result<Vec<Row>, String> {
     let bench = root.join("bench");
@@ -294,6 +294,7 @@ fn browser_rows(tools: &Tools, root: &Path, budget: Budget, about: &mut Value) -
         cmd::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&bench))?;
     }
     let (_, web) = pack::build(tools, root)?;
+    let web_relaxed = pack::web_relaxed(tools, root)?;
     let site = root.join("target/bench-page");
     let _ = std::fs::remove_dir_all(&site);
     let copy = |from: &Path, to: &Path| -> Result<(), String> {
@@ -305,6 +306,7 @@ fn browser_rows(tools: &Tools, root: &Path, budget: Budget, about: &mut Value) -
     }
     for file in ["layerlab.js", "layerlab_bg.wasm"] {
         copy(&web.join(file), &site.join("layerlab").join(file))?;
+        copy(&web_relaxed.join(file), &site.join("layerlab-relaxed").join(file))?;
     }
     let tf = bench.join("node_modules/@tensorflow");
     for (package, file) in [

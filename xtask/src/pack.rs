@@ -7,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cmd;
 use crate::tools::Tools;
+use crate::{build, cmd};
 
 /// The package's folders, `(node, web)`.
 pub fn build(tools: &Tools, root: &Path) -> Result<(PathBuf, PathBuf), String> {
@@ -32,4 +32,21 @@ pub fn build(tools: &Tools, root: &Path) -> Result<(PathBuf, PathBuf), String> {
     let web = out.pop().expect("two targets");
     let node = out.pop().expect("two targets");
     Ok((node, web))
+}
+
+/// The web package built again with relaxed SIMD, as the page's worker is (`build.rs`), into
+/// `target/pkg/web-relaxed`: the benchmark page measures both builds side by side.
+pub fn web_relaxed(tools: &Tools, root: &Path) -> Result<PathBuf, String> {
+    let dir = root.join("target/pkg/web-relaxed");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut build = tools.command("wasm-pack");
+    build
+        .current_dir(root)
+        .args(["build", "crates/js", "--target", "web", "--out-name", "layerlab", "--out-dir"])
+        .arg(&dir)
+        .args(["--mode", "no-install", "--profile", "wasm-release"])
+        .env("CARGO_TARGET_DIR", build::relaxed_target(root))
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", build::RELAXED_RUSTFLAGS);
+    cmd::run(&mut build)?;
+    Ok(dir)
 }
