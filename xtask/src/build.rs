@@ -24,8 +24,7 @@ pub fn relaxed_target(root: &Path) -> PathBuf {
 /// build beside Trunk's, and prints the size of each wasm file, raw and gzipped.
 pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
     let dist = root.join("dist");
-    let stamp = dist.join("index.html");
-    if is_current(root, &stamp) {
+    if is_current(root, &dist.join("index.html")) {
         println!("dist/ is up to date with the sources: not rebuilding");
     } else {
         cmd::run(tools.command(".tools/bin/trunk").args(["build", "--release"]).current_dir(root))?;
@@ -62,15 +61,16 @@ fn relaxed_worker(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String>
         .arg(format!("--out-dir={}", bindgen.display()))
         .arg(target.join("wasm32-unknown-unknown/wasm-release/worker.wasm"));
     cmd::run(&mut wasm_bindgen)?;
+    let (from, to) = (bindgen.join("worker_relaxed.js"), dist.join("worker_relaxed.js"));
+    std::fs::copy(&from, &to).map_err(|e| format!("{} → {}: {e}", from.display(), to.display()))?;
+    // The wasm last: it is what `release` checks, so it exists only beside its glue.
     let mut wasm_opt = tools.command("wasm-opt");
     wasm_opt
         .args(["-Oz", "--enable-simd", "--enable-relaxed-simd"])
         .arg(bindgen.join("worker_relaxed_bg.wasm"))
         .arg("--output")
         .arg(dist.join("worker_relaxed_bg.wasm"));
-    cmd::run(&mut wasm_opt)?;
-    let (from, to) = (bindgen.join("worker_relaxed.js"), dist.join("worker_relaxed.js"));
-    std::fs::copy(&from, &to).map(drop).map_err(|e| format!("{} → {}: {e}", from.display(), to.display()))
+    cmd::run(&mut wasm_opt)
 }
 
 /// (file name, bytes, gzip -9 bytes) for each `.wasm` in `dist`.
