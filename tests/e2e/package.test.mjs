@@ -33,14 +33,17 @@ async function nodeLosses(link, steps) {
   return m;
 }
 
-/** The example page in a fresh context of `chromium`, with the errors it logs collected. */
+/** The example page in a fresh context of `chromium`, with the errors it logs collected and the
+ *  wasm files it loads. */
 async function openExample(chromium) {
   const page = await (await chromium.newContext()).newPage();
   const problems = [];
+  const wasm = [];
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('request', (r) => r.url().endsWith('.wasm') && wasm.push(new URL(r.url()).pathname.split('/').pop()));
   await page.goto(EXAMPLE);
-  return { page, problems };
+  return { page, problems, wasm };
 }
 
 async function train(page, link, steps) {
@@ -52,13 +55,15 @@ async function train(page, link, steps) {
 }
 
 test('the example page trains a pasted link with the package alone, as the package does in Node', async () => {
-  const { page, problems } = await openExample(browser);
+  const { page, problems, wasm } = await openExample(browser);
   const spec = JSON.stringify({ data: { dataset: 'xor' }, model: [{ dense: { units: 8 } }], seed: 3 });
   const link = (await Experiment.fromSpec(spec)).link();
   const m = await nodeLosses(link, 300);
   const expected = `step 300: training loss ${m.trainLoss.toFixed(6)}, test loss ${m.testLoss.toFixed(6)}`;
   assert.equal(await train(page, `http://example.org/#${link}`, 300), expected);
   assert.equal(await page.textContent('#backend'), 'CPU (WebAssembly)', 'no WebGPU in this browser');
+  // The package's entry picked the relaxed-SIMD build, which Chromium can run (Node ran the plain one).
+  assert.deepEqual(wasm, ['layerlab_relaxed_bg.wasm']);
 
   await page.fill('#link', 'v1.cut-off');
   await page.click('#train');

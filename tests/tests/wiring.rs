@@ -61,3 +61,18 @@ fn the_page_starts_the_worker_through_the_loader_trunk_copies_and_it_loads_the_w
     let build = std::fs::read_to_string(root().join("xtask/src/build.rs")).unwrap();
     assert!(build.contains(&format!("--out-name={bin}_relaxed")), "xtask names the relaxed build {bin}_relaxed");
 }
+
+/// The `RELAXED_SIMD` array of a script: the text from its `[` to its `]`.
+fn relaxed_probe(script: &str) -> &str {
+    let start = script.find("const RELAXED_SIMD = new Uint8Array([").expect("the probe module");
+    let end = start + script[start..].find("]);").expect("its end");
+    &script[start..end]
+}
+
+#[test]
+fn the_page_worker_and_the_package_probe_for_relaxed_simd_with_the_same_module() {
+    let loader = std::fs::read_to_string(root().join("www/worker_loader.js")).unwrap();
+    let package = std::fs::read_to_string(root().join("crates/js/index.js")).unwrap();
+    assert_eq!(relaxed_probe(&loader), relaxed_probe(&package));
+    // The bytes themselves are checked by the browser tests: Chromium loads each relaxed build.
+}

@@ -3,7 +3,10 @@
 //! `.tools`, downloading nothing) with the browser build's size-first profile, into
 //! `target/pkg/node` (`--target nodejs`) and `target/pkg/web` (`--target web`), each with its
 //! `package.json` and TypeScript types, and beside them the example page (`examples/package`,
-//! served from `target/pkg`). Publishing is not part of it.
+//! served from `target/pkg`). The web package carries the engine twice, as the page's worker
+//! does: `layerlab_bg.wasm` and `layerlab_relaxed_bg.wasm` (built with relaxed SIMD, through
+//! `target/pkg/web-relaxed`), which share `layerlab.js`; its entry, `crates/js/index.js`, loads
+//! the one the browser can run. Publishing is not part of it.
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +29,7 @@ pub fn build(tools: &Tools, root: &Path) -> Result<(PathBuf, PathBuf), String> {
         println!("the layerlab package ({target}) is in {}", dir.display());
         out.push(dir);
     }
+    relaxed_beside(tools, root, out.last().expect("the web package"))?;
     // The example page beside the web package, so that target/pkg serves it as is.
     let example = root.join("examples/package/index.html");
     std::fs::copy(&example, root.join("target/pkg/index.html")).map_err(|e| format!("{}: {e}", example.display()))?;
@@ -34,9 +38,11 @@ pub fn build(tools: &Tools, root: &Path) -> Result<(PathBuf, PathBuf), String> {
     Ok((node, web))
 }
 
-/// The web package built again with relaxed SIMD, as the page's worker is (`build.rs`), into
-/// `target/pkg/web-relaxed`: the benchmark page measures both builds side by side.
-pub fn web_relaxed(tools: &Tools, root: &Path) -> Result<PathBuf, String> {
+/// Builds the web package again with relaxed SIMD, as the page's worker is (`build.rs`), into
+/// `target/pkg/web-relaxed`, and puts its wasm into the web package `web` as
+/// `layerlab_relaxed_bg.wasm` with the entry `crates/js/index.js` that picks between the two;
+/// `package.json` then names that entry. The two builds must share their glue.
+fn relaxed_beside(tools: &Tools, root: &Path, web: &Path) -> Result<(), String> {
     let dir = root.join("target/pkg/web-relaxed");
     let _ = std::fs::remove_dir_all(&dir);
     let mut build = tools.command("wasm-pack");
@@ -48,5 +54,30 @@ pub fn web_relaxed(tools: &Tools, root: &Path) -> Result<PathBuf, String> {
         .env("CARGO_TARGET_DIR", build::relaxed_target(root))
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", build::RELAXED_RUSTFLAGS);
     cmd::run(&mut build)?;
-    Ok(dir)
+    let read = |path: PathBuf| std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()));
+    if read(dir.join("layerlab.js"))? != read(web.join("layerlab.js"))? {
+        return Err(format!(
+            "the relaxed-SIMD build's layerlab.js ({}) differs from the plain build's ({}): the package's entry \
+             loads either wasm with one glue, so they must match",
+            dir.display(),
+            web.display()
+        ));
+    }
+    let copy = |from: PathBuf, to: PathBuf| {
+        std::fs::copy(&from, &to).map(drop).map_err(|e| format!("{} → {}: {e}", from.display(), to.display()))
+    };
+    copy(dir.join("layerlab_bg.wasm"), web.join("layerlab_relaxed_bg.wasm"))?;
+    for file in ["index.js", "index.d.ts"] {
+        copy(root.join("crates/js").join(file), web.join(file))?;
+    }
+    let manifest = web.join("package.json");
+    let text = String::from_utf8_lossy(&read(manifest.clone())?).into_owned();
+    let mut package: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    package["main"] = "index.js".into();
+    package["types"] = "index.d.ts".into();
+    let files = package["files"].as_array_mut().ok_or_else(|| format!("{} lists no files", manifest.display()))?;
+    files.extend(["index.js", "index.d.ts", "layerlab_relaxed_bg.wasm"].map(serde_json::Value::from));
+    let pretty = serde_json::to_string_pretty(&package).map_err(|e| e.to_string())?;
+    std::fs::write(&manifest, pretty + "\n").map_err(|e| format!("{}: {e}", manifest.display()))
 }
