@@ -1,8 +1,9 @@
 // The `layerlab` package's entry for the web: everything wasm-bindgen's module (layerlab.js)
 // exports, with one change to `init()`. Called without a module, it loads
 // layerlab_relaxed_bg.wasm, the engine built with relaxed SIMD (its matrix multiply fuses
-// multiply and add, ~13 % faster training steps on CPUs that can), where the browser validates
-// relaxed SIMD, and layerlab_bg.wasm, plain 128-bit SIMD, elsewhere: the choice the page's
+// multiply and add: 9–15 % faster medium and large training steps in `cargo xtask bench` on an
+// Intel CPU), where the browser validates relaxed SIMD, and layerlab_bg.wasm, plain 128-bit
+// SIMD, elsewhere: the choice the page's
 // worker makes (www/worker_loader.js). Both builds share layerlab.js (`cargo xtask pack` checks
 // their glue is the same). Pass `{ module_or_path }` to load a build of your choice.
 import wasmBindgenInit from './layerlab.js';

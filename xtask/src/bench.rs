@@ -252,16 +252,14 @@ fn block_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, St
 /// The engine's matrix multiply compiled to wasm, in Chromium, one thread: `tests/wasm_bench.rs`
 /// in release mode, its `LAYERLAB_BENCH` lines; built twice, as the page's worker is: with
 /// simd128 (backend `cpu`) and with relaxed SIMD too (`cpu+relaxed-simd`, what Chromium runs),
-/// the second into a target folder of its own (`build::relaxed_target`).
+/// the second into a target folder of its own (`build::relaxed_simd`).
 fn wasm_gemm_rows(tools: &Tools, root: &Path) -> Result<Vec<Row>, String> {
     let args = ["--release", "-p", "layerlab-engine", "--test", "wasm_bench", "--", "--nocapture"];
     let mut rows = Vec::new();
     for (backend, relaxed) in [("cpu", false), ("cpu+relaxed-simd", true)] {
         let mut command = wasm_cargo(tools, root, &args)?;
         if relaxed {
-            command
-                .env("CARGO_TARGET_DIR", build::relaxed_target(root))
-                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", build::RELAXED_RUSTFLAGS);
+            build::relaxed_simd(&mut command, root);
         }
         let output = command.output().map_err(|e| format!("cannot run cargo: {e}"))?;
         let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);

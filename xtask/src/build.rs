@@ -11,13 +11,16 @@ use crate::tools::Tools;
 /// writes last), the build in `dist/` is current and is not redone.
 const SOURCES: &[&str] = &["index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock", ".cargo", "crates", "www", "assets"];
 
-/// The flags of the worker's second build: the `.cargo/config.toml` ones plus relaxed SIMD.
-pub const RELAXED_RUSTFLAGS: &str = "-C target-feature=+simd128,+relaxed-simd";
+/// The flags of the relaxed-SIMD builds: the `.cargo/config.toml` ones plus relaxed SIMD.
+const RELAXED_RUSTFLAGS: &str = "-C target-feature=+simd128,+relaxed-simd";
 
-/// Where cargo builds with [`RELAXED_RUSTFLAGS`]: a folder of its own, or each change of flags
-/// would rebuild every crate of the other build.
-pub fn relaxed_target(root: &Path) -> PathBuf {
-    root.join("target/relaxed-simd")
+/// Makes a cargo (or wasm-pack) command build wasm with relaxed SIMD, into a target folder of
+/// its own (`target/relaxed-simd`, shared by every relaxed build), or each change of flags would
+/// rebuild every crate of the plain build, and back.
+pub fn relaxed_simd<'a>(command: &'a mut Command, root: &Path) -> &'a mut Command {
+    command
+        .env("CARGO_TARGET_DIR", root.join("target/relaxed-simd"))
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", RELAXED_RUSTFLAGS)
 }
 
 /// Builds the release app into `dist/` (unless it is current), then the worker's relaxed-SIMD
@@ -45,15 +48,13 @@ pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
 /// flags would rebuild the plain build's every crate, and back); wasm-bindgen and wasm-opt run as
 /// Trunk runs them for the plain build.
 fn relaxed_worker(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String> {
-    let target = relaxed_target(root);
+    let target = root.join("target/relaxed-simd");
     let mut cargo = tools.command("cargo");
     cargo
         .args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown"])
         .args(["-p", "layerlab-worker", "--bin", "worker"])
-        .env("CARGO_TARGET_DIR", &target)
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", RELAXED_RUSTFLAGS)
         .current_dir(root);
-    cmd::run(&mut cargo)?;
+    cmd::run(relaxed_simd(&mut cargo, root))?;
     let bindgen = target.join("bindgen");
     let mut wasm_bindgen = tools.command("wasm-bindgen");
     wasm_bindgen

@@ -50,10 +50,8 @@ fn relaxed_beside(tools: &Tools, root: &Path, web: &Path) -> Result<(), String> 
         .current_dir(root)
         .args(["build", "crates/js", "--target", "web", "--out-name", "layerlab", "--out-dir"])
         .arg(&dir)
-        .args(["--mode", "no-install", "--profile", "wasm-release"])
-        .env("CARGO_TARGET_DIR", build::relaxed_target(root))
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", build::RELAXED_RUSTFLAGS);
-    cmd::run(&mut build)?;
+        .args(["--mode", "no-install", "--profile", "wasm-release"]);
+    cmd::run(build::relaxed_simd(&mut build, root))?;
     let read = |path: PathBuf| std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()));
     if read(dir.join("layerlab.js"))? != read(web.join("layerlab.js"))? {
         return Err(format!(
