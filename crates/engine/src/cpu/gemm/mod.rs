@@ -10,7 +10,8 @@
 //!   very short k) where whole tiles would be mostly padding: plain loops that the compiler
 //!   vectorises, with no packing (`prefers_direct` has the rules).
 //!
-//! The micro-kernel is chosen at compile time on wasm (`simd128.rs`, when built with `+simd128`), at
+//! The micro-kernel is chosen at compile time on wasm (`simd128.rs`, when built with `+simd128`;
+//! with `+relaxed-simd` too, by the product's width), at
 //! run time on x86-64 (`x86.rs`: AVX-512F, else AVX2+FMA), and is the portable `scalar.rs` otherwise.
 //! [`gemm_reference`] is the plain triple loop they are all tested against.
 
@@ -55,8 +56,12 @@ pub fn sgemm(g: Gemm, a: &[f32], b: &[f32], c: &mut [f32], scratch: &mut Scratch
         }
         return;
     }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    if simd128::prefers_wide(g.n) {
+        return run(simd128::TILE_3X12, g, a, b, c, scratch);
+    }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    run(simd128::Simd128, g, a, b, c, scratch);
+    run(simd128::TILE_4X8, g, a, b, c, scratch);
     #[cfg(target_arch = "x86_64")]
     if let Some(kernel) = x86::Avx512::detect() {
         run(kernel, g, a, b, c, scratch);

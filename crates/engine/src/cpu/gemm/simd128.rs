@@ -1,27 +1,47 @@
-//! The wasm simd128 micro-kernel: a 4×8 tile of C in eight `v128` accumulators. With the two
-//! vectors of a B row and one broadcast element of A that makes 11 live vectors, within the 15 that
-//! V8 allocates on x86-64 (larger tiles spill and run at half speed). Each step loads a row of the
-//! packed B panel (two `v128.load`) and the step's four elements of A (`v128.load32_splat`), then
-//! does eight multiplies and eight adds: wasm has no fused multiply-add outside relaxed-simd (with
-//! `+relaxed-simd`, `madd` uses it). The loop is written out by hand, so it stays in registers
-//! even where the build optimises for size.
+//! The wasm simd128 micro-kernels: an `MR`×`4·NV` tile of C in `MR·NV` `v128` accumulators. Each
+//! step loads a row of the packed B panel (`NV` `v128.load`) and the step's `MR` elements of A
+//! (`v128.load32_splat`), then does `MR·NV` multiply-adds: wasm has no fused multiply-add outside
+//! relaxed-simd (with `+relaxed-simd`, `madd` uses it). Accumulators, B's vectors and one broadcast
+//! element of A must fit the 15 vector registers V8 allocates on x86-64 (larger tiles spill and run
+//! at half speed). Two tiles are used:
+//! - 4×8 ([`TILE_4X8`]): 8 accumulators + 2 + 1 = 11 registers.
+//! - 3×12 ([`TILE_3X12`]), in the relaxed-SIMD build: 9 accumulators + 3 + 1 = 13. A fused
+//!   multiply-add has a 4-cycle latency and two can start per cycle, so 8 chains of accumulation
+//!   are just enough to keep both units busy and any stall shows; 9 leave slack. Measured in
+//!   Chromium on the Intel Xeon of bench/results, runs alternated within the hour: 512³ at 44–49
+//!   GFLOP/s against 40–41 for 4×8 (that core's 128-bit FMA peak, measured natively, is ~56). With a separate multiply and add (the plain build) the
+//!   adds, not the latency, bound it, and 4×8 is as fast or faster (36.8 against 35.4).
+//!
+//! The 3×12 tile pads n up to a multiple of 12, so `sgemm` takes it only where that padding costs
+//! less than its speed gains ([`prefers_wide`]).
 #![allow(unsafe_code)]
 
 use core::arch::wasm32::{f32x4_add, f32x4_splat, v128, v128_load, v128_load32_splat, v128_store};
 
 use super::{Kernel, Panel, Strip, Tile, store_tile};
 
-const MR: usize = 4;
-const NR: usize = 8;
-
+/// A kernel of `MR` rows and `NV` vectors (`4·NV` columns).
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Simd128;
+pub(super) struct Simd128<const MR: usize, const NV: usize>;
 
-impl Kernel for Simd128 {
+pub(super) const TILE_4X8: Simd128<4, 2> = Simd128;
+#[cfg(any(test, target_feature = "relaxed-simd"))]
+pub(super) const TILE_3X12: Simd128<3, 3> = Simd128;
+
+/// Whether the 3×12 tile beats the 4×8 on a product with `n` columns: it is ~15 % faster per
+/// element computed, so it wins unless rounding n up to a multiple of 12 adds 10 % more columns
+/// than rounding it up to a multiple of 8 (n = 64: 72 against 64 columns, where 4×8 measured 7 %
+/// faster on the medium MLP; n = 256: 264 against 256).
+#[cfg(target_feature = "relaxed-simd")]
+pub(super) fn prefers_wide(n: usize) -> bool {
+    10 * n.next_multiple_of(12) <= 11 * n.next_multiple_of(8)
+}
+
+impl<const MR: usize, const NV: usize> Kernel for Simd128<MR, NV> {
     const MR: usize = MR;
-    const NR: usize = NR;
+    const NR: usize = 4 * NV;
     const KC: usize = 256;
-    const MC: usize = 128;
+    const MC: usize = 128usize.next_multiple_of(MR);
     const NC: usize = 2048;
     const A_IN_PLACE_MAX_N: usize = usize::MAX;
     const AT_IN_PLACE_MAX_N: usize = 0;
@@ -30,70 +50,73 @@ impl Kernel for Simd128 {
 
     fn tile(self, kc: usize, a: Strip<'_>, b: Panel<'_>, c: &mut [f32], t: Tile) {
         assert!(kc >= 1 && (MR - 1) * a.rs + (kc - 1) * a.cs < a.data.len(), "gemm kernel: A strip too short");
-        assert!(kc >= 1 && (kc - 1) * b.rs + NR <= b.data.len(), "gemm kernel: B panel too short");
-        assert!(t.rows >= 1 && t.rows <= MR && t.cols >= 1 && t.cols <= NR, "gemm kernel: bad tile");
+        let nr = 4 * NV;
+        assert!(kc >= 1 && (kc - 1) * b.rs + nr <= b.data.len(), "gemm kernel: B panel too short");
+        assert!(t.rows >= 1 && t.rows <= MR && t.cols >= 1 && t.cols <= nr, "gemm kernel: bad tile");
         assert!(c.len() >= (t.rows - 1) * t.ldc + t.cols, "gemm kernel: tile outside C");
         let (a_ptr, b_ptr) = (a.data.as_ptr(), b.data.as_ptr());
         let acc = if a.rs == 1 && a.cs == MR {
             // SAFETY: the asserts bound every element read. Packed A: with constant strides the
             // loads take immediate offsets.
-            unsafe { steps(kc, a_ptr, 1, MR, b_ptr, b.rs) }
+            unsafe { steps::<MR, NV>(kc, a_ptr, 1, MR, b_ptr, b.rs) }
         } else {
             // SAFETY: as above.
-            unsafe { steps(kc, a_ptr, a.rs, a.cs, b_ptr, b.rs) }
+            unsafe { steps::<MR, NV>(kc, a_ptr, a.rs, a.cs, b_ptr, b.rs) }
         };
-        if t.rows == MR && t.cols == NR && t.ldc >= NR {
+        if t.rows == MR && t.cols == nr && t.ldc >= nr {
             let c = c.as_mut_ptr();
-            for (i, &sum) in acc.iter().enumerate() {
-                // SAFETY: a full tile, so (i/2)·ldc + 4·(i%2) + 3 ≤ (MR-1)·ldc + NR - 1 < c.len()
-                // (asserted); v128 loads and stores need no alignment.
-                unsafe {
-                    let dst = c.add(i / 2 * t.ldc + 4 * (i % 2)) as *mut v128;
-                    v128_store(dst, if t.add { f32x4_add(v128_load(dst), sum) } else { sum });
+            for (r, row) in acc.iter().enumerate() {
+                for (v, &sum) in row.iter().enumerate() {
+                    // SAFETY: a full tile, so r·ldc + 4·v + 3 ≤ (MR-1)·ldc + nr - 1 < c.len()
+                    // (asserted); v128 loads and stores need no alignment.
+                    unsafe {
+                        let dst = c.add(r * t.ldc + 4 * v) as *mut v128;
+                        v128_store(dst, if t.add { f32x4_add(v128_load(dst), sum) } else { sum });
+                    }
                 }
             }
         } else {
-            let mut out = [[0.0f32; 4]; 2 * MR];
-            for (o, &sum) in out.iter_mut().zip(&acc) {
+            let mut out = [[[0.0f32; 4]; NV]; MR];
+            for (o, &sum) in out.as_flattened_mut().iter_mut().zip(acc.as_flattened()) {
                 // SAFETY: `o` is 4 floats.
                 unsafe { v128_store(o.as_mut_ptr() as *mut v128, sum) };
             }
-            store_tile(out.as_flattened(), NR, c, t);
+            store_tile(out.as_flattened().as_flattened(), nr, c, t);
         }
     }
 }
 
-/// The kernel's loop: the 4×8 sums over `kc` steps of A(r, p)·B(p, j), with A(r, p) at
-/// `a[r·rs + p·cs]` and B(p, j) at `b[p·ldb + j]`. Returns the rows' halves in order.
+/// The kernel's loop: the `MR`×`4·NV` sums over `kc` steps of A(r, p)·B(p, j), with A(r, p) at
+/// `a[r·rs + p·cs]` and B(p, j) at `b[p·ldb + j]`, by rows. The loops over the tile have constant
+/// bounds, so the compiler unrolls them and keeps the accumulators in registers.
 ///
 /// # Safety
-/// `a[3·rs + (kc-1)·cs]` and `b[(kc-1)·ldb + 7]` must be in bounds.
+/// `a[(MR-1)·rs + (kc-1)·cs]` and `b[(kc-1)·ldb + 4·NV - 1]` must be in bounds.
 #[inline(always)]
-unsafe fn steps(kc: usize, mut a: *const f32, rs: usize, cs: usize, mut b: *const f32, ldb: usize) -> [v128; 8] {
-    let zero = f32x4_splat(0.0);
-    let [mut c00, mut c01, mut c10, mut c11, mut c20, mut c21, mut c30, mut c31] = [zero; 8];
+unsafe fn steps<const MR: usize, const NV: usize>(
+    kc: usize,
+    mut a: *const f32,
+    rs: usize,
+    cs: usize,
+    mut b: *const f32,
+    ldb: usize,
+) -> [[v128; NV]; MR] {
+    let mut acc = [[f32x4_splat(0.0); NV]; MR];
     for _ in 0..kc {
-        // SAFETY: this step's 8 floats of B and 4 of A (at a + r·rs) lie within the caller's bounds.
+        // SAFETY: this step's 4·NV floats of B and MR of A (at a + r·rs) lie within the caller's bounds.
         unsafe {
-            let b0 = v128_load(b as *const v128);
-            let b1 = v128_load(b.add(4) as *const v128);
-            let x = v128_load32_splat(a as *const u32);
-            c00 = madd(x, b0, c00);
-            c01 = madd(x, b1, c01);
-            let x = v128_load32_splat(a.add(rs) as *const u32);
-            c10 = madd(x, b0, c10);
-            c11 = madd(x, b1, c11);
-            let x = v128_load32_splat(a.add(2 * rs) as *const u32);
-            c20 = madd(x, b0, c20);
-            c21 = madd(x, b1, c21);
-            let x = v128_load32_splat(a.add(3 * rs) as *const u32);
-            c30 = madd(x, b0, c30);
-            c31 = madd(x, b1, c31);
+            let bv: [v128; NV] = core::array::from_fn(|v| v128_load(b.add(4 * v) as *const v128));
+            for (r, row) in acc.iter_mut().enumerate() {
+                let x = v128_load32_splat(a.add(r * rs) as *const u32);
+                for (sum, &y) in row.iter_mut().zip(&bv) {
+                    *sum = madd(x, y, *sum);
+                }
+            }
         }
         a = a.wrapping_add(cs);
         b = b.wrapping_add(ldb);
     }
-    [c00, c01, c10, c11, c20, c21, c30, c31]
+    acc
 }
 
 /// `x·y + sum`: a multiply and an add (the same result on every machine), or with

@@ -26,6 +26,10 @@ const SHAPES: &[(usize, usize, usize)] = &[
     (64, 64, 64),
     (256, 64, 64),
     (129, 127, 255),
+    // The 3×12 wasm tile's edges: 12 and 13 columns, MC = 129 rows and one more.
+    (6, 12, 8),
+    (6, 13, 8),
+    (130, 24, 20),
     (300, 7, 513),
     (7, 300, 33),
     (700, 33, 40),
@@ -70,7 +74,9 @@ fn paths(g: Gemm) -> Vec<(&'static str, Path)> {
         ("scalar", |g, a, b, c, s| blocked(scalar::Scalar, g, a, b, c, s)),
     ]);
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    paths.push(("simd128", |g, a, b, c, s| blocked(simd128::Simd128, g, a, b, c, s)));
+    paths.push(("simd128 4x8", |g, a, b, c, s| blocked(simd128::TILE_4X8, g, a, b, c, s)));
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    paths.push(("simd128 3x12", |g, a, b, c, s| blocked(simd128::TILE_3X12, g, a, b, c, s)));
     #[cfg(target_arch = "x86_64")]
     {
         if x86::Avx512::detect().is_some() {
