@@ -20,7 +20,7 @@ mod native {
     use layerlab_engine::backend::{Backend, Gemm};
     use layerlab_engine::cpu::Cpu;
     use layerlab_engine::workloads::{MLPS, StepBench};
-    use layerlab_gpu::kernels::{Checks, MATMUL_LARGE, MATMUL_SMALL, MATMUL_TILES, MatmulTiles};
+    use layerlab_gpu::kernels::{Checks, MATMUL_FEW_THREADS, MATMUL_LARGE, MATMUL_SMALL, MATMUL_TILES, MatmulTiles};
     use layerlab_gpu::{Gpu, MatmulChoice};
     use serde_json::json;
 
@@ -43,9 +43,9 @@ mod native {
         println!("adapter: {adapter}");
         // Every compiled form on a GPU, so a machine with one shows which suits it, and one with
         // naga's checks too; on a CPU implementation of the API, where a 1024³ product
-        // takes seconds, the two the backend picks from.
-        let kernels: Vec<(MatmulTiles, Checks)> = if default_choice.emulated {
-            vec![(MATMUL_SMALL, default_choice.checks), (MATMUL_LARGE, default_choice.checks)]
+        // takes seconds, the three the backend picks from.
+        let kernels: Vec<(MatmulTiles, Checks)> = if default_choice.emulator.is_some() {
+            [MATMUL_SMALL, MATMUL_FEW_THREADS, MATMUL_LARGE].map(|t| (t, default_choice.checks)).to_vec()
         } else {
             let mut all: Vec<_> = MATMUL_TILES.iter().map(|&t| (t, Checks::Nothing)).collect();
             all.extend([(MATMUL_SMALL, Checks::All), (MATMUL_SMALL, Checks::Bounds)]);
@@ -120,7 +120,7 @@ mod native {
                 gpu_bench.collect()
             }) / 10.0;
             let cpu_ms = ms(30, &mut || cpu_bench.step());
-            if !default_choice.emulated {
+            if default_choice.emulator.is_none() {
                 // What naga's loop bounding costs every kernel (see `Checks::Bounds`).
                 let mut checked = Gpu::native().expect("the adapter found above");
                 checked.set_checks(Checks::All);

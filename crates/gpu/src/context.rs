@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use crate::Emulator;
 use crate::kernels::{Checks, Kernel};
 
 /// Bytes between two parameter slots: WebGPU's largest allowed uniform offset alignment.
@@ -64,8 +65,8 @@ pub struct Context {
     pub(crate) device: wgpu::Device,
     queue: wgpu::Queue,
     pub(crate) adapter: String,
-    /// A CPU implementation of the API (lavapipe, SwiftShader natively) rather than a GPU.
-    pub(crate) emulated: bool,
+    /// A CPU implementation of the API rather than a GPU, and which.
+    pub(crate) emulator: Option<Emulator>,
     /// The runtime checks of kernels that name none (see [`Checks`]).
     pub(crate) checks: Checks,
     modules: HashMap<(&'static str, Checks), wgpu::ShaderModule>,
@@ -131,7 +132,7 @@ impl Context {
             } else {
                 format!("{} ({:?})", info.name, info.backend)
             },
-            emulated: info.device_type == wgpu::DeviceType::Cpu,
+            emulator: Emulator::of(info.device_type, &info.name),
             checks: Checks::Bounds,
             modules: HashMap::new(),
             pipelines: HashMap::new(),

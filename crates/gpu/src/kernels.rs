@@ -85,15 +85,19 @@ macro_rules! tiles {
 pub const MATMUL_SMALL: MatmulTiles = tiles!("matmul_64x64_pad", 64, 64, 4, 4, 16, 4);
 /// Its tiles for products large enough to fill a GPU with them (see `MatmulChoice::tiles`).
 pub const MATMUL_LARGE: MatmulTiles = tiles!("matmul_128x128_pad", 128, 128, 8, 8, 8, 4);
+/// Its tiles on an implementation of the API that pays per thread (SwiftShader, see
+/// [`Emulator`](crate::Emulator)): few threads, many sums each.
+pub const MATMUL_FEW_THREADS: MatmulTiles = tiles!("matmul_32x64_pad", 32, 64, 8, 8, 16, 4);
 
-/// Every compiled form of the matrix multiply: the two the backend picks from, and three the
+/// Every compiled form of the matrix multiply: the three the backend picks from, and three the
 /// benchmark measures beside them (unpadded, and a middle size).
-pub const MATMUL_TILES: [MatmulTiles; 5] = [
+pub const MATMUL_TILES: [MatmulTiles; 6] = [
     tiles!("matmul_64x64", 64, 64, 4, 4, 16, 0),
     MATMUL_SMALL,
     tiles!("matmul_128x64_pad", 128, 64, 8, 4, 16, 4),
     tiles!("matmul_128x128", 128, 128, 8, 8, 8, 0),
     MATMUL_LARGE,
+    MATMUL_FEW_THREADS,
 ];
 
 /// One entry point of one WGSL file.

@@ -19,7 +19,7 @@ pub mod kernels;
 pub use context::{GpuBuf, GpuError};
 
 use context::Context;
-use kernels::{Checks, MATMUL_LARGE, MATMUL_SMALL, MatmulTiles};
+use kernels::{Checks, MATMUL_FEW_THREADS, MATMUL_LARGE, MATMUL_SMALL, MatmulTiles};
 
 /// The GPU backend: a wgpu device with its pipelines and the scratch buffers of its reductions.
 pub struct Gpu {
@@ -48,8 +48,36 @@ pub struct MatmulChoice {
     pub forced: Option<MatmulTiles>,
     /// The runtime checks it is compiled with natively.
     pub checks: Checks,
-    /// A CPU implementation of the API (lavapipe), where the small tiles run every product.
-    pub emulated: bool,
+    /// A CPU implementation of the API rather than a GPU, and which: each suits other tiles.
+    pub emulator: Option<Emulator>,
+}
+
+/// The CPU implementations of the API, which run a kernel's threads in different ways, and so
+/// suit different tiles (measured with the GPU benchmark, natively, on the Intel Xeon of
+/// bench/results; SwiftShader through `VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json`):
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emulator {
+    /// Mesa's lavapipe (llvmpipe): compiles a kernel with LLVM and runs eight threads at once in
+    /// vector registers, so a thread's sums must stay few: 64 × 64 tiles of 4 × 4 sums, 6.0
+    /// GFLOP/s at 512³ against 4.5 with 8 × 8 sums per thread.
+    Llvmpipe,
+    /// Any other, such as SwiftShader, the one Chromium falls back to (and the one a browser's
+    /// CPU adapter is taken for, as the browser does not name it): pays per thread and per
+    /// workgroup, so few threads with many sums each: 32 × 64 tiles of 8 × 8 sums train the
+    /// benchmark MLPs 1.5–2.3 times as fast as 64 × 64 tiles of 4 × 4 (ms per step, two runs
+    /// each: tiny 9.0–10.1 against 20.6–23.2, medium 59–67 against 124–135, large 430–485
+    /// against 714–732). On lavapipe they fall to 4.0 GFLOP/s at 512³.
+    FewThreads,
+}
+
+impl Emulator {
+    /// Which emulator an adapter of this type and name is, if it is one.
+    fn of(device_type: wgpu::DeviceType, name: &str) -> Option<Emulator> {
+        if device_type != wgpu::DeviceType::Cpu {
+            return None;
+        }
+        Some(if name.contains("llvmpipe") { Emulator::Llvmpipe } else { Emulator::FewThreads })
+    }
 }
 
 /// From how many 128 × 128 tiles a product uses them on a GPU: two per compute unit of a large
@@ -64,8 +92,12 @@ impl MatmulChoice {
         if let Some(forced) = self.forced {
             return forced;
         }
-        let large = !self.emulated && m.div_ceil(128) * n.div_ceil(128) >= LARGE_TILES;
-        if large { MATMUL_LARGE } else { MATMUL_SMALL }
+        match self.emulator {
+            Some(Emulator::Llvmpipe) => MATMUL_SMALL,
+            Some(Emulator::FewThreads) => MATMUL_FEW_THREADS,
+            None if m.div_ceil(128) * n.div_ceil(128) >= LARGE_TILES => MATMUL_LARGE,
+            None => MATMUL_SMALL,
+        }
     }
 }
 
@@ -87,7 +119,7 @@ impl Gpu {
         let results = ctx.alloc(64);
         let terms = ctx.alloc(1);
         let scratch = ctx.alloc(1);
-        let matmul = MatmulChoice { forced: None, checks: Checks::Nothing, emulated: ctx.emulated };
+        let matmul = MatmulChoice { forced: None, checks: Checks::Nothing, emulator: ctx.emulator };
         Ok(Gpu { ctx, dummy, partials, results, results_host: vec![0.0; 64], terms, scratch, matmul })
     }
 
@@ -148,6 +180,30 @@ impl Gpu {
     fn ensure(ctx: &mut Context, buf: &mut GpuBuf, len: usize) {
         if buf.len < len {
             *buf = ctx.alloc(len.next_power_of_two());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Which tiles run a product, by adapter and shape: (device type, adapter name, m, n, tiles).
+    #[test]
+    fn the_tiles_suit_the_adapter() {
+        use wgpu::DeviceType::{Cpu, DiscreteGpu};
+        let cases = [
+            (DiscreteGpu, "NVIDIA H200", 256, 256, MATMUL_SMALL),
+            (DiscreteGpu, "NVIDIA H200", 2048, 2048, MATMUL_LARGE),
+            (Cpu, "llvmpipe (LLVM 15.0.6, 256 bits)", 2048, 2048, MATMUL_SMALL),
+            (Cpu, "SwiftShader Device (Subzero)", 2048, 2048, MATMUL_FEW_THREADS),
+            // A browser names no adapter; its CPU one is SwiftShader in Chromium.
+            (Cpu, "", 10, 8, MATMUL_FEW_THREADS),
+        ];
+        for (device_type, name, m, n, tiles) in cases {
+            let choice =
+                MatmulChoice { forced: None, checks: Checks::Nothing, emulator: Emulator::of(device_type, name) };
+            assert_eq!(choice.tiles(m, n), tiles, "{name:?} {device_type:?}, {m}×{n}");
         }
     }
 }

@@ -32,8 +32,8 @@ var<workgroup> tile_b: array<vec4<f32>, STRIDE_B * DEPTH / 4u>; // [depth][colum
 // The thread's share of the next slice, fetched from A and B.
 var<private> next_a: array<f32, LOADS_A>;
 var<private> next_b: array<f32, LOADS_B>;
-// The thread's PM × PN sums.
-var<private> sums: array<f32, PM * PN>;
+// The thread's PM × PN sums, a row's four at a time (its columns come four in a row).
+var<private> sums: array<vec4<f32>, PM * PN / 4u>;
 
 // The thread's i-th row (or column) within the tile, from its place y among w threads (or x).
 fn own(y: u32, i: u32, w: u32) -> u32 {
@@ -109,26 +109,21 @@ fn stash(t: u32, a_trans: bool, b_trans: bool) {
     }
 }
 
-// Adds the products of the slice in workgroup memory to the thread's sums.
+// Adds the products of the slice in workgroup memory to the thread's sums: per depth, each of
+// its PM numbers of A times the PN/4 vectors of B, as vector multiply-adds.
 fn multiply(lid: vec3<u32>) {
     for (var d = 0u; d < DEPTH; d++) {
-        var av: array<f32, PM>;
-        var bv: array<f32, PN>;
-        for (var g = 0u; g < PM / 4u; g++) {
-            let v = tile_a[(d * STRIDE_A + g * 4u * WY) / 4u + lid.y];
-            for (var c = 0u; c < 4u; c++) {
-                av[g * 4u + c] = v[c];
-            }
-        }
+        var bv: array<vec4<f32>, PN / 4u>;
         for (var g = 0u; g < PN / 4u; g++) {
-            let v = tile_b[(d * STRIDE_B + g * 4u * WX) / 4u + lid.x];
-            for (var c = 0u; c < 4u; c++) {
-                bv[g * 4u + c] = v[c];
-            }
+            bv[g] = tile_b[(d * STRIDE_B + g * 4u * WX) / 4u + lid.x];
         }
-        for (var i = 0u; i < PM; i++) {
-            for (var j = 0u; j < PN; j++) {
-                sums[i * PN + j] = fma(av[i], bv[j], sums[i * PN + j]);
+        for (var g = 0u; g < PM / 4u; g++) {
+            let av = tile_a[(d * STRIDE_A + g * 4u * WY) / 4u + lid.y];
+            for (var c = 0u; c < 4u; c++) {
+                let row = (g * 4u + c) * (PN / 4u);
+                for (var h = 0u; h < PN / 4u; h++) {
+                    sums[row + h] = fma(vec4(av[c]), bv[h], sums[row + h]);
+                }
             }
         }
     }
@@ -161,7 +156,8 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
             let c = col0 + own(lid.x, j, WX);
             if r < m && c < n {
                 let at = r * n + c;
-                mm_c[at] = select(sums[i * PN + j], sums[i * PN + j] + mm_c[at], accumulate);
+                let sum = sums[i * (PN / 4u) + j / 4u][j % 4u];
+                mm_c[at] = select(sum, sum + mm_c[at], accumulate);
             }
         }
     }
