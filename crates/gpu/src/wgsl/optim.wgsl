@@ -106,7 +106,10 @@ fn adam(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let b1 = real(2u);
     let b2 = real(3u);
     let m = flushed(b1 * op_m[i] + (1.0 - b1) * g);
-    let v = flushed(b2 * op_v[i] + (1.0 - b2) * g * g);
+    // A gradient too small to square without a subnormal number counts as zero there, as on
+    // the CPU (`squarable` in crates/engine/src/cpu/optim.rs).
+    let gs = select(g, 0.0, abs(g) < 1e-15);
+    let v = flushed(b2 * op_v[i] + (1.0 - b2) * gs * gs);
     op_m[i] = m;
     op_v[i] = v;
     let denom = sqrt(v) / real(5u) + real(4u);
