@@ -13,7 +13,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::bench_report::{self, Figure, Row};
+use crate::bench_report::{self, Figure, PEAK_MODEL, Row};
 use crate::test::{cargo, node_in_browser, wasm_cargo};
 use crate::tools::{self, Needs, Tools};
 use crate::{build, cmd, pack, rules_table, server};
@@ -110,7 +110,21 @@ fn native_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, S
         let ns = criterion_median(&dir, "sgemm", &id)?;
         rows.push(Row::new(&id, "layerlab", "cpu", "native", 1).with(Figure::Gflops(2.0 * (n * n * n) as f64 / ns)));
     }
+    // The core's 128-bit multiply-add peak (x86-64 only), the ceiling of wasm's simd128 kernels.
+    if dir.join("peak/fma128/new").is_dir() {
+        let ns = criterion_median(&dir, "peak", "fma128")?;
+        let flops = criterion_elements(&dir, "peak", "fma128")?;
+        rows.push(Row::new(PEAK_MODEL, "machine", "fma128", "native", 1).with(Figure::Gflops(flops / ns)));
+    }
     Ok(rows)
+}
+
+/// The elements per iteration a criterion benchmark declared (its FLOPs, for ours).
+fn criterion_elements(dir: &Path, group: &str, id: &str) -> Result<f64, String> {
+    let path = dir.join(group).join(id).join("new/benchmark.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let json: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    json["throughput"]["Elements"].as_f64().ok_or_else(|| format!("{}: no throughput in elements", path.display()))
 }
 
 /// The GPU benchmark's rows (`target/gpu-bench.json`): the picked matrix multiply kernel at each

@@ -1,5 +1,6 @@
 //! The matrix multiply's throughput (criterion's elements/s are FLOP/s: 2·m·n·k per product) at
-//! 256³, 512³ and 1024³, and at the shapes training the benchmark MLPs produces.
+//! 256³, 512³ and 1024³, and at the shapes training the benchmark MLPs produces; and, as the
+//! measure of what a 128-bit kernel can reach, this core's 128-bit multiply-add peak.
 
 use std::hint::black_box;
 
@@ -32,5 +33,43 @@ fn products(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, products);
+/// This core's peak with 128-bit fused multiply-adds, the width of wasm's simd128: ten independent
+/// `_mm_fmadd_ps` chains in registers, nothing loaded or stored (criterion's elements are FLOPs).
+/// `cargo xtask bench` reports the wasm matrix multiply as a share of it, which reads alike on
+/// machines whose cores differ.
+fn fma128_peak(c: &mut Criterion) {
+    #[cfg(target_arch = "x86_64")]
+    x86_fma128_peak(c);
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = c;
+}
+
+#[cfg(target_arch = "x86_64")]
+fn x86_fma128_peak(c: &mut Criterion) {
+    const STEPS: usize = 100_000;
+    #[allow(unsafe_code)]
+    #[target_feature(enable = "fma")]
+    fn chains(steps: usize) -> f32 {
+        use std::arch::x86_64::{_mm_add_ps, _mm_cvtss_f32, _mm_fmadd_ps, _mm_set1_ps, _mm_setzero_ps};
+        let (a, b) = (_mm_set1_ps(1.000_1), _mm_set1_ps(0.999_9));
+        let mut sums = [_mm_setzero_ps(); 10];
+        for _ in 0..steps {
+            for s in &mut sums {
+                *s = _mm_fmadd_ps(a, b, *s);
+            }
+        }
+        _mm_cvtss_f32(sums.iter().fold(_mm_setzero_ps(), |t, &s| _mm_add_ps(t, s)))
+    }
+    if !is_x86_feature_detected!("fma") {
+        return;
+    }
+    let mut group = c.benchmark_group("peak");
+    group.throughput(Throughput::Elements((STEPS * 10 * 8) as u64));
+    // SAFETY: the CPU has FMA (checked above).
+    #[allow(unsafe_code)]
+    group.bench_function("fma128", |bench| bench.iter(|| unsafe { chains(black_box(STEPS)) }));
+    group.finish();
+}
+
+criterion_group!(benches, products, fma128_peak);
 criterion_main!(benches);
