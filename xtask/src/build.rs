@@ -13,13 +13,15 @@ const SOURCES: &[&str] = &["index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock
 
 /// The flags of the relaxed-SIMD builds: the `.cargo/config.toml` ones plus relaxed SIMD.
 const RELAXED_RUSTFLAGS: &str = "-C target-feature=+simd128,+relaxed-simd";
+/// Where every relaxed-SIMD build goes, under the workspace root.
+const RELAXED_TARGET: &str = "target/relaxed-simd";
 
 /// Makes a cargo (or wasm-pack) command build wasm with relaxed SIMD, into a target folder of
 /// its own (`target/relaxed-simd`, shared by every relaxed build), or each change of flags would
 /// rebuild every crate of the plain build, and back.
 pub fn relaxed_simd<'a>(command: &'a mut Command, root: &Path) -> &'a mut Command {
     command
-        .env("CARGO_TARGET_DIR", root.join("target/relaxed-simd"))
+        .env("CARGO_TARGET_DIR", root.join(RELAXED_TARGET))
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", RELAXED_RUSTFLAGS)
 }
 
@@ -48,7 +50,7 @@ pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
 /// flags would rebuild the plain build's every crate, and back); wasm-bindgen and wasm-opt run as
 /// Trunk runs them for the plain build.
 fn relaxed_worker(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String> {
-    let target = root.join("target/relaxed-simd");
+    let target = root.join(RELAXED_TARGET);
     let mut cargo = tools.command("cargo");
     cargo
         .args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown"])

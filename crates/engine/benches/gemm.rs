@@ -47,7 +47,6 @@ fn fma128_peak(c: &mut Criterion) {
 #[cfg(target_arch = "x86_64")]
 fn x86_fma128_peak(c: &mut Criterion) {
     const STEPS: usize = 100_000;
-    #[allow(unsafe_code)]
     #[target_feature(enable = "fma")]
     fn chains(steps: usize) -> f32 {
         use std::arch::x86_64::{_mm_add_ps, _mm_cvtss_f32, _mm_fmadd_ps, _mm_set1_ps, _mm_setzero_ps};

@@ -9,8 +9,9 @@
 //!   multiply-add has a 4-cycle latency and two can start per cycle, so 8 chains of accumulation
 //!   are just enough to keep both units busy and any stall shows; 9 leave slack. Measured in
 //!   Chromium on the Intel Xeon of bench/results, runs alternated within the hour: 512³ at 44–49
-//!   GFLOP/s against 40–41 for 4×8 (that core's 128-bit FMA peak, measured natively, is ~56). With a separate multiply and add (the plain build) the
-//!   adds, not the latency, bound it, and 4×8 is as fast or faster (36.8 against 35.4).
+//!   GFLOP/s against 40–41 for 4×8 (that core's 128-bit FMA peak, `peak/fma128` in the gemm
+//!   benchmark, is 56.7–58.2). With a separate multiply and add (the plain build) the adds, not
+//!   the latency, bound it, and 4×8 is as fast or faster (36.8 against 35.4).
 //!
 //! The 3×12 tile pads n up to a multiple of 12, so `sgemm` takes it only where that padding costs
 //! less than its speed gains ([`prefers_wide`]).
@@ -50,7 +51,7 @@ impl<const MR: usize, const NV: usize> Kernel for Simd128<MR, NV> {
 
     fn tile(self, kc: usize, a: Strip<'_>, b: Panel<'_>, c: &mut [f32], t: Tile) {
         assert!(kc >= 1 && (MR - 1) * a.rs + (kc - 1) * a.cs < a.data.len(), "gemm kernel: A strip too short");
-        let nr = 4 * NV;
+        let nr = Self::NR;
         assert!(kc >= 1 && (kc - 1) * b.rs + nr <= b.data.len(), "gemm kernel: B panel too short");
         assert!(t.rows >= 1 && t.rows <= MR && t.cols >= 1 && t.cols <= nr, "gemm kernel: bad tile");
         assert!(c.len() >= (t.rows - 1) * t.ldc + t.cols, "gemm kernel: tile outside C");
