@@ -132,6 +132,7 @@ impl Kernel {
         if let Some(tiles) = MATMUL_TILES.iter().find(|t| t.file == self.file) {
             source.push_str(tiles.sizes);
             source.push_str(MATMUL_TEXT);
+            source.push_str(&crate::unroll::multiply(*tiles));
             return source;
         }
         let (_, text, needs) = FILES

@@ -15,6 +15,7 @@
 mod backend;
 mod context;
 pub mod kernels;
+mod unroll;
 
 pub use context::{GpuBuf, GpuError};
 
@@ -63,10 +64,10 @@ pub enum Emulator {
     Llvmpipe,
     /// Any other, such as SwiftShader, the one Chromium falls back to (and the one a browser's
     /// CPU adapter is taken for, as the browser does not name it): pays per thread and per
-    /// workgroup, so few threads with many sums each: 32 × 64 tiles of 8 × 8 sums train the
-    /// benchmark MLPs 1.5–2.3 times as fast as 64 × 64 tiles of 4 × 4 (ms per step, two runs
-    /// each: tiny 9.0–10.1 against 20.6–23.2, medium 59–67 against 124–135, large 430–485
-    /// against 714–732). On lavapipe they fall to 4.0 GFLOP/s at 512³.
+    /// workgroup, so few threads with many sums each: in 32 × 64 tiles of 8 × 8 sums, the
+    /// large benchmark MLP's eight products per step take 117 ms against 197 in 64 × 64 tiles
+    /// of 4 × 4 (1.5 against 1.2 GFLOP/s at 512³; with the multiply-adds written out, see
+    /// unroll.rs). On lavapipe they fall to 3.9 GFLOP/s at 512³.
     FewThreads,
 }
 

@@ -10,7 +10,7 @@
 // Shapes need not be multiples of the tile: loads outside A or B read zero, writes outside C
 // are skipped. Compiled at several sizes: kernels.rs prepends TM, TN, PM, PN, DEPTH and PAD
 // (TM·DEPTH and TN·DEPTH multiples of the threads; PM, PN and PAD multiples of 4).
-// Prepended: common.wgsl, the sizes.
+// Prepended: common.wgsl, the sizes. Appended: multiply (unroll.rs).
 // Words: m, n, k, A transposed, B transposed, accumulate.
 
 @group(0) @binding(1) var<storage, read> mm_a: array<f32>;
@@ -109,25 +109,9 @@ fn stash(t: u32, a_trans: bool, b_trans: bool) {
     }
 }
 
-// Adds the products of the slice in workgroup memory to the thread's sums: per depth, each of
-// its PM numbers of A times the PN/4 vectors of B, as vector multiply-adds.
-fn multiply(lid: vec3<u32>) {
-    for (var d = 0u; d < DEPTH; d++) {
-        var bv: array<vec4<f32>, PN / 4u>;
-        for (var g = 0u; g < PN / 4u; g++) {
-            bv[g] = tile_b[(d * STRIDE_B + g * 4u * WX) / 4u + lid.x];
-        }
-        for (var g = 0u; g < PM / 4u; g++) {
-            let av = tile_a[(d * STRIDE_A + g * 4u * WY) / 4u + lid.y];
-            for (var c = 0u; c < 4u; c++) {
-                let row = (g * 4u + c) * (PN / 4u);
-                for (var h = 0u; h < PN / 4u; h++) {
-                    sums[row + h] = fma(vec4(av[c]), bv[h], sums[row + h]);
-                }
-            }
-        }
-    }
-}
+// multiply(lid), which adds the products of the slice in workgroup memory to the thread's sums,
+// is written out for the tile size by unroll.rs and appended: written as loops, it indexes the
+// sums with loop counters, and a compiler that does not unroll them keeps the sums in memory.
 
 @compute @workgroup_size(WX, WY)
 fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
