@@ -10,7 +10,7 @@ use layerlab_spec::train::Loss;
 
 use crate::context::{Context, GROUP, GpuBuf, groups_1d};
 use crate::kernels::{self as k, Kernel};
-use crate::{Gpu, PARTIALS};
+use crate::{Gpu, partial_count};
 
 /// A count or an index as a parameter word.
 fn w(x: usize) -> u32 {
@@ -51,7 +51,7 @@ struct Sum {
 
 /// Records a sum, in two dispatches through the `partials` scratch.
 fn reduce_into(ctx: &mut Context, partials: &GpuBuf, x: &GpuBuf, sum: Sum, out: &GpuBuf) {
-    let groups = sum.n.div_ceil(GROUP as usize).clamp(1, PARTIALS);
+    let groups = sum.n.div_ceil(GROUP as usize).clamp(1, partial_count(ctx.emulator));
     ctx.dispatch(k::PARTIAL_SUMS, &[w(sum.n), flag(sum.square)], &[x, partials], [w(groups), 1, 1]);
     ctx.dispatch(k::FINAL_SUM, &[w(groups), w(sum.slot), f(sum.scale)], &[partials, out], [1, 1, 1]);
 }
