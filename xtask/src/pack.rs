@@ -9,12 +9,26 @@
 //! the one the browser can run. Publishing is not part of it.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::tools::Tools;
 use crate::{build, cmd};
 
-/// The package's folders, `(node, web)`.
+/// The package's folders once built in this run of the xtask.
+static BUILT: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+
+/// The package's folders, `(node, web)`, built once per run of the xtask: `cargo xtask test`'s
+/// package and end-to-end steps both use it, and the second build, with cargo's output cached,
+/// still took 70 s of wasm-bindgen and wasm-opt.
 pub fn build(tools: &Tools, root: &Path) -> Result<(PathBuf, PathBuf), String> {
+    if let Some(built) = BUILT.get() {
+        return Ok(built.clone());
+    }
+    let built = build_now(tools, root)?;
+    Ok(BUILT.get_or_init(|| built).clone())
+}
+
+fn build_now(tools: &Tools, root: &Path) -> Result<(PathBuf, PathBuf), String> {
     let mut out = Vec::new();
     for (target, folder) in [("nodejs", "node"), ("web", "web")] {
         let dir = root.join("target/pkg").join(folder);
