@@ -175,6 +175,7 @@ fn peer_rows(root: &Path, budget: Budget, about: &mut Value) -> Vec<Row> {
             continue;
         };
         about["torch"] = json["torch"].clone();
+        about["torch_flush_denormal"] = json["flush_denormal"].clone();
         for (id, us) in numbers(&json["steps_us"]) {
             rows.push(Row::new(&id, "pytorch", "cpu", "native", threads).with(Figure::MsPerStep(us / 1e3)));
         }

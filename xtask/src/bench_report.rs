@@ -250,7 +250,7 @@ pub fn markdown(rows: &[Row], about: &Value) -> String {
     let m = &about["machine"];
     let _ = writeln!(
         md,
-        "Machine: {}, {} cores{}, {}. Chromium {}, TensorFlow.js {}, PyTorch {}, numpy {}.{}\n",
+        "Machine: {}, {} cores{}, {}. Chromium {}, TensorFlow.js {}, PyTorch {}{}, numpy {}.{}\n",
         m["cpu"].as_str().unwrap_or("?"),
         m["cores"],
         if m["avx512"].as_bool() == Some(true) { " (AVX-512)" } else { "" },
@@ -258,6 +258,7 @@ pub fn markdown(rows: &[Row], about: &Value) -> String {
         about["chromium"].as_str().unwrap_or("?"),
         about["tfjs"].as_str().unwrap_or("?"),
         about["torch"].as_str().unwrap_or("?"),
+        if about["torch_flush_denormal"].as_bool() == Some(true) { " (subnormals flushed)" } else { "" },
         about["numpy"].as_str().unwrap_or("?"),
         if about["quick"].as_bool() == Some(true) { " Quick run (`--quick`): short timings." } else { "" },
     );
@@ -399,8 +400,15 @@ mod tests {
         let wasm_gemm = by_name("wasm matrix multiply at 512³ (relaxed SIMD, as Chromium runs the page), GFLOP/s");
         assert_eq!((wasm_gemm.0, wasm_gemm.2), (Some(51.0), Some(true)), "the relaxed build's row, as the page runs");
         assert_eq!(by_name("browser CPU (relaxed SIMD) vs TF.js wasm, large").2, None, "no rows, not measured");
-        let md = markdown(&rows, &json!({"date": "2026-11-28", "machine": machine()}));
+        let md = markdown(&rows, &json!({"date": "2026-11-28", "machine": machine(), "torch": "2.15.0"}));
         assert!(md.contains("| browser CPU (relaxed SIMD) vs TF.js wasm, medium | 6.80× | ≥ 10× | **no** |"), "{md}");
+        assert!(md.contains("PyTorch 2.15.0, numpy"), "{md}");
+        let flushed =
+            json!({"date": "2026-11-28", "machine": machine(), "torch": "2.15.0", "torch_flush_denormal": true});
+        assert!(
+            markdown(&rows, &flushed).contains("PyTorch 2.15.0 (subnormals flushed), numpy"),
+            "the peer's setting is said"
+        );
         assert!(!md.contains("multiply-add peak"), "no peak row, no share of it: {md}");
         let mut with_peak = rows.clone();
         with_peak.push(Row::new(PEAK_MODEL, "machine", "fma128", "native", 1).with(Figure::Gflops(60.0)));

@@ -3,7 +3,8 @@
 `--threads N` threads (1 by default), for the same models as benches/training.rs and
 benches/gemm.rs (the engine's workloads). `cargo xtask bench` runs it in the project's
 virtualenv (.tools/venv) and prints one JSON object:
-{"torch": version, "threads": N, "steps_us": {id: median µs}, "gemm_gflops": {id: GFLOP/s}}.
+{"torch": version, "flush_denormal": whether subnormals are flushed (see below), "threads": N,
+"steps_us": {id: median µs}, "gemm_gflops": {id: GFLOP/s}}.
 `--seconds S` is the time per figure (2 by default)."""
 
 import argparse
@@ -20,6 +21,12 @@ ARGS = ARGS.parse_args()
 
 torch.set_num_threads(ARGS.threads)
 torch.manual_seed(1)
+# LayerLab's engine computes no subnormal numbers (each place that could make one flushes it,
+# and Adam squares no gradient under 1e-15), and these steps train on one batch over and over,
+# which drives the gradients small enough for PyTorch's Adam to compute subnormals. On the Intel
+# Xeon of bench/results that tripled PyTorch's large MLP step (9.7 against 3.2 ms), a cost of the
+# benchmark's repeated batch rather than of PyTorch; so PyTorch flushes them too.
+FLUSHED = torch.set_flush_denormal(True)
 
 MLPS = [
     ("mlp_2-8-8-1_tanh_b10", 2, [8, 8], torch.nn.Tanh, 1, 10),
@@ -73,7 +80,17 @@ def main():
         a, b, c = torch.rand(n, n), torch.rand(n, n), torch.empty(n, n)
         us = median_us(lambda: torch.mm(a, b, out=c), seconds=ARGS.seconds / 2)
         gemm[f"sgemm_{n}"] = 2 * n**3 / (us * 1e-6) / 1e9
-    print(json.dumps({"torch": torch.__version__, "threads": ARGS.threads, "steps_us": steps, "gemm_gflops": gemm}))
+    print(
+        json.dumps(
+            {
+                "torch": torch.__version__,
+                "flush_denormal": FLUSHED,
+                "threads": ARGS.threads,
+                "steps_us": steps,
+                "gemm_gflops": gemm,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
