@@ -5,8 +5,8 @@
 //! compiler that does not unroll the loops keeps the array in memory. SwiftShader (the API on the
 //! CPU, which Chromium falls back to) does not, and runs each such access as a gather over the
 //! threads it runs together: natively, with 32 × 64 tiles, the benchmark's large MLP took 359 ms
-//! for its eight products per step with loops, 105 ms written out. Written out, every index into
-//! the sums is a constant, whatever the compiler.
+//! for its eight products per step with loops, 105–117 ms written out. Written out, every index
+//! into the sums is a constant, whatever the compiler.
 //!
 //! Only this loop: writing out the loops that fetch and stash the next slice too (each with a
 //! bounds test per number) made SwiftShader use all of the machine's 24 GiB compiling the
