@@ -11,7 +11,8 @@ use crate::tools::Tools;
 /// writes last), the build in `dist/` is current and is not redone.
 const SOURCES: &[&str] = &["index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock", ".cargo", "crates", "www", "assets"];
 
-/// The flags of the relaxed-SIMD builds: the `.cargo/config.toml` ones plus relaxed SIMD.
+/// The relaxed-SIMD builds' flags, which cargo adds to the `.cargo/config.toml` ones (it joins
+/// the two lists): relaxed SIMD beside simd128.
 const RELAXED_RUSTFLAGS: &str = "-C target-feature=+simd128,+relaxed-simd";
 /// Where every relaxed-SIMD build goes, under the workspace root.
 const RELAXED_TARGET: &str = "target/relaxed-simd";
