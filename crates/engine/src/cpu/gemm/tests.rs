@@ -202,3 +202,14 @@ fn wrong_length_panics() {
     let g = Gemm { m: 2, n: 2, k: 3, a_trans: false, b_trans: false, accumulate: false };
     sgemm(g, &[0.0; 6], &[0.0; 5], &mut [0.0; 4], &mut Scratch::default());
 }
+
+#[test]
+fn packing_buffers_start_on_a_cache_line() {
+    // Whatever alignment the allocator gave, and however the buffer grew.
+    let mut v = Vec::new();
+    for len in [1, 7, 12 * 256, 100_000, 3, 129 * 256] {
+        let buf = buffer(&mut v, len);
+        assert_eq!(buf.len(), len);
+        assert_eq!(buf.as_ptr() as usize % 64, 0, "a buffer of {len} starts mid-line");
+    }
+}
