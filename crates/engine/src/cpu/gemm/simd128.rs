@@ -11,7 +11,9 @@
 //!   Chromium on the Intel Xeon of bench/results, runs alternated within the hour: 512³ at 44–49
 //!   GFLOP/s against 40–41 for 4×8 (that core's 128-bit FMA peak, `peak/fma128` in the gemm
 //!   benchmark, is 56.7–58.2). With a separate multiply and add (the plain build) the adds, not
-//!   the latency, bound it, and 4×8 is as fast or faster (36.8 against 35.4).
+//!   the latency, bound it, and 4×8 is as fast or faster (36.8 against 35.4). On the AMD EPYC
+//!   (Zen 4) of 2026-12-06, with relaxed SIMD and aligned packing, the tiles measured alike at
+//!   512³: 3×12 47.1–50.0, 4×8 47.0–47.7, 2×16 45.9–50.3 GFLOP/s (runs alternated; peak 55.8).
 //!
 //! The 3×12 tile pads n up to a multiple of 12, so `sgemm` takes it only where that padding costs
 //! less than its speed gains ([`prefers_wide`]).
