@@ -128,9 +128,10 @@ fn b_at<T: Copy>(g: Gemm, b: &[T], p: usize, j: usize) -> T {
 }
 
 /// Grows a buffer to at least `len` and returns that much of it, starting on a 64-byte boundary
-/// (a cache line), so that no vector load of a packed panel straddles two lines. The wasm
-/// allocator aligns to 8 bytes only: in Chromium on the AMD EPYC of bench/results (2026-12-06),
-/// 512³ ran at 32–42 GFLOP/s by where the allocation fell, 48–50 aligned.
+/// (a cache line), so that no vector load of a packed panel straddles two lines, wherever the
+/// allocator put it. In Chromium on the AMD EPYC of bench/results (2026-12-06), relaxed build,
+/// runs alternated: 512³ at 44.1 and 47.9 GFLOP/s with the buffers 8 bytes past a line, 48.7 and
+/// 48.8 on one; the MLP steps alike within the noise.
 fn buffer(v: &mut Vec<f32>, len: usize) -> &mut [f32] {
     const LINE: usize = 64 / size_of::<f32>();
     if v.len() < len + LINE {
