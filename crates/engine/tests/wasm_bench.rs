@@ -50,8 +50,8 @@ fn bench() {
         let b = a.clone();
         let mut c = vec![0.0; n * n];
         // Four seconds: this shared machine has spells of a second or two at two thirds of its
-        // speed (512³ at 32-35 against 46-50 GFLOP/s, runs minutes apart), which a median over
-        // 1.5 s could fall into whole.
+        // speed (512³ at 32-35 against 46-50 GFLOP/s, both within one run and between runs of
+        // the same binary), which a median over 1.5 s could fall into whole.
         let ms = median_ms(4000.0, || sgemm(g, &a, &b, &mut c, &mut scratch));
         let gflops = 2.0 * (n * n * n) as f64 / (ms * 1e-3) / 1e9;
         console_log!("LAYERLAB_BENCH {{\"kind\":\"gemm\",\"id\":\"sgemm_{n}\",\"gflops\":{gflops}}}");
