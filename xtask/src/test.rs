@@ -22,6 +22,8 @@ const WASM_CLIPPY: &[&str] = &[
     "-p",
     "layerlab-gpu",
     "-p",
+    "layerlab-protocol",
+    "-p",
     "layerlab-worker",
     "-p",
     "layerlab-app",

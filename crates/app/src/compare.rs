@@ -128,8 +128,8 @@ pub fn row(entry: &Entry, view: &RunView, seconds: Option<f64>) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use layerlab_protocol::{Progress, StopReason, WorkerOutput};
     use layerlab_spec::presets;
-    use layerlab_worker::protocol::{Progress, StopReason, WorkerOutput};
 
     #[test]
     fn a_preset_becomes_its_runs_and_a_full_comparison_refuses_more() {

@@ -2,6 +2,7 @@
 //! with its type, and writing one back from what the user typed. One mechanism for every block
 //! kind and every dataset, so a new field appears on the page without page code.
 
+use layerlab_spec::json;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -76,7 +77,8 @@ pub fn set_field<T: Serialize + DeserializeOwned>(value: &T, kind: &str, key: &s
         _ => return Err(format!("{key} cannot be edited here yet")),
     };
     let json = serde_json::json!({ kind: payload });
-    serde_json::from_value(json).map_err(|e| format!("{key}: {e}"))
+    // The spec crate's decoder, whose code the page has already for links and files.
+    json::decode(json).map(|(value, _)| value).map_err(|e| format!("{key} {}", e.message))
 }
 
 /// The payload of variant `kind` of `value` as JSON (`Null` for a variant without one).

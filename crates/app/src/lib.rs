@@ -1,6 +1,6 @@
 //! LayerLab's page: a Leptos (client-side rendered) app built by Trunk. It owns the DOM and the
 //! user's settings; all computation happens in the training worker, reached through
-//! [`worker_link`] with the messages of `layerlab_worker::protocol`.
+//! [`worker_link`] with the messages of `layerlab_protocol`.
 
 pub mod browser;
 pub mod compare;

@@ -6,7 +6,7 @@
 //! Unknown or malformed parameters never break the page: each becomes a notice that names what
 //! was wrong and what would be valid.
 
-use layerlab_worker::BackendChoice;
+use layerlab_protocol::BackendChoice;
 
 use crate::parts;
 

@@ -1,7 +1,7 @@
 //! The page's view of the run in the worker: what it was told (run info, progress, stops) and
 //! the loss history it draws. Pure, so it is tested natively.
 
-use layerlab_worker::protocol::{Progress, RunInfo, Snapshot, WorkerOutput, snapshot_csv};
+use layerlab_protocol::{Progress, RunInfo, Snapshot, WorkerOutput, snapshot_csv};
 
 /// The most points the loss history keeps; beyond it, every other point is dropped, so a long
 /// run costs the page the same as a short one.
@@ -138,7 +138,7 @@ fn halve<T>(history: &mut Vec<T>) {
 
 #[cfg(test)]
 mod tests {
-    use layerlab_worker::protocol::StopReason;
+    use layerlab_protocol::StopReason;
 
     use super::*;
 

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use layerlab_worker::protocol::{self, PROTOCOL_VERSION, WorkerInput, WorkerOutput};
+use layerlab_protocol::{self as protocol, PROTOCOL_VERSION, WorkerInput, WorkerOutput};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{Event, MessageEvent, Worker};
@@ -55,7 +55,7 @@ pub fn start(url: &str, events: Events) -> Result<WorkerLink, String> {
     let on_message = {
         let (link, events) = (link.clone(), events.clone());
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            match protocol::from_js::<WorkerOutput>(event.data()) {
+            match protocol::output_from_js(event.data()) {
                 Ok(WorkerOutput::Ready { protocol }) if protocol != PROTOCOL_VERSION => {
                     link.fail(&events, format!(
                         "The training worker speaks protocol {protocol}, this page {PROTOCOL_VERSION}: reload the page to get matching versions."
@@ -152,7 +152,7 @@ impl WorkerLink {
 }
 
 fn post(worker: &Worker, input: &WorkerInput) {
-    let sent = protocol::to_js(input).map_err(wasm_bindgen::JsValue::from).and_then(|v| worker.post_message(&v));
+    let sent = protocol::input_to_js(input).map_err(wasm_bindgen::JsValue::from).and_then(|v| worker.post_message(&v));
     if let Err(error) = sent {
         web_sys::console::error_2(&"LayerLab could not message the worker:".into(), &error);
     }

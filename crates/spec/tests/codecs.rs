@@ -67,6 +67,22 @@ fn unknown_fields_are_ignored_and_named() {
     assert!(decoded.warnings.iter().any(|w| w.contains("data.colour")), "{:?}", decoded.warnings);
 }
 
+/// A part decoded alone (the page's field editor decodes a block, a dataset) reads as it would
+/// within a spec: defaults filled in, unknown fields named, mistakes with their path.
+#[test]
+fn a_part_decodes_alone_as_within_a_spec() {
+    let value = serde_json::json!({"dense": {"units": 7, "colour": "red"}});
+    let (block, warnings) = json::decode::<Block>(value).unwrap();
+    assert_eq!(block, Block::Dense(Dense { units: 7, ..Dense::default() }));
+    assert_eq!(warnings.len(), 1);
+    let within = json::from_json(r#"{"model": [{"dense": {"units": 7, "colour": "red"}}]}"#).unwrap();
+    assert_eq!(within.warnings, ["ignored the unknown field model[0].colour: this version does not use it"]);
+    assert_eq!(warnings, ["ignored the unknown field colour: this version does not use it"]);
+    let error = json::decode::<Block>(serde_json::json!({"dense": {"units": "wide"}})).unwrap_err();
+    assert_eq!(error.path, "dense.units");
+    assert!(error.message.contains("invalid type"), "{error}");
+}
+
 #[test]
 fn unknown_kinds_are_errors_that_name_the_field_and_the_valid_kinds() {
     let text = r#"{"model": [{"dense": {}}, {"transformer": {"layers": 12}}]}"#;

@@ -1,16 +1,12 @@
-//! The worker side of LayerLab: the serde message protocol spoken between the page and the
-//! Web Worker that will train networks, and the worker's message handling.
-//!
-//! The page (crate `layerlab-app`) sends [`WorkerInput`]s and receives [`WorkerOutput`]s; both
-//! cross the boundary as plain JavaScript objects made by `serde-wasm-bindgen`. Later issues add
-//! messages (train, pause, metric snapshots) to these enums; the plumbing stays as it is.
+//! The worker side of LayerLab: the training run behind the page, answering the messages of
+//! `layerlab-protocol` (re-exported here as [`protocol`]), and backend detection.
 
 pub mod backend;
 pub mod gpu_run;
 pub mod handler;
 pub mod pace;
 pub mod preview;
-pub mod protocol;
 pub mod session;
 
+pub use layerlab_protocol as protocol;
 pub use protocol::{BackendChoice, BackendReport, CpuReason, GpuAdapter, WorkerInput, WorkerOutput};

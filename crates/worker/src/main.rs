@@ -47,12 +47,13 @@ fn main() {
         Rc::new(move |input| handle(&scope, &ticker, input))
     };
     let reply_to = scope.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        match protocol::from_js::<WorkerInput>(event.data()) {
-            Ok(input) => data_files::deliver(&reply_to, input, Rc::clone(&handler)),
-            Err(message) => post(&reply_to, &WorkerOutput::Error { message }),
-        }
-    });
+    let on_message =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            match protocol::input_from_js(event.data()) {
+                Ok(input) => data_files::deliver(&reply_to, input, Rc::clone(&handler)),
+                Err(message) => post(&reply_to, &WorkerOutput::Error { message }),
+            }
+        });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as the page; its handlers must too.
     on_message.forget();
@@ -151,8 +152,9 @@ fn post_all(scope: &DedicatedWorkerGlobalScope, outputs: &[WorkerOutput]) {
 }
 
 pub(crate) fn post(scope: &DedicatedWorkerGlobalScope, output: &WorkerOutput) {
-    let sent =
-        protocol::to_js(output).map_err(wasm_bindgen::JsValue::from).and_then(|value| scope.post_message(&value));
+    let sent = protocol::output_to_js(output)
+        .map_err(wasm_bindgen::JsValue::from)
+        .and_then(|value| scope.post_message(&value));
     if let Err(error) = sent {
         web_sys::console::error_2(&"LayerLab worker could not reply:".into(), &error);
     }

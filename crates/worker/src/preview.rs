@@ -5,32 +5,11 @@
 
 use layerlab_engine::data::Examples;
 use layerlab_engine::train::SAMPLES;
+use layerlab_protocol::{Preview, Sequence};
 use layerlab_spec::data::Dataset;
-use serde::{Deserialize, Serialize};
-
-/// Examples of the data, as the page draws them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Preview {
-    /// The first test examples as `side × side` grey pictures (row by row from the top), with
-    /// their classes; the output panel shows the model's answer for the same ones.
-    Pictures { side: u32, pictures: Vec<Vec<f32>>, labels: Vec<u32> },
-    /// The first training sequences, token by token, with the answer each must give.
-    Sequences { examples: Vec<Sequence> },
-    /// The first training rows of a bundled table, as the network sees them (standardised), with
-    /// their classes.
-    Rows { rows: Vec<Vec<f32>>, labels: Vec<u32> },
-}
 
 /// Table rows shown.
 pub const ROWS: usize = 5;
-
-/// One sequence example, written out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Sequence {
-    pub input: Vec<String>,
-    pub answer: Vec<String>,
-}
 
 /// Sequence examples shown.
 pub const SEQUENCES: usize = 3;

@@ -53,18 +53,18 @@ fn every_message_survives_the_javascript_boundary() {
         WorkerOutput::Error { message: String::new() },
     ];
     for output in outputs {
-        let value = protocol::to_js(&output).unwrap();
+        let value = protocol::output_to_js(&output).unwrap();
         assert!(value.is_object(), "plain objects cross the boundary");
-        assert_eq!(protocol::from_js::<WorkerOutput>(value).unwrap(), output);
+        assert_eq!(protocol::output_from_js(value).unwrap(), output);
     }
     let input = WorkerInput::DetectBackend { request: 3, choice: BackendChoice::Auto };
-    assert_eq!(protocol::from_js::<WorkerInput>(protocol::to_js(&input).unwrap()).unwrap(), input);
+    assert_eq!(protocol::input_from_js(protocol::input_to_js(&input).unwrap()).unwrap(), input);
     // A spec's metrics interval is a number or "auto"; a number crosses as a JavaScript number.
     for every in [layerlab_spec::Every::Auto, layerlab_spec::Every::Steps(100), layerlab_spec::Every::Steps(1)] {
         let mut spec = layerlab_spec::Spec::default();
         spec.metrics.every = every;
         let load = WorkerInput::Load { spec: Box::new(spec) };
-        assert_eq!(protocol::from_js::<WorkerInput>(protocol::to_js(&load).unwrap()).unwrap(), load, "{every:?}");
+        assert_eq!(protocol::input_from_js(protocol::input_to_js(&load).unwrap()).unwrap(), load, "{every:?}");
     }
 }
 
@@ -74,13 +74,13 @@ fn every_message_survives_the_javascript_boundary() {
 fn a_spec_loads_and_trains_in_the_worker_and_its_progress_crosses_the_boundary() {
     let spec = layerlab_spec::Spec::default();
     let load = WorkerInput::Load { spec: Box::new(spec) };
-    let load = protocol::from_js::<WorkerInput>(protocol::to_js(&load).unwrap()).unwrap();
+    let load = protocol::input_from_js(protocol::input_to_js(&load).unwrap()).unwrap();
     let mut host = Host::default();
     let clock = || js_sys::Date::now();
     let loaded = handler::handle_now(&mut host, load, clock()).unwrap();
     assert!(matches!(loaded[0], WorkerOutput::Loaded { .. }), "{loaded:?}");
     for output in &loaded {
-        assert_eq!(&protocol::from_js::<WorkerOutput>(protocol::to_js(output).unwrap()).unwrap(), output);
+        assert_eq!(&protocol::output_from_js(protocol::output_to_js(output).unwrap()).unwrap(), output);
     }
     handler::handle_now(&mut host, WorkerInput::Play, clock()).unwrap();
     let mut clock = clock;
@@ -101,7 +101,7 @@ fn a_spec_loads_and_trains_in_the_worker_and_its_progress_crosses_the_boundary()
 fn values_that_are_not_messages_are_refused_with_a_reason() {
     let junk = [wasm_bindgen::JsValue::from_str("ping"), wasm_bindgen::JsValue::NULL, js_sys::Object::new().into()];
     for value in junk {
-        let error = protocol::from_js::<WorkerInput>(value).unwrap_err();
+        let error = protocol::input_from_js(value).unwrap_err();
         assert!(error.starts_with("not a LayerLab message"), "{error}");
     }
 }

@@ -1,9 +1,9 @@
 //! The root component: reads the URL and the saved settings, starts the training worker, and
 //! lays out the playground (header, data panel, architecture, output).
 
+use layerlab_protocol::Problem;
+use layerlab_protocol::{BackendChoice, BackendReport, WorkerInput, WorkerOutput};
 use layerlab_spec::{analyse, link};
-use layerlab_worker::protocol::Problem;
-use layerlab_worker::{BackendChoice, BackendReport, WorkerInput, WorkerOutput};
 use leptos::ev;
 use leptos::prelude::*;
 

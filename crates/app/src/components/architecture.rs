@@ -4,8 +4,8 @@
 //! palette adds any block the engine has; ticked neighbours wrap in a residual or a parallel. An invalid edit is explained at its
 //! block and is not sent to the worker, which goes on with the last valid experiment.
 
+use layerlab_protocol::Problem;
 use layerlab_spec::{Analysis, Spec, SpecError};
-use layerlab_worker::protocol::Problem;
 use leptos::prelude::*;
 
 use super::block_card::{Editor, Verdicts, block_list};

@@ -3,9 +3,9 @@
 //! in one chart and their parameters, FLOPs, final metrics and time in one table. A preset is
 //! such a list, with what it shows and the paper it comes from.
 
+use layerlab_protocol::{WorkerInput, WorkerOutput};
 use layerlab_spec::Spec;
 use layerlab_spec::presets::{self, Preset};
-use layerlab_worker::{WorkerInput, WorkerOutput};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 

@@ -3,8 +3,8 @@
 //! learning rule, seed). A recipe change applies to the running training without restarting;
 //! the seed and the learning rule start a new run.
 
+use layerlab_protocol::WorkerInput;
 use layerlab_spec::Spec;
-use layerlab_worker::WorkerInput;
 use leptos::prelude::*;
 
 use super::app::Sender;

@@ -2,10 +2,10 @@
 //! first mistake named by row and column), shown as its first rows, with the target column to
 //! pick; the task (classes or regression) follows from what the column holds.
 
+use layerlab_protocol::CsvSummary;
+use layerlab_protocol::WorkerInput;
 use layerlab_spec::Spec;
 use layerlab_spec::data::Dataset;
-use layerlab_worker::WorkerInput;
-use layerlab_worker::protocol::CsvSummary;
 use leptos::prelude::*;
 
 use super::app::Sender;

@@ -3,8 +3,8 @@
 //! which holds the weights: `model.py`, `train.py`, the weights, data and sample as safetensors,
 //! the spec).
 
-use layerlab_worker::WorkerInput;
-use layerlab_worker::protocol::ExportedFile;
+use layerlab_protocol::ExportedFile;
+use layerlab_protocol::WorkerInput;
 use leptos::prelude::*;
 
 use super::app::Sender;

@@ -1,7 +1,7 @@
 //! The header: the name, the compute backend in use, the worker's state, and the backend
 //! setting (automatic, the CPU, or WebGPU).
 
-use layerlab_worker::{BackendChoice, BackendReport};
+use layerlab_protocol::{BackendChoice, BackendReport};
 
 use crate::options;
 use leptos::prelude::*;

@@ -2,7 +2,7 @@
 //! as small pictures, sequence tasks written out with their answers, a table's size; and in the
 //! output panel, the same digits with the model's answer for each.
 
-use layerlab_worker::protocol::{Preview, RunInfo};
+use layerlab_protocol::{Preview, RunInfo};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 

@@ -2,10 +2,10 @@
 //! with its paper's title, and the memory a training step of this run holds as the engine
 //! counts it, so both sides of the local rules' claim (accuracy, memory) are in view.
 
+use layerlab_protocol::Memory;
 use layerlab_spec::Spec;
 use layerlab_spec::model::Block;
 use layerlab_spec::train::LearningRule;
-use layerlab_worker::protocol::Memory;
 use leptos::prelude::*;
 
 use super::architecture::bytes;

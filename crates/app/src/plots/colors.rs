@@ -1,7 +1,7 @@
 //! Colours of the output pictures, as pure functions (tested natively). Colour never carries
 //! meaning alone: classes also differ by marker shape, train and test points by fill.
 
-use layerlab_worker::protocol::{Surface, SurfaceValues};
+use layerlab_protocol::{Surface, SurfaceValues};
 
 /// TensorFlow Playground's two class colours: orange for class 0, blue for class 1.
 pub const CLASS0: [u8; 3] = [245, 147, 34];

@@ -3,7 +3,7 @@
 //! scale for norms and ratios. It shows at a glance where in depth and when a rank collapses or
 //! a gradient vanishes; the table beside it has the exact latest values.
 
-use layerlab_worker::protocol::Snapshot;
+use layerlab_protocol::Snapshot;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
@@ -108,7 +108,7 @@ fn lerp(a: u8, b: u8, t: f64) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use layerlab_worker::protocol::LayerMetrics;
+    use layerlab_protocol::LayerMetrics;
 
     use super::*;
 

@@ -1,7 +1,7 @@
 //! What happens inside the layers over time: one chosen metric, one line per layer, drawn with
 //! plotters. Lines differ by colour and by dash pattern, and the legend names each layer.
 
-use layerlab_worker::protocol::{LayerMetrics, Snapshot};
+use layerlab_protocol::{LayerMetrics, Snapshot};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;

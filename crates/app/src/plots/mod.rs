@@ -63,7 +63,7 @@ pub fn tick_label(v: f64) -> String {
 
 /// A dense layer's metrics with nothing measured, for the plots' tests to fill in.
 #[cfg(test)]
-pub(crate) fn unmeasured_layer(name: &str) -> layerlab_worker::protocol::LayerMetrics {
+pub(crate) fn unmeasured_layer(name: &str) -> layerlab_protocol::LayerMetrics {
     let json = serde_json::json!({ "name": name, "kind": "dense", "width": 4 });
     serde_json::from_value(json).expect("a layer's metrics with its name, kind and width")
 }

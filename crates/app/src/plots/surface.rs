@@ -3,7 +3,7 @@
 //! (circle, square, triangle, diamond…) and whose fill tells training (filled) from test
 //! (hollow) examples.
 
-use layerlab_worker::protocol::{Points, Surface};
+use layerlab_protocol::{Points, Surface};
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 

@@ -47,7 +47,7 @@ pub struct Surface {
 
 /// What is known at each grid point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum SurfaceValues {
     /// Two classes: the probability of class 1.
     Binary { p: Vec<f32> },

@@ -1,8 +1,11 @@
-//! The messages between page and worker. Every enum value has a stable string tag (serde's
-//! `tag = "type"`), so a message is readable in the browser's devtools and never depends on
-//! declaration order.
+//! The messages between page and worker. Every enum value is named by a stable string (serde's
+//! default, external tagging: `{"ping":{"nonce":3}}`, `"play"`), so a message is readable in the
+//! browser's devtools and never depends on declaration order. Not internally tagged
+//! (`{"type":"ping",...}`): serde decodes those by buffering the whole message first, code that
+//! made the worker 27 KB and the page 34 KB larger (gzipped). The page (crate `layerlab-app`) sends [`WorkerInput`]s and receives
+//! [`WorkerOutput`]s; both cross the boundary as plain JavaScript objects made by
+//! `serde-wasm-bindgen`.
 
-pub use crate::preview::{Preview, Sequence};
 /// The decision surface, as the engine computes it and the page draws it.
 pub use layerlab_engine::data::CsvSummary;
 /// Snapshots as CSV, in the columns `layerlab train --out` writes (formatting, not computation).
@@ -16,11 +19,11 @@ use serde::{Deserialize, Serialize};
 
 /// The version of this protocol. The worker announces it in [`WorkerOutput::Ready`] and the page
 /// refuses to talk to a worker of another version (a stale cached worker script, say).
-pub const PROTOCOL_VERSION: u32 = 8;
+pub const PROTOCOL_VERSION: u32 = 9;
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum WorkerInput {
     /// A liveness check; the worker answers [`WorkerOutput::Pong`] with the same nonce.
     Ping { nonce: u32 },
@@ -56,7 +59,7 @@ pub enum WorkerInput {
 
 /// What the worker tells the page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum WorkerOutput {
     /// Sent once, as soon as the worker listens. The page sends nothing before it.
     Ready { protocol: u32 },
@@ -165,7 +168,7 @@ pub struct Progress {
 
 /// Why training stopped by itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "why", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum StopReason {
     /// The run took all its steps (the spec's length).
     Finished,
@@ -206,7 +209,7 @@ pub enum BackendChoice {
 
 /// The backend the worker found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum BackendReport {
     /// Training runs on WebGPU, on this adapter.
     #[serde(rename = "webgpu")]
@@ -228,7 +231,7 @@ pub struct GpuAdapter {
 
 /// Why the CPU was chosen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "why", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum CpuReason {
     /// The user asked for the CPU (setting or `backend=cpu`).
     Forced,
@@ -311,17 +314,70 @@ impl BackendReport {
     }
 }
 
+/// Examples of the data, as the page draws them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preview {
+    /// The first test examples as `side × side` grey pictures (row by row from the top), with
+    /// their classes; the output panel shows the model's answer for the same ones.
+    Pictures { side: u32, pictures: Vec<Vec<f32>>, labels: Vec<u32> },
+    /// The first training sequences, token by token, with the answer each must give.
+    Sequences { examples: Vec<Sequence> },
+    /// The first training rows of a bundled table, as the network sees them (standardised), with
+    /// their classes.
+    Rows { rows: Vec<Vec<f32>>, labels: Vec<u32> },
+}
+
+/// One sequence example, written out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sequence {
+    pub input: Vec<String>,
+    pub answer: Vec<String>,
+}
+
 /// Turns a message into the JavaScript value that `postMessage` carries (plain objects and
 /// arrays, as JSON would have them, so devtools show them readably).
-pub fn to_js<T: Serialize>(message: &T) -> Result<wasm_bindgen::JsValue, String> {
+fn to_js<T: Serialize>(message: &T) -> Result<wasm_bindgen::JsValue, String> {
     message
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| format!("could not encode a message: {e}"))
 }
 
 /// Reads a message out of a `MessageEvent`'s data, naming what was wrong when it is not one.
-pub fn from_js<T: for<'de> Deserialize<'de>>(value: wasm_bindgen::JsValue) -> Result<T, String> {
+fn from_js<T: for<'de> Deserialize<'de>>(value: wasm_bindgen::JsValue) -> Result<T, String> {
     serde_wasm_bindgen::from_value(value).map_err(|e| format!("not a LayerLab message: {e}"))
+}
+
+// The four conversions are not generic, so their serde code is compiled here, in this crate,
+// optimised for size (the wasm-release profile), rather than in the worker, whose training code
+// needs `opt-level = 3` (Cargo.toml): 20 KB less gzipped worker. Not inlined, so that code is
+// not optimised again as part of a caller in the worker.
+
+/// A page's message, as `postMessage` carries it. Through a JSON value first: the page
+/// serializes specs to values already (links, fields), so its spec serializer serves here too,
+/// rather than a second one for `serde-wasm-bindgen` (3 KB of the page's wasm, gzipped).
+#[inline(never)]
+pub fn input_to_js(message: &WorkerInput) -> Result<wasm_bindgen::JsValue, String> {
+    let value = serde_json::to_value(message).map_err(|e| format!("could not encode a message: {e}"))?;
+    to_js(&value)
+}
+
+/// A page's message, out of a `MessageEvent`'s data.
+#[inline(never)]
+pub fn input_from_js(value: wasm_bindgen::JsValue) -> Result<WorkerInput, String> {
+    from_js(value)
+}
+
+/// A worker's message, as `postMessage` carries it.
+#[inline(never)]
+pub fn output_to_js(message: &WorkerOutput) -> Result<wasm_bindgen::JsValue, String> {
+    to_js(message)
+}
+
+/// A worker's message, out of a `MessageEvent`'s data.
+#[inline(never)]
+pub fn output_from_js(value: wasm_bindgen::JsValue) -> Result<WorkerOutput, String> {
+    from_js(value)
 }
 
 #[cfg(test)]
@@ -333,22 +389,22 @@ mod tests {
     #[test]
     fn messages_have_stable_json_forms() {
         let inputs: &[(WorkerInput, &str)] = &[
-            (WorkerInput::Ping { nonce: 3 }, r#"{"type":"ping","nonce":3}"#),
+            (WorkerInput::Ping { nonce: 3 }, r#"{"ping":{"nonce":3}}"#),
             (
                 WorkerInput::DetectBackend { request: 2, choice: BackendChoice::Cpu },
-                r#"{"type":"detect_backend","request":2,"choice":"cpu"}"#,
+                r#"{"detect_backend":{"request":2,"choice":"cpu"}}"#,
             ),
-            (WorkerInput::Play, r#"{"type":"play"}"#),
-            (WorkerInput::Pause, r#"{"type":"pause"}"#),
-            (WorkerInput::Step, r#"{"type":"step"}"#),
-            (WorkerInput::Reset, r#"{"type":"reset"}"#),
-            (WorkerInput::Speed { steps_per_second: Some(2.5) }, r#"{"type":"speed","steps_per_second":2.5}"#),
-            (WorkerInput::Speed { steps_per_second: None }, r#"{"type":"speed","steps_per_second":null}"#),
+            (WorkerInput::Play, r#""play""#),
+            (WorkerInput::Pause, r#""pause""#),
+            (WorkerInput::Step, r#""step""#),
+            (WorkerInput::Reset, r#""reset""#),
+            (WorkerInput::Speed { steps_per_second: Some(2.5) }, r#"{"speed":{"steps_per_second":2.5}}"#),
+            (WorkerInput::Speed { steps_per_second: None }, r#"{"speed":{"steps_per_second":null}}"#),
             (
                 WorkerInput::Csv { name: "a.csv".into(), text: "x,y\n1,2\n".into() },
-                r#"{"type":"csv","name":"a.csv","text":"x,y\n1,2\n"}"#,
+                r#"{"csv":{"name":"a.csv","text":"x,y\n1,2\n"}}"#,
             ),
-            (WorkerInput::ExportTorch, r#"{"type":"export_torch"}"#),
+            (WorkerInput::ExportTorch, r#""export_torch""#),
         ];
         for (input, json) in inputs {
             assert_eq!(serde_json::to_string(input).unwrap(), *json);
@@ -360,13 +416,13 @@ mod tests {
                     step: 3,
                     files: vec![ExportedFile { name: "model.py".into(), bytes: vec![35, 10] }],
                 },
-                r#"{"type":"exported","step":3,"files":[{"name":"model.py","bytes":[35,10]}]}"#,
+                r#"{"exported":{"step":3,"files":[{"name":"model.py","bytes":[35,10]}]}}"#,
             ),
-            (WorkerOutput::ExportFailed { message: "no run".into() }, r#"{"type":"export_failed","message":"no run"}"#),
-            (WorkerOutput::Ready { protocol: 2 }, r#"{"type":"ready","protocol":2}"#),
+            (WorkerOutput::ExportFailed { message: "no run".into() }, r#"{"export_failed":{"message":"no run"}}"#),
+            (WorkerOutput::Ready { protocol: 2 }, r#"{"ready":{"protocol":2}}"#),
             (
                 WorkerOutput::CsvRejected { name: "a.csv".into(), message: "row 2".into() },
-                r#"{"type":"csv_rejected","name":"a.csv","message":"row 2"}"#,
+                r#"{"csv_rejected":{"name":"a.csv","message":"row 2"}}"#,
             ),
             (
                 WorkerOutput::CsvRead {
@@ -378,21 +434,21 @@ mod tests {
                         classes: vec![None, Some(2)],
                     },
                 },
-                r#"{"type":"csv_read","name":"a.csv","summary":{"columns":["x","y"],"rows":2,"preview":[[1.0,0.0]],"classes":[null,2]}}"#,
+                r#"{"csv_read":{"name":"a.csv","summary":{"columns":["x","y"],"rows":2,"preview":[[1.0,0.0]],"classes":[null,2]}}}"#,
             ),
             (
                 WorkerOutput::Stopped { step: 7, reason: StopReason::StopCondition },
-                r#"{"type":"stopped","step":7,"reason":{"why":"stop_condition"}}"#,
+                r#"{"stopped":{"step":7,"reason":"stop_condition"}}"#,
             ),
             (
                 WorkerOutput::Invalid {
                     problems: vec![Problem { path: "model[0].units".into(), message: "= 0".into() }],
                 },
-                r#"{"type":"invalid","problems":[{"path":"model[0].units","message":"= 0"}]}"#,
+                r#"{"invalid":{"problems":[{"path":"model[0].units","message":"= 0"}]}}"#,
             ),
             (
                 WorkerOutput::Backend { request: 1, report: BackendReport::Cpu { reason: CpuReason::NoAdapter } },
-                r#"{"type":"backend","request":1,"report":{"kind":"cpu","reason":{"why":"no_adapter"}}}"#,
+                r#"{"backend":{"request":1,"report":{"cpu":{"reason":"no_adapter"}}}}"#,
             ),
             (
                 WorkerOutput::Backend {
@@ -401,7 +457,7 @@ mod tests {
                         adapter: GpuAdapter { vendor: "google".into(), ..GpuAdapter::default() },
                     },
                 },
-                r#"{"type":"backend","request":4,"report":{"kind":"webgpu","adapter":{"vendor":"google","architecture":"","device":"","description":"","is_fallback":false}}}"#,
+                r#"{"backend":{"request":4,"report":{"webgpu":{"adapter":{"vendor":"google","architecture":"","device":"","description":"","is_fallback":false}}}}}"#,
             ),
         ];
         for (output, json) in outputs {
