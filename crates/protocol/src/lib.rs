@@ -1,12 +1,12 @@
-//! The messages between page and worker. Every enum value is named by a stable string (serde's
+//! The messages between page and worker. The page (crate `layerlab-app`) sends
+//! [`WorkerInput`]s and receives [`WorkerOutput`]s; both cross the boundary as plain JavaScript
+//! objects made by `serde-wasm-bindgen`. Every enum value is named by a stable string (serde's
 //! default, external tagging: `{"ping":{"nonce":3}}`, `"play"`), so a message is readable in the
 //! browser's devtools and never depends on declaration order. Not internally tagged
 //! (`{"type":"ping",...}`): serde decodes those by buffering the whole message first, code that
-//! made the worker 27 KB and the page 34 KB larger (gzipped). The page (crate `layerlab-app`) sends [`WorkerInput`]s and receives
-//! [`WorkerOutput`]s; both cross the boundary as plain JavaScript objects made by
-//! `serde-wasm-bindgen`.
+//! made the worker 27 KB and the page 34 KB larger (gzipped).
 
-/// The decision surface, as the engine computes it and the page draws it.
+/// What a CSV file holds, as the worker read it, for the page to show and pick from.
 pub use layerlab_engine::data::CsvSummary;
 /// Snapshots as CSV, in the columns `layerlab train --out` writes (formatting, not computation).
 pub use layerlab_engine::metrics::csv as snapshot_csv;
