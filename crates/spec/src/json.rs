@@ -43,10 +43,7 @@ pub fn parse(text: &str) -> Result<(Spec, Vec<String>), SpecError> {
     // compiled once, for `Value`, not again for text (the page's wasm: 21 KB less gzipped). The
     // text is read with its path tracked too, so a syntax error names where it is (`data.noise`).
     let mut json = serde_json::Deserializer::from_str(text);
-    let value: Value = serde_path_to_error::deserialize(&mut json).map_err(|e| {
-        let path = e.path().to_string();
-        SpecError::new(if path == "." { String::new() } else { path }, describe(e.inner()))
-    })?;
+    let value: Value = serde_path_to_error::deserialize(&mut json).map_err(|e| at_path(&e))?;
     json.end().map_err(|e| SpecError::new("", describe(&e)))?;
     decode(value)
 }
@@ -65,10 +62,7 @@ pub fn decode<T: DeserializeOwned>(value: Value) -> Result<(T, Vec<String>), Spe
     // the same compiled code.
     let mut note: &mut dyn FnMut(serde_ignored::Path<'_>) = &mut note;
     let tracked = serde_ignored::Deserializer::new(value, &mut note);
-    let decoded: T = serde_path_to_error::deserialize(tracked).map_err(|e| {
-        let path = e.path().to_string();
-        SpecError::new(if path == "." { String::new() } else { path }, describe(e.inner()))
-    })?;
+    let decoded: T = serde_path_to_error::deserialize(tracked).map_err(|e| at_path(&e))?;
     Ok((decoded, ignored))
 }
 
@@ -85,6 +79,12 @@ fn path_text(path: &serde_ignored::Path<'_>) -> String {
         },
         Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => path_text(parent),
     }
+}
+
+/// A decoding error at its path (`model[2].units`; empty at the top).
+fn at_path(error: &serde_path_to_error::Error<serde_json::Error>) -> SpecError {
+    let path = error.path().to_string();
+    SpecError::new(if path == "." { String::new() } else { path }, describe(error.inner()))
 }
 
 /// serde_json's message, minus its line and column (the path says where).
