@@ -225,10 +225,10 @@ pub trait Backend {
         grad: &mut Self::Buf,
         stats: &mut Self::Buf,
     );
-    /// `stats[STAT_NORM]` = Σ x² over all of `xs`, without reading it back.
-    fn sum_squares_to<'a>(&mut self, xs: impl IntoIterator<Item = &'a Self::Buf>, stats: &mut Self::Buf)
-    where
-        Self::Buf: 'a;
+    /// `stats[STAT_NORM]` = Σ x² over all of `xs`, without reading it back. (A `dyn` iterator:
+    /// a generic method would be compiled where it is called, at the caller's opt-level, and a
+    /// collected list would allocate every step; see the CPU backend.)
+    fn sum_squares_to(&mut self, xs: &mut dyn Iterator<Item = &Self::Buf>, stats: &mut Self::Buf);
     /// `stats[STAT_OK]` = 1 when [`Guard::allows`] the step's update (and, when sticky, no
     /// earlier sticky guard refused), 0 otherwise; the first allowed step's loss goes to
     /// `stats[STAT_FIRST]`.

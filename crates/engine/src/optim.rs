@@ -228,7 +228,7 @@ impl<B: Backend> Optimizer<B> {
                 b.penalty(self.l1, self.l2, &p.value, &mut p.grad);
             }
         }
-        b.sum_squares_to(params.iter().filter(|p| p.trainable).map(|p| &p.grad), &mut self.stats);
+        b.sum_squares_to(&mut params.iter().filter(|p| p.trainable).map(|p| &p.grad), &mut self.stats);
         b.guard(Guard { sticky, ..self.guard(lr) }, &mut self.stats);
         if let Some(clip) = self.clip {
             params.iter_mut().filter(|p| p.trainable).for_each(|p| b.clip(clip, &self.stats, &mut p.grad));

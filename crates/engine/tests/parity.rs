@@ -83,7 +83,11 @@ struct Run {
     buffers: Vec<Vec<f64>>,
 }
 
-fn run<R: Real>(f: &Fixture) -> Run {
+/// (The CPU backend is implemented for `f32` and `f64`, not for any `Real`: hence the bound.)
+fn run<R: Real>(f: &Fixture) -> Run
+where
+    Cpu<R>: Backend<R = R>,
+{
     let mut b = Cpu::<R>::new();
     let input = match f.vocab {
         Some(vocab) => Shape::Tokens { len: f.inputs as u32, vocab: vocab as u32 },
@@ -135,7 +139,10 @@ fn worst(got: &[f64], want: &[f64], floor: f64) -> f64 {
     got.iter().zip(want).map(|(g, w)| (g - w).abs() / w.abs().max(floor)).fold(0.0, f64::max)
 }
 
-fn check<R: Real>(tolerance: f64, floor: f64) {
+fn check<R: Real>(tolerance: f64, floor: f64)
+where
+    Cpu<R>: Backend<R = R>,
+{
     let all = fixtures();
     assert!(all.len() >= 14, "the fixtures are there");
     assert!(all.iter().any(|f| f.vocab.is_some() && f.answer.is_some()), "a sequence task is among them");

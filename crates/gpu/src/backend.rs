@@ -243,10 +243,10 @@ impl Backend for Gpu {
         let scratch = (&self.partials, &mut self.terms);
         loss_into(&mut self.ctx, scratch, (loss, dims), [outputs, targets, grad], stats);
     }
-    fn sum_squares_to<'a>(&mut self, xs: impl IntoIterator<Item = &'a GpuBuf>, stats: &mut GpuBuf) {
+    fn sum_squares_to(&mut self, xs: &mut dyn Iterator<Item = &GpuBuf>, stats: &mut GpuBuf) {
         // Each tensor's sum into its slot of `results`, then those into the stats.
         let mut count = 0;
-        for (slot, x) in xs.into_iter().enumerate() {
+        for (slot, x) in xs.enumerate() {
             self.square_sum(x, slot);
             count = slot + 1;
         }

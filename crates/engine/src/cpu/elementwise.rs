@@ -131,8 +131,19 @@ pub fn mul<R: Real>(len: usize, x: &[R], m: &[R], y: &mut [R]) {
     }
 }
 
+/// Σ x², in `f64`, with eight partial sums: one running sum waits on each addition before the
+/// next (float addition does not reassociate), and this runs over every gradient each step.
 pub fn sum_squares<R: Real>(x: &[R]) -> f64 {
-    x.iter().map(|&v| v.to64() * v.to64()).sum()
+    const LANES: usize = 8;
+    let mut partial = [0.0f64; LANES];
+    let chunks = x.chunks_exact(LANES);
+    let tail: f64 = chunks.remainder().iter().map(|&v| v.to64() * v.to64()).sum();
+    for chunk in chunks {
+        for (s, &v) in partial.iter_mut().zip(chunk) {
+            *s += v.to64() * v.to64();
+        }
+    }
+    partial.iter().sum::<f64>() + tail
 }
 
 pub fn penalty<R: Real>(l1: f64, l2: f64, p: &[R], g: &mut [R]) {

@@ -384,7 +384,7 @@ pub fn run_op<B: Backend>(b: &mut B, op: Op, seed: u64) -> Vec<(&'static str, Ve
         Op::SumSquaresTo { lens } => {
             let xs: Vec<B::Buf> = lens.iter().map(|&len| buf(b, len, -1.0, 1.0)).collect();
             let mut stats = b.alloc(STATS);
-            b.sum_squares_to(&xs, &mut stats);
+            b.sum_squares_to(&mut xs.iter(), &mut stats);
             vec![("stats", read(b, &stats))]
         }
         Op::Guard { loss, sum_squares, guard } => {
