@@ -4,14 +4,14 @@
 // multiply and add: 9–15 % faster medium and large training steps in `cargo xtask bench` on an
 // Intel CPU), where the browser validates relaxed SIMD, and layerlab_bg.wasm, plain 128-bit
 // SIMD, elsewhere: the choice the page's
-// worker makes (www/worker_loader.js). Both builds share layerlab.js (`cargo xtask pack` checks
+// worker makes (www/start.js). Both builds share layerlab.js (`cargo xtask pack` checks
 // their glue is the same). Pass `{ module_or_path }` to load a build of your choice.
 import wasmBindgenInit from './layerlab.js';
 
 export * from './layerlab.js';
 
 // A module whose one function computes f32x4.relaxed_madd of three zero vectors: it validates
-// only where the browser has relaxed SIMD. (The same bytes as www/worker_loader.js.)
+// only where the browser has relaxed SIMD. (The same bytes as www/start.js.)
 const RELAXED_SIMD = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
   0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: () -> v128

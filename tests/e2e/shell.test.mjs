@@ -35,24 +35,25 @@ test('the worker answers a ping', async () => {
   await context.close();
 });
 
-test('the worker runs its relaxed-SIMD build where the browser has relaxed SIMD, its plain build otherwise', async () => {
-  // (what the server answers for worker_relaxed.js, or null to serve it; the worker wasm loaded)
+test('the page and its worker run the relaxed-SIMD build where the browser has relaxed SIMD, the plain build otherwise', async () => {
+  // (what the server answers for the relaxed build's glue, or null to serve it; the wasm loaded)
   const cases = [
-    [null, 'worker_relaxed_bg.wasm'],
-    [{ status: 404, body: 'not found' }, 'worker_bg.wasm'],
+    [null, 'layerlab-web_relaxed_bg.wasm'],
+    [{ status: 404, body: 'not found' }, 'layerlab-web_bg.wasm'],
   ];
   for (const [answer, expected] of cases) {
     const context = await withoutGpu.newContext();
-    if (answer) await context.route('**/worker_relaxed.js', (route) => route.fulfill(answer));
+    if (answer) await context.route('**/layerlab-web_relaxed.js', (route) => route.fulfill(answer));
     const wasm = [];
-    context.on('request', (r) => /\/worker\w*\.wasm$/.test(r.url()) && wasm.push(new URL(r.url()).pathname.split('/').pop()));
+    context.on('request', (r) => r.url().endsWith('.wasm') && wasm.push(new URL(r.url()).pathname.split('/').pop()));
     const page = await context.newPage();
     await page.goto(process.env.LAYERLAB_URL);
     await workerReady(page);
     await page.locator('#test-loss').filter({ hasNotText: '—' }).waitFor({ timeout: 30_000 });
     await page.click('#step');
     await waitForNumber(page, '#step-count', (s) => s === 1, 10_000);
-    assert.deepEqual(wasm, [expected]);
+    // One file for both: the page's module and the worker's (from the cache, or fetched again).
+    assert.deepEqual([...new Set(wasm)], [expected]);
     await context.close();
   }
 });
@@ -146,21 +147,28 @@ test('a malformed fragment and unknown parameters never break the page', async (
   await context.close();
 });
 
+// The page's own request for start.js and for the module come first; the worker's come after
+// (routing turns the browser's cache off, so the worker asks again). Fails all but the first.
+const failAfterFirst = (fail) => {
+  let seen = 0;
+  return (route) => (seen++ === 0 ? route.continue() : fail(route));
+};
+
 test('a worker script that cannot be fetched is reported at once', async () => {
   const { page, context, problems } = await open(withoutGpu, '', { waitForWorker: false });
-  await context.route('**/worker_loader.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await context.route('**/start.js', failAfterFirst((route) => route.fulfill({ status: 404, body: 'gone' })));
   await page.reload();
   const status = page.locator('#worker-status');
   await status.filter({ hasText: 'stopped:' }).waitFor({ timeout: 10_000 });
   assert.match(await status.textContent(), /could not be loaded or run.*reload the page/);
-  assert.ok(problems.some((p) => p.includes('worker_loader.js')), 'the 404 was what failed');
+  assert.ok(problems.some((p) => p.includes('start.js')), 'the 404 was what failed');
   await context.close();
 });
 
 test('a worker whose wasm never loads is reported after the start timeout', async () => {
   const { page, context } = await open(withoutGpu, '', { waitForWorker: false });
-  // Either build of the worker (www/worker_loader.js picks one).
-  await context.route(/\/worker(_relaxed)?_bg\.wasm$/, (route) => route.abort());
+  // Either build (www/start.js picks one): the page's fetch of it succeeds, the worker's fails.
+  await context.route(/\/layerlab-web(_relaxed)?_bg\.wasm$/, failAfterFirst((route) => route.abort()));
   await page.reload();
   const status = page.locator('#worker-status');
   await status.filter({ hasText: 'stopped:' }).waitFor({ timeout: 30_000 });

@@ -1,5 +1,5 @@
 //! The page, the worker and index.html must agree on names that no compiler checks: the binary
-//! each Trunk link builds, and the URL the page starts the worker from.
+//! Trunk builds, the script that loads it, and the URL the page starts the worker from.
 
 use std::path::Path;
 
@@ -22,56 +22,62 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 }
 
 #[test]
-fn every_trunk_link_builds_a_binary_its_crate_declares() {
+fn the_one_trunk_link_builds_the_binary_its_crate_declares() {
     let html = std::fs::read_to_string(root().join("index.html")).unwrap();
     let links = rust_links(&html);
-    assert_eq!(links.len(), 2, "index.html builds the page and the worker: {links:?}");
-    for link in &links {
-        let href = attribute(link, "href").expect("each rust link names its crate");
-        let bin = attribute(link, "data-bin").expect("each rust link names its binary");
-        let manifest = std::fs::read_to_string(root().join(href).join("Cargo.toml")).unwrap();
-        assert!(manifest.contains(&format!("name = \"{bin}\"")), "{href}/Cargo.toml declares bin {bin}");
-        assert_eq!(attribute(link, "data-cargo-profile-release"), Some("wasm-release"), "{link}");
-    }
+    assert_eq!(links.len(), 1, "index.html builds one module, the page's and the worker's: {links:?}");
+    let link = &links[0];
+    let href = attribute(link, "href").expect("the rust link names its crate");
+    let bin = attribute(link, "data-bin").expect("the rust link names its binary");
+    let manifest = std::fs::read_to_string(root().join(href).join("Cargo.toml")).unwrap();
+    assert!(manifest.contains(&format!("name = \"{bin}\"")), "{href}/Cargo.toml declares bin {bin}");
+    assert_eq!(attribute(link, "data-cargo-profile-release"), Some("wasm-release"), "{link}");
 }
 
 #[test]
-fn the_page_starts_the_worker_through_the_loader_trunk_copies_and_it_loads_the_worker_binary() {
+fn the_page_and_its_worker_run_the_module_through_the_script_trunk_copies() {
     let html = std::fs::read_to_string(root().join("index.html")).unwrap();
-    let worker = rust_links(&html).into_iter().find(|l| l.contains("data-type=\"worker\"")).expect("a worker link");
-    assert!(!worker.contains("data-loader-shim"), "Trunk's own loader would overwrite www/worker_loader.js");
-    let bin = attribute(&worker, "data-bin").unwrap();
-    let loader = "worker_loader.js";
-    assert_eq!(layerlab_app::worker_link::WORKER_URL, format!("./{loader}"));
+    let link = rust_links(&html).into_iter().next().expect("a rust link");
+    // No-modules glue, start.js in the place of Trunk's own script, file names without hashes.
+    assert!(link.contains("data-bindgen-target=\"no-modules\""), "{link}");
+    let trunk = std::fs::read_to_string(root().join("Trunk.toml")).unwrap();
+    for setting in [r#"pattern_script = "<script defer src=\"{base}start.js\"></script>""#, "filehash = false"] {
+        assert!(trunk.lines().any(|line| line == setting), "Trunk.toml says `{setting}`");
+    }
+    let bin = attribute(&link, "data-bin").unwrap();
+    let start = "start.js";
+    assert_eq!(layerlab_app::worker_link::WORKER_URL, format!("./{start}"));
     assert!(
-        html.contains(&format!("<link data-trunk rel=\"copy-file\" href=\"www/{loader}\" />")),
+        html.contains(&format!("<link data-trunk rel=\"copy-file\" href=\"www/{start}\" />")),
         "index.html copies it"
     );
-    // The loader loads `<bin>.js` and `<bin>_bg.wasm` (Trunk's names) or the relaxed-SIMD pair
+    // It loads `<bin>.js` and `<bin>_bg.wasm` (Trunk's names) or the relaxed-SIMD pair
     // `<bin>_relaxed…` (xtask/src/build.rs's names).
-    let script = std::fs::read_to_string(root().join("www").join(loader)).unwrap();
+    let script = std::fs::read_to_string(root().join("www").join(start)).unwrap();
     for needle in [
-        format!("let build = WebAssembly.validate(RELAXED_SIMD) ? '{bin}_relaxed' : '{bin}';"),
+        format!("const PLAIN = '{bin}';"),
+        "WebAssembly.validate(RELAXED_SIMD) ? `${PLAIN}_relaxed` : PLAIN;".to_string(),
         "importScripts(`./${build}.js`);".to_string(),
-        format!("importScripts('./{bin}.js');"),
+        "script.src = `./${build}.js`;".to_string(),
         "wasm_bindgen(`./${build}_bg.wasm`);".to_string(),
     ] {
-        assert!(script.contains(&needle), "www/{loader} has `{needle}`");
+        assert!(script.contains(&needle), "www/{start} has `{needle}`");
     }
     let build = std::fs::read_to_string(root().join("xtask/src/build.rs")).unwrap();
-    assert!(build.contains(&format!("--out-name={bin}_relaxed")), "xtask names the relaxed build {bin}_relaxed");
+    assert!(build.contains(&format!("const BIN: &str = \"{bin}\";")), "xtask builds {bin} again with relaxed SIMD");
+    assert!(build.contains("--out-name={BIN}_relaxed"), "and names it {bin}_relaxed");
 }
 
-/// The `RELAXED_SIMD` array of a script: the text from its `[` to its `]`.
-fn relaxed_probe(script: &str) -> &str {
+/// The `RELAXED_SIMD` array of a script: its lines from `[` to `]`, trimmed, blank ones left out.
+fn relaxed_probe(script: &str) -> Vec<&str> {
     let start = script.find("const RELAXED_SIMD = new Uint8Array([").expect("the probe module");
     let end = start + script[start..].find("]);").expect("its end");
-    &script[start..end]
+    script[start..end].lines().map(str::trim).filter(|line| !line.is_empty()).collect()
 }
 
 #[test]
 fn the_page_worker_and_the_package_probe_for_relaxed_simd_with_the_same_module() {
-    let loader = std::fs::read_to_string(root().join("www/worker_loader.js")).unwrap();
+    let loader = std::fs::read_to_string(root().join("www/start.js")).unwrap();
     let package = std::fs::read_to_string(root().join("crates/js/index.js")).unwrap();
     assert_eq!(relaxed_probe(&loader), relaxed_probe(&package));
     // The bytes themselves are checked by the browser tests: Chromium loads each relaxed build.

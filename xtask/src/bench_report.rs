@@ -113,7 +113,7 @@ const TINY: &str = "mlp_2-8-8-1_tanh_b10";
 const MEDIUM: &str = "mlp_2-64-64-64-2_relu_b256";
 const LARGE: &str = "mlp_784-256-256-10_relu_b128";
 const WASM_CPU: Side = ("layerlab", "cpu", "browser", 1);
-/// The page's worker where the browser has relaxed SIMD (`www/worker_loader.js`).
+/// The page's build where the browser has relaxed SIMD (`www/start.js`).
 const WASM_RELAXED: Side = ("layerlab", "cpu+relaxed-simd", "browser", 1);
 const WEBGPU: Side = ("layerlab", "webgpu", "browser", 1);
 const NATIVE: Side = ("layerlab", "cpu", "native", 1);

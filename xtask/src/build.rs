@@ -26,7 +26,11 @@ pub fn relaxed_simd<'a>(command: &'a mut Command, root: &Path) -> &'a mut Comman
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", RELAXED_RUSTFLAGS)
 }
 
-/// Builds the release app into `dist/` (unless it is current), then the worker's relaxed-SIMD
+/// The page's one wasm module (crates/web): Trunk's build is `<BIN>.js` and `<BIN>_bg.wasm`, the
+/// relaxed-SIMD build `<BIN>_relaxed…` (the names `www/start.js` loads).
+const BIN: &str = "layerlab-web";
+
+/// Builds the release app into `dist/` (unless it is current), then the module's relaxed-SIMD
 /// build beside Trunk's, and prints the size of each wasm file, raw and gzipped.
 pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
     let dist = root.join("dist");
@@ -35,9 +39,9 @@ pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
     } else {
         cmd::run(tools.command(".tools/bin/trunk").args(["build", "--release"]).current_dir(root))?;
     }
-    let relaxed = dist.join("worker_relaxed_bg.wasm");
+    let relaxed = dist.join(format!("{BIN}_relaxed_bg.wasm"));
     if !is_current(root, &relaxed) {
-        relaxed_worker(root, tools, &dist)?;
+        relaxed_module(root, tools, &dist)?;
     }
     for (name, raw, gzipped) in wasm_sizes(&dist)? {
         println!("{name}: {} KiB, {} KiB gzipped", raw / 1024, gzipped / 1024);
@@ -45,35 +49,36 @@ pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
     Ok(dist)
 }
 
-/// The worker built again with relaxed SIMD (its matrix multiply then uses a fused multiply-add)
-/// as `dist/worker_relaxed.js` and `worker_relaxed_bg.wasm`, which `www/worker_loader.js` starts
-/// where the browser validates relaxed SIMD. Cargo builds into a target folder of its own (other
-/// flags would rebuild the plain build's every crate, and back); wasm-bindgen and wasm-opt run as
-/// Trunk runs them for the plain build.
-fn relaxed_worker(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String> {
+/// The module built again with relaxed SIMD (its matrix multiply then uses a fused
+/// multiply-add) as `dist/<BIN>_relaxed.js` and `<BIN>_relaxed_bg.wasm`, which `www/start.js`
+/// loads where the browser validates relaxed SIMD. Cargo builds into a target folder of its own
+/// (other flags would rebuild the plain build's every crate, and back); wasm-bindgen and
+/// wasm-opt run as Trunk runs them for the plain build.
+fn relaxed_module(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String> {
     let target = root.join(RELAXED_TARGET);
     let mut cargo = tools.command("cargo");
     cargo
         .args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown"])
-        .args(["-p", "layerlab-worker", "--bin", "worker"])
+        .args(["-p", BIN, "--bin", BIN])
         .current_dir(root);
     cmd::run(relaxed_simd(&mut cargo, root))?;
     let bindgen = target.join("bindgen");
     let mut wasm_bindgen = tools.command("wasm-bindgen");
     wasm_bindgen
-        .args(["--target=no-modules", "--out-name=worker_relaxed", "--no-typescript"])
+        .args(["--target=no-modules", &format!("--out-name={BIN}_relaxed"), "--no-typescript"])
         .arg(format!("--out-dir={}", bindgen.display()))
-        .arg(target.join("wasm32-unknown-unknown/wasm-release/worker.wasm"));
+        .arg(target.join(format!("wasm32-unknown-unknown/wasm-release/{BIN}.wasm")));
     cmd::run(&mut wasm_bindgen)?;
-    let (from, to) = (bindgen.join("worker_relaxed.js"), dist.join("worker_relaxed.js"));
+    let glue = format!("{BIN}_relaxed.js");
+    let (from, to) = (bindgen.join(&glue), dist.join(&glue));
     std::fs::copy(&from, &to).map_err(|e| format!("{} → {}: {e}", from.display(), to.display()))?;
     // The wasm last: it is what `release` checks, so it exists only beside its glue.
     let mut wasm_opt = tools.command("wasm-opt");
     wasm_opt
         .args(["-Oz", "--enable-simd", "--enable-relaxed-simd"])
-        .arg(bindgen.join("worker_relaxed_bg.wasm"))
+        .arg(bindgen.join(format!("{BIN}_relaxed_bg.wasm")))
         .arg("--output")
-        .arg(dist.join("worker_relaxed_bg.wasm"));
+        .arg(dist.join(format!("{BIN}_relaxed_bg.wasm")));
     cmd::run(&mut wasm_opt)
 }
 
@@ -83,12 +88,12 @@ fn wasm_sizes(dist: &Path) -> Result<Vec<(String, u64, u64)>, String> {
 }
 
 /// Bytes and gzip -9 bytes of all the wasm and JavaScript the page loads in a browser with
-/// relaxed SIMD, as Chromium has (the app's, the worker's loader and its relaxed build, with
-/// their wasm-bindgen glue), summed: the plain build of the worker beside it is not loaded.
+/// relaxed SIMD, as Chromium has (`start.js`, the module's relaxed build and its wasm-bindgen
+/// glue, which the page and its worker share), summed: the plain build beside it is not loaded.
 pub fn loaded_bytes(dist: &Path) -> Result<(u64, u64), String> {
     let all = sizes(dist, &["wasm", "js"])?;
-    let relaxed = all.iter().any(|(name, ..)| name == "worker_relaxed_bg.wasm");
-    let unloaded = |name: &str| relaxed && (name == "worker.js" || name == "worker_bg.wasm");
+    let relaxed = all.iter().any(|(name, ..)| *name == format!("{BIN}_relaxed_bg.wasm"));
+    let unloaded = |name: &str| relaxed && (name == format!("{BIN}.js") || name == format!("{BIN}_bg.wasm"));
     let loaded = all.iter().filter(|(name, ..)| !unloaded(name));
     Ok(loaded.fold((0, 0), |(r, g), (_, raw, gz)| (r + raw, g + gz)))
 }

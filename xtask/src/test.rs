@@ -28,6 +28,8 @@ const WASM_CLIPPY: &[&str] = &[
     "-p",
     "layerlab-app",
     "-p",
+    "layerlab-web",
+    "-p",
     "layerlab",
     "--lib",
     "--bins",

@@ -15,3 +15,9 @@ pub mod saved;
 pub mod share;
 pub mod tree;
 pub mod worker_link;
+
+/// Mounts the app on the page's body: what the page's one wasm module (crates/web) runs when it
+/// finds itself in a window.
+pub fn mount() {
+    leptos::mount::mount_to_body(components::App);
+}

@@ -10,8 +10,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{Event, MessageEvent, Worker};
 
-/// Where Trunk puts the worker's loader (`data-bin="worker"` with `data-loader-shim`).
-pub const WORKER_URL: &str = "./worker_loader.js";
+/// What the worker runs: the script that loaded the page's wasm module (`www/start.js`, which
+/// Trunk copies beside index.html) loads the same module in the worker.
+pub const WORKER_URL: &str = "./start.js";
 
 /// How long the worker may take to load its wasm and say `Ready`.
 pub const START_TIMEOUT: Duration = Duration::from_secs(20);

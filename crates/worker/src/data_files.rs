@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use crate::protocol::{Problem, WorkerInput, WorkerOutput};
 use layerlab_engine::data::{self, DataFile};
-use layerlab_worker::protocol::{Problem, WorkerInput, WorkerOutput};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, Response};
@@ -44,7 +44,7 @@ pub(crate) fn deliver(scope: &DedicatedWorkerGlobalScope, input: WorkerInput, ha
             Ok(()) => handle(input),
             Err(message) => {
                 let problem = Problem { path: "data.dataset".into(), message };
-                crate::post(&scope, &WorkerOutput::Invalid { problems: vec![problem] });
+                crate::web::post(&scope, &WorkerOutput::Invalid { problems: vec![problem] });
             }
         }
         let waiting = WAITING.with(|waiting| waiting.borrow_mut().take()).unwrap_or_default();

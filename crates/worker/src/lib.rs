@@ -2,11 +2,13 @@
 //! `layerlab-protocol` (re-exported here as [`protocol`]), and backend detection.
 
 pub mod backend;
+mod data_files;
 pub mod gpu_run;
 pub mod handler;
 pub mod pace;
 pub mod preview;
 pub mod session;
+pub mod web;
 
 pub use layerlab_protocol as protocol;
 pub use protocol::{BackendChoice, BackendReport, CpuReason, GpuAdapter, WorkerInput, WorkerOutput};

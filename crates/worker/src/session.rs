@@ -1,7 +1,7 @@
 //! One training run in the worker, and the worker's state between messages: what `load`,
 //! `play`, `pause`, `step` and `reset` do, and when progress goes back to the page.
 //!
-//! Pure logic over a clock the caller passes in, so it is tested natively; `main.rs` only
+//! Pure logic over a clock the caller passes in, so it is tested natively; `web.rs` only
 //! schedules [`Host::tick`] while the run plays and posts what comes back.
 
 use std::rc::Rc;

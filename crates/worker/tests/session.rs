@@ -1,5 +1,5 @@
 //! The worker's run, driven as the page drives it (load, play, ticks, pause, step, reset, a new
-//! recipe mid-run), natively: the same code the worker binary runs in the browser.
+//! recipe mid-run), natively: the same code the worker runs in the browser.
 
 use layerlab_engine::train::SurfaceValues;
 use layerlab_spec::Spec;

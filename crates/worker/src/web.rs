@@ -1,19 +1,18 @@
-//! The Web Worker binary. Trunk builds it (`data-type="worker"` in index.html) and the page
-//! starts it as `./worker_loader.js`. It announces itself with `Ready`, answers each message
-//! through [`layerlab_worker::handler`] (once the data file a `load` needs is fetched:
+//! The worker in the browser: [`start`] is what the page's one wasm module (crates/web) runs
+//! when it finds itself in a Web Worker, which the page starts as `./start.js`. It announces
+//! itself with `Ready`, answers each message through [`crate::handler`] (once the data file a `load` needs is fetched:
 //! `data_files`), and while a run plays, trains in ticks of about 20 ms
 //! scheduled through a `MessageChannel`: between two ticks the page's messages (pause, a new
 //! learning rate) are read, and unlike `setTimeout` no 4 ms clamp idles the worker. A run slowed
 //! down by the page's speed limit waits for its next step on a timer instead.
 
-mod data_files;
-
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use layerlab_worker::handler;
-use layerlab_worker::protocol::{self, PROTOCOL_VERSION, WorkerInput, WorkerOutput};
-use layerlab_worker::session::Host;
+use crate::data_files;
+use crate::handler;
+use crate::protocol::{self, PROTOCOL_VERSION, WorkerInput, WorkerOutput};
+use crate::session::Host;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, MessagePort};
@@ -24,8 +23,9 @@ thread_local! {
     static TICK_PENDING: Cell<bool> = const { Cell::new(false) };
 }
 
-fn main() {
-    console_error_panic_hook::set_once();
+/// Answers the page from this worker for as long as the page lives: sets the message handlers
+/// and announces `Ready`.
+pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let channel = MessageChannel::new().expect("a worker can make a MessageChannel");
     let ticker = channel.port2();

@@ -1,0 +1,48 @@
+// Starts LayerLab's one wasm module (crates/web) in the page, and again in the training worker
+// the page starts as `new Worker('./start.js')`: the module mounts the page where it finds a
+// window and answers the page's messages where it does not. The page and its worker load the
+// same file, so the browser downloads it once.
+// Two builds of the module sit beside this file, with the same wasm-bindgen glue:
+// layerlab-web_relaxed_bg.wasm, compiled with relaxed SIMD (its matrix multiply uses a fused
+// multiply-add, ~15 % faster on CPUs that have one), and layerlab-web_bg.wasm, plain 128-bit
+// SIMD, for browsers without relaxed SIMD (`cargo xtask serve` builds both; a bare `trunk build`
+// only the plain one, which is then used).
+'use strict';
+
+(() => {
+  // A module whose one function computes f32x4.relaxed_madd of three zero vectors: it validates
+  // only where the browser has relaxed SIMD.
+  const RELAXED_SIMD = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: () -> v128
+    0x03, 0x02, 0x01, 0x00, // one function of that type
+    0x0a, 0x13, 0x01, 0x11, 0x00, // its code: 17 bytes, no locals
+    0x41, 0x00, 0xfd, 0x11, 0x41, 0x00, 0xfd, 0x11, 0x41, 0x00, 0xfd, 0x11, // 3 × i32x4.splat(0)
+    0xfd, 0x85, 0x02, 0x0b, // f32x4.relaxed_madd, end
+  ]);
+  const PLAIN = 'layerlab-web';
+  const preferred = WebAssembly.validate(RELAXED_SIMD) ? `${PLAIN}_relaxed` : PLAIN;
+  // Each build's glue (`<build>.js`) defines `wasm_bindgen`, which loads `<build>_bg.wasm`. Where
+  // the relaxed build's glue cannot be fetched, the plain build is loaded.
+  if (typeof importScripts === 'function') {
+    // In the worker: scripts load synchronously.
+    let build = preferred;
+    try {
+      importScripts(`./${build}.js`);
+    } catch (_) {
+      build = PLAIN;
+      importScripts(`./${PLAIN}.js`);
+    }
+    wasm_bindgen(`./${build}_bg.wasm`);
+  } else {
+    // In the page: a script element per try.
+    const load = (build, fallback) => {
+      const script = document.createElement('script');
+      script.src = `./${build}.js`;
+      script.onload = () => wasm_bindgen(`./${build}_bg.wasm`);
+      if (fallback) script.onerror = () => load(fallback);
+      document.head.append(script);
+    };
+    load(preferred, preferred === PLAIN ? undefined : PLAIN);
+  }
+})();
