@@ -348,10 +348,10 @@ fn from_js<T: for<'de> Deserialize<'de>>(value: wasm_bindgen::JsValue) -> Result
     serde_wasm_bindgen::from_value(value).map_err(|e| format!("not a LayerLab message: {e}"))
 }
 
-// The four conversions are not generic, so their serde code is compiled here, in this crate,
-// optimised for size (the wasm-release profile), rather than in the worker, whose training code
-// needs `opt-level = 3` (Cargo.toml): 20 KB less gzipped worker. Not inlined, so that code is
-// not optimised again as part of a caller in the worker.
+// The four conversions are not generic, so their serde code is compiled once, here, size-first
+// (the wasm-release profile), whoever calls them; not inlined, so that code is not optimised
+// again as part of a caller. (When the worker was a module of its own, built at opt-level 3,
+// moving them here took 20 KB off its gzipped size.)
 
 /// A page's message, as `postMessage` carries it. Through a JSON value first: the page
 /// serializes specs to values already (links, fields), so its spec serializer serves here too,
@@ -362,10 +362,15 @@ pub fn input_to_js(message: &WorkerInput) -> Result<wasm_bindgen::JsValue, Strin
     to_js(&value)
 }
 
-/// A page's message, out of a `MessageEvent`'s data.
+/// A page's message, out of a `MessageEvent`'s data. Through a JSON value first, read by the
+/// spec crate's decoder: the page reads specs from values with it (links, fields, files), so
+/// in the one module page and worker share its code for every part of a spec.
 #[inline(never)]
 pub fn input_from_js(value: wasm_bindgen::JsValue) -> Result<WorkerInput, String> {
-    from_js(value)
+    let value: serde_json::Value = from_js(value)?;
+    let (input, _unknown_fields) =
+        layerlab_spec::json::decode(value).map_err(|e| format!("not a LayerLab message: {e}"))?;
+    Ok(input)
 }
 
 /// A worker's message, as `postMessage` carries it.

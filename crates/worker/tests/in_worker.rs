@@ -104,4 +104,9 @@ fn values_that_are_not_messages_are_refused_with_a_reason() {
         let error = protocol::input_from_js(value).unwrap_err();
         assert!(error.starts_with("not a LayerLab message"), "{error}");
     }
+    // A load whose spec is wrong says where, as the page's own decoder does.
+    let load = js_sys::JSON::parse(r#"{"load":{"spec":{"model":[{"dense":{"units":"wide"}}]}}}"#).unwrap();
+    let error = protocol::input_from_js(load).unwrap_err();
+    assert!(error.starts_with("not a LayerLab message: load.spec.model[0]"), "{error}");
+    assert!(error.contains("units"), "{error}");
 }
