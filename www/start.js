@@ -1,8 +1,8 @@
 // Starts LayerLab's one wasm module (crates/web) in the page, and again in the training worker
 // the page starts as `new Worker('./start.js')`: the module mounts the page where it finds a
-// window and answers the page's messages where it does not. The page and its worker load the
-// same file, so the browser downloads it once.
-// Two builds of the module sit beside this file, with the same wasm-bindgen glue:
+// window and answers the page's messages where it does not. The page downloads and compiles it;
+// the worker gets the compiled module from the page (its first message), so neither happens twice.
+// Two builds of the module sit beside this file, each with its wasm-bindgen glue:
 // layerlab-web_relaxed_bg.wasm, compiled with relaxed SIMD (its matrix multiply uses a fused
 // multiply-add, ~15 % faster on CPUs that have one), and layerlab-web_bg.wasm, plain 128-bit
 // SIMD, for browsers without relaxed SIMD (`cargo xtask serve` builds both; a bare `trunk build`
@@ -21,21 +21,20 @@
     0xfd, 0x85, 0x02, 0x0b, // f32x4.relaxed_madd, end
   ]);
   const PLAIN = 'layerlab-web';
-  const preferred = WebAssembly.validate(RELAXED_SIMD) ? `${PLAIN}_relaxed` : PLAIN;
-  // Each build's glue (`<build>.js`) defines `wasm_bindgen`, which loads `<build>_bg.wasm`. Where
-  // the relaxed build's glue cannot be fetched, the plain build is loaded.
+  // Each build's glue (`<build>.js`) defines `wasm_bindgen`, which loads `<build>_bg.wasm`, whose
+  // imports come from the namespace `./<build>_bg.js`: a module runs only with its own glue.
   if (typeof importScripts === 'function') {
-    // In the worker: scripts load synchronously.
-    let build = preferred;
-    try {
-      importScripts(`./${build}.js`);
-    } catch (_) {
-      build = PLAIN;
-      importScripts(`./${PLAIN}.js`);
-    }
-    wasm_bindgen(`./${build}_bg.wasm`);
+    // In the worker: the page's compiled module is the first message (crates/app/src/
+    // worker_link.rs); its imports name the glue the page ran it with.
+    self.onmessage = (event) => {
+      self.onmessage = null;
+      const module = event.data;
+      importScripts(WebAssembly.Module.imports(module)[0].module.replace(/_bg\.js$/, '.js'));
+      wasm_bindgen({ module_or_path: module });
+    };
   } else {
-    // In the page: a script element per try.
+    // In the page: the relaxed-SIMD build where the browser has relaxed SIMD; where its glue
+    // cannot be fetched, the plain build. A script element per try.
     const load = (build, fallback) => {
       const script = document.createElement('script');
       script.src = `./${build}.js`;
@@ -43,6 +42,7 @@
       if (fallback) script.onerror = () => load(fallback);
       document.head.append(script);
     };
-    load(preferred, preferred === PLAIN ? undefined : PLAIN);
+    if (WebAssembly.validate(RELAXED_SIMD)) load(`${PLAIN}_relaxed`, PLAIN);
+    else load(PLAIN);
   }
 })();

@@ -19,9 +19,11 @@ export async function launch({ webgpu }) {
 /**
  * Opens `path` (relative to the served root) in a fresh context and waits for the worker to
  * answer. `problems` collects console errors, uncaught page errors and failed requests.
+ * `before(context)`, if given, runs before the page opens (to route its requests).
  */
-export async function open(browser, path = '', { waitForWorker = true, viewport } = {}) {
+export async function open(browser, path = '', { waitForWorker = true, viewport, before } = {}) {
   const context = await browser.newContext(viewport ? { viewport } : {});
+  if (before) await before(context);
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));

@@ -52,8 +52,8 @@ test('the page and its worker run the relaxed-SIMD build where the browser has r
     await page.locator('#test-loss').filter({ hasNotText: '—' }).waitFor({ timeout: 30_000 });
     await page.click('#step');
     await waitForNumber(page, '#step-count', (s) => s === 1, 10_000);
-    // One file for both: the page's module and the worker's (from the cache, or fetched again).
-    assert.deepEqual([...new Set(wasm)], [expected]);
+    // Fetched once: the worker runs the page's compiled module.
+    assert.deepEqual(wasm, [expected]);
     await context.close();
   }
 });
@@ -147,17 +147,18 @@ test('a malformed fragment and unknown parameters never break the page', async (
   await context.close();
 });
 
-// The page's own request for start.js and for the module come first; the worker's come after
-// (routing turns the browser's cache off, so the worker asks again). Fails all but the first.
+// The page's own request for start.js comes first, the worker's after (routing turns the
+// browser's cache off, so the worker asks again). Fails all but the first. Routed before the
+// page opens (`before`): a route added to an open page could see its worker's request first.
 const failAfterFirst = (fail) => {
   let seen = 0;
   return (route) => (seen++ === 0 ? route.continue() : fail(route));
 };
 
 test('a worker script that cannot be fetched is reported at once', async () => {
-  const { page, context, problems } = await open(withoutGpu, '', { waitForWorker: false });
-  await context.route('**/start.js', failAfterFirst((route) => route.fulfill({ status: 404, body: 'gone' })));
-  await page.reload();
+  const gone = failAfterFirst((route) => route.fulfill({ status: 404, body: 'gone' }));
+  const before = (context) => context.route('**/start.js', gone);
+  const { page, context, problems } = await open(withoutGpu, '', { waitForWorker: false, before });
   const status = page.locator('#worker-status');
   await status.filter({ hasText: 'stopped:' }).waitFor({ timeout: 10_000 });
   assert.match(await status.textContent(), /could not be loaded or run.*reload the page/);
@@ -165,11 +166,11 @@ test('a worker script that cannot be fetched is reported at once', async () => {
   await context.close();
 });
 
-test('a worker whose wasm never loads is reported after the start timeout', async () => {
-  const { page, context } = await open(withoutGpu, '', { waitForWorker: false });
-  // Either build (www/start.js picks one): the page's fetch of it succeeds, the worker's fails.
-  await context.route(/\/layerlab-web(_relaxed)?_bg\.wasm$/, failAfterFirst((route) => route.abort()));
-  await page.reload();
+test('a worker that never starts its module is reported after the start timeout', async () => {
+  // The page's start.js is the real one; the worker's waits for nothing and never says Ready.
+  const silent = { status: 200, contentType: 'text/javascript', body: '// never starts' };
+  const before = (context) => context.route('**/start.js', failAfterFirst((route) => route.fulfill(silent)));
+  const { page, context } = await open(withoutGpu, '', { waitForWorker: false, before });
   const status = page.locator('#worker-status');
   await status.filter({ hasText: 'stopped:' }).waitFor({ timeout: 30_000 });
   assert.equal(await status.getAttribute('data-state'), 'failed');

@@ -54,12 +54,14 @@ fn the_page_and_its_worker_run_the_module_through_the_script_trunk_copies() {
     // It loads `<bin>.js` and `<bin>_bg.wasm` (Trunk's names) or the relaxed-SIMD pair
     // `<bin>_relaxed…` (xtask/src/build.rs's names).
     let script = std::fs::read_to_string(root().join("www").join(start)).unwrap();
+    // The worker runs the page's module with the glue its imports name (`./<bin>_bg.js`).
     for needle in [
         format!("const PLAIN = '{bin}';"),
-        "WebAssembly.validate(RELAXED_SIMD) ? `${PLAIN}_relaxed` : PLAIN;".to_string(),
-        "importScripts(`./${build}.js`);".to_string(),
+        "if (WebAssembly.validate(RELAXED_SIMD)) load(`${PLAIN}_relaxed`, PLAIN);".to_string(),
         "script.src = `./${build}.js`;".to_string(),
         "wasm_bindgen(`./${build}_bg.wasm`);".to_string(),
+        r"importScripts(WebAssembly.Module.imports(module)[0].module.replace(/_bg\.js$/, '.js'));".to_string(),
+        "wasm_bindgen({ module_or_path: module });".to_string(),
     ] {
         assert!(script.contains(&needle), "www/{start} has `{needle}`");
     }

@@ -48,6 +48,11 @@ impl std::fmt::Debug for WorkerLink {
 /// Starts the worker at `url`.
 pub fn start(url: &str, events: Events) -> Result<WorkerLink, String> {
     let worker = Worker::new(url).map_err(|e| format!("could not start the training worker: {e:?}"))?;
+    // The worker runs this page's own module: `www/start.js` there takes it as its first
+    // message, so the browser neither downloads nor compiles it a second time.
+    worker
+        .post_message(&wasm_bindgen::module())
+        .map_err(|e| format!("could not hand the training worker its module: {e:?}"))?;
     let link = WorkerLink {
         inner: Rc::new(RefCell::new(Inner { worker: worker.clone(), ready: false, failed: false, queue: Vec::new() })),
     };
