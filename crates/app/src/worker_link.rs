@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::{Event, MessageEvent, Worker};
 
 /// What the worker runs: the script that loaded the page's wasm module (`www/start.js`, which
-/// Trunk copies beside index.html) loads the same module in the worker.
+/// Trunk copies beside index.html), which in a worker runs the module [`start`] posts it.
 pub const WORKER_URL: &str = "./start.js";
 
 /// How long the worker may take to load its wasm and say `Ready`.

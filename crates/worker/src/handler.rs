@@ -1,5 +1,5 @@
-//! What the worker does with each message. The browser loop (`web.rs`) only moves messages in and
-//! out and schedules training ticks; the answers are made here.
+//! What the worker does with each message. The browser loop (`web.rs`) only moves messages in
+//! and out and schedules training ticks; the answers are made here.
 
 use layerlab_gpu::Gpu;
 

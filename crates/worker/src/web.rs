@@ -1,7 +1,7 @@
 //! The worker in the browser: [`start`] is what the page's one wasm module (crates/web) runs
 //! when it finds itself in a Web Worker, which the page starts as `./start.js`. It announces
-//! itself with `Ready`, answers each message through [`crate::handler`] (once the data file a `load` needs is fetched:
-//! `data_files`), and while a run plays, trains in ticks of about 20 ms
+//! itself with `Ready`, answers each message through [`crate::handler`] (once the data file a
+//! `load` needs is fetched: `data_files`), and while a run plays, trains in ticks of about 20 ms
 //! scheduled through a `MessageChannel`: between two ticks the page's messages (pause, a new
 //! learning rate) are read, and unlike `setTimeout` no 4 ms clamp idles the worker. A run slowed
 //! down by the page's speed limit waits for its next step on a timer instead.

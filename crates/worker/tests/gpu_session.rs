@@ -21,7 +21,8 @@ fn spiral() -> Spec {
 }
 
 /// Plays `host` until its reported step reaches `steps`, doing in turn what the worker's loop
-/// (`web.rs`) does: a tick, then the read-back it asked for (awaited at once here). Returns every output.
+/// (`web.rs`) does: a tick, then the read-back it asked for (awaited at once here). Returns
+/// every output.
 fn play_until(host: &mut Host, clock: &mut f64, steps: u64) -> Vec<WorkerOutput> {
     let mut out = host.play(*clock);
     for _ in 0..100_000 {
