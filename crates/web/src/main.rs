@@ -1,6 +1,6 @@
 //! The page's one wasm module. The page (crates/app) and the training worker (crates/worker) share
 //! most of their code: the spec, the messages, serde, the standard library. Linked into one module,
-//! the browser downloads that code once, ~90 KB gzipped less than two modules. `www/start.js`
+//! the browser downloads that code once (ARCHITECTURE.md has the sizes). `www/start.js`
 //! loads it in the page; the page posts the compiled module to the worker it starts, where
 //! `start.js` runs it too; `main` tells the two apart by whether there is a window.
 

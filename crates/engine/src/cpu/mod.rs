@@ -50,9 +50,9 @@ impl<R: Real> Cpu<R> {
 /// line. A generic impl is compiled in the crate that instantiates it, at that crate's opt-level,
 /// and under link-time optimisation a function called once is inlined into its caller and
 /// optimised as the caller is: the page's wasm module compiles the worker size-first, and its
-/// training steps ran ~38 % slower with the kernels compiled there (digits MLP 1,570 against
-/// 2,550 steps per second). These ops are compiled here, with this crate's opt-level, whoever
-/// trains.
+/// training steps ran ~38 % slower with the kernels compiled there (digits MLP in the page,
+/// measured by hand: 1,563-1,572 against 2,463-2,635 steps per second). These ops are compiled
+/// here, with this crate's opt-level, whoever trains.
 macro_rules! backend_for_r {
     () => {
         use layerlab_spec::model::Activation;
