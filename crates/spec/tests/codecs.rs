@@ -67,6 +67,32 @@ fn unknown_fields_are_ignored_and_named() {
     assert!(decoded.warnings.iter().any(|w| w.contains("data.colour")), "{:?}", decoded.warnings);
 }
 
+/// Unknown fields are found at any depth, in lists and within a block's kind; what the spec
+/// knows is never one of them, whatever form it was given in (an alias, a `null` for an absent
+/// option, a number for a float).
+#[test]
+fn unknown_fields_are_named_at_their_path_and_known_ones_never() {
+    let cases: &[(&str, &[&str])] = &[
+        (r#"{"model": [{"dense": {}}, {"kan": {"refine": null, "knots": 4}}]}"#, &["model[1].kan.knots"]),
+        (
+            r#"{"model": [{"kan": {"refine": {"every": 10, "max_grid": 20, "until": 9}}}]}"#,
+            &["model[0].kan.refine.until"],
+        ),
+        (r#"{"data": {"dataset": {"image": {"image": "cameraman", "side": 32}}}}"#, &[]),
+        (r#"{"training": {"l2": 1, "clip_norm": null}, "seed": 4, "colour": {"deep": 1}}"#, &["colour"]),
+        (r#"{"model": [], "a": 1, "b": 2}"#, &["a", "b"]),
+    ];
+    for (text, unknown) in cases {
+        let (_, warnings) = json::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let named: Vec<String> =
+            unknown.iter().map(|f| format!("ignored the unknown field {f}: this version does not use it")).collect();
+        assert_eq!(warnings, named, "{text}");
+    }
+    let many: String = (0..30).map(|i| format!(r#""x{i}": 1,"#)).collect();
+    let (_, warnings) = json::parse(&format!("{{{many} \"seed\": 1}}")).unwrap();
+    assert_eq!(warnings.len(), 20, "at most 20 are named");
+}
+
 /// A part decoded alone (the page's field editor decodes a block, a dataset) reads as it would
 /// within a spec: defaults filled in, unknown fields named, mistakes with their path.
 #[test]
@@ -76,8 +102,8 @@ fn a_part_decodes_alone_as_within_a_spec() {
     assert_eq!(block, Block::Dense(Dense { units: 7, ..Dense::default() }));
     assert_eq!(warnings.len(), 1);
     let within = json::from_json(r#"{"model": [{"dense": {"units": 7, "colour": "red"}}]}"#).unwrap();
-    assert_eq!(within.warnings, ["ignored the unknown field model[0].colour: this version does not use it"]);
-    assert_eq!(warnings, ["ignored the unknown field colour: this version does not use it"]);
+    assert_eq!(within.warnings, ["ignored the unknown field model[0].dense.colour: this version does not use it"]);
+    assert_eq!(warnings, ["ignored the unknown field dense.colour: this version does not use it"]);
     let error = json::decode::<Block>(serde_json::json!({"dense": {"units": "wide"}})).unwrap_err();
     assert_eq!(error.path, "dense.units");
     assert!(error.message.contains("invalid type"), "{error}");
