@@ -78,7 +78,7 @@ pub fn set_field<T: Serialize + DeserializeOwned>(value: &T, kind: &str, key: &s
     };
     let json = serde_json::json!({ kind: payload });
     // The spec crate's decoder, whose code the page has already for links and files.
-    json::decode(json).map(|(value, _)| value).map_err(|e| format!("{key} {}", e.message))
+    json::decode(&json).map(|(value, _)| value).map_err(|e| format!("{key} {}", e.message))
 }
 
 /// The payload of variant `kind` of `value` as JSON (`Null` for a variant without one).

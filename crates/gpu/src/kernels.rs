@@ -1,10 +1,10 @@
 //! The WGSL kernels, one file per op family under `wgsl/`, each compiled with the small shared
 //! files it needs prepended (the parameter slot, activations, random numbers).
 
-const COMMON: &str = include_str!("wgsl/common.wgsl");
-const ACTIVATION: &str = include_str!("wgsl/activation.wgsl");
-const RNG: &str = include_str!("wgsl/rng.wgsl");
-const MATMUL_TEXT: &str = include_str!("wgsl/matmul.wgsl");
+const COMMON: &str = include_str!(concat!(env!("OUT_DIR"), "/common.wgsl"));
+const ACTIVATION: &str = include_str!(concat!(env!("OUT_DIR"), "/activation.wgsl"));
+const RNG: &str = include_str!(concat!(env!("OUT_DIR"), "/rng.wgsl"));
+const MATMUL_TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/matmul.wgsl"));
 
 /// Which of naga's runtime checks a kernel is compiled with natively (a browser compiles WGSL
 /// with its own).
@@ -112,13 +112,13 @@ pub struct Kernel {
 /// The op families but the matrix multiply's: the file's name, its text and what it needs
 /// before it.
 const FILES: &[(&str, &str, &[&str])] = &[
-    ("elementwise", include_str!("wgsl/elementwise.wgsl"), &[ACTIVATION, RNG]),
-    ("reduce", include_str!("wgsl/reduce.wgsl"), &[ACTIVATION]),
-    ("optim", include_str!("wgsl/optim.wgsl"), &[]),
-    ("norm", include_str!("wgsl/norm.wgsl"), &[]),
-    ("sequence", include_str!("wgsl/sequence.wgsl"), &[]),
-    ("moe", include_str!("wgsl/moe.wgsl"), &[]),
-    ("kan", include_str!("wgsl/kan.wgsl"), &[ACTIVATION]),
+    ("elementwise", include_str!(concat!(env!("OUT_DIR"), "/elementwise.wgsl")), &[ACTIVATION, RNG]),
+    ("reduce", include_str!(concat!(env!("OUT_DIR"), "/reduce.wgsl")), &[ACTIVATION]),
+    ("optim", include_str!(concat!(env!("OUT_DIR"), "/optim.wgsl")), &[]),
+    ("norm", include_str!(concat!(env!("OUT_DIR"), "/norm.wgsl")), &[]),
+    ("sequence", include_str!(concat!(env!("OUT_DIR"), "/sequence.wgsl")), &[]),
+    ("moe", include_str!(concat!(env!("OUT_DIR"), "/moe.wgsl")), &[]),
+    ("kan", include_str!(concat!(env!("OUT_DIR"), "/kan.wgsl")), &[ACTIVATION]),
 ];
 
 impl Kernel {

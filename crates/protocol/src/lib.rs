@@ -369,7 +369,7 @@ pub fn input_to_js(message: &WorkerInput) -> Result<wasm_bindgen::JsValue, Strin
 pub fn input_from_js(value: wasm_bindgen::JsValue) -> Result<WorkerInput, String> {
     let value: serde_json::Value = from_js(value)?;
     let (input, _unknown_fields) =
-        layerlab_spec::json::decode(value).map_err(|e| format!("not a LayerLab message: {e}"))?;
+        layerlab_spec::json::decode(&value).map_err(|e| format!("not a LayerLab message: {e}"))?;
     Ok(input)
 }
 

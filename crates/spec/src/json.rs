@@ -46,14 +46,14 @@ pub fn parse(text: &str) -> Result<(Spec, Vec<String>), SpecError> {
     let mut json = serde_json::Deserializer::from_str(text);
     let value: Value = serde_path_to_error::deserialize(&mut json).map_err(|e| at_path(&e))?;
     json.end().map_err(|e| SpecError::new("", describe(&e)))?;
-    decode(value)
+    decode(&value)
 }
 
 /// Reads a spec, or a part of one (a block, a dataset), from a JSON value, as [`parse`] does:
 /// missing fields take their defaults, unknown fields are ignored and named in the warnings
 /// (at most 20), and any other mistake is an error with its path (`model[2].units`).
-pub fn decode<T: DeserializeOwned + Serialize>(value: Value) -> Result<(T, Vec<String>), SpecError> {
-    let decoded: T = read(&value)?;
+pub fn decode<T: DeserializeOwned + Serialize>(value: &Value) -> Result<(T, Vec<String>), SpecError> {
+    let decoded: T = read(value)?;
     // The unknown fields are those of the value that the decoded part, written out again, does
     // not have: every field is written out (but an absent `refine`, which a `null` stands for).
     // This reuses the serializer the page needs anyway, where a deserializer that tracks what it
@@ -61,7 +61,7 @@ pub fn decode<T: DeserializeOwned + Serialize>(value: Value) -> Result<(T, Vec<S
     // wasm, gzipped (measured by hand, relaxed build).
     let written = serde_json::to_value(&decoded).map_err(|e| SpecError::new("", e.to_string()))?;
     let mut ignored = Vec::new();
-    unknown_fields(&value, &written, &mut String::new(), &mut ignored);
+    unknown_fields(value, &written, &mut String::new(), &mut ignored);
     Ok((decoded, ignored))
 }
 

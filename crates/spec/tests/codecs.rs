@@ -98,13 +98,13 @@ fn unknown_fields_are_named_at_their_path_and_known_ones_never() {
 #[test]
 fn a_part_decodes_alone_as_within_a_spec() {
     let value = serde_json::json!({"dense": {"units": 7, "colour": "red"}});
-    let (block, warnings) = json::decode::<Block>(value).unwrap();
+    let (block, warnings) = json::decode::<Block>(&value).unwrap();
     assert_eq!(block, Block::Dense(Dense { units: 7, ..Dense::default() }));
     assert_eq!(warnings.len(), 1);
     let within = json::from_json(r#"{"model": [{"dense": {"units": 7, "colour": "red"}}]}"#).unwrap();
     assert_eq!(within.warnings, ["ignored the unknown field model[0].dense.colour: this version does not use it"]);
     assert_eq!(warnings, ["ignored the unknown field dense.colour: this version does not use it"]);
-    let error = json::decode::<Block>(serde_json::json!({"dense": {"units": "wide"}})).unwrap_err();
+    let error = json::decode::<Block>(&serde_json::json!({"dense": {"units": "wide"}})).unwrap_err();
     assert_eq!(error.path, "dense.units");
     assert!(error.message.contains("invalid type"), "{error}");
 }
