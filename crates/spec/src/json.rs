@@ -43,10 +43,15 @@ pub fn parse(text: &str) -> Result<(Spec, Vec<String>), SpecError> {
     // Text to a `Value`, then the one decoder below: serde's code for every part of the spec is
     // compiled once, for `Value`, not again for text (the page's wasm: 21 KB less gzipped). The
     // text is read with its path tracked too, so a syntax error names where it is (`data.noise`).
+    decode(&value_from_text(text)?)
+}
+
+/// JSON text as a value, any size; a syntax error names where it is (`data.noise`).
+pub fn value_from_text(text: &str) -> Result<Value, SpecError> {
     let mut json = serde_json::Deserializer::from_str(text);
     let value: Value = serde_path_to_error::deserialize(&mut json).map_err(|e| at_path(&e))?;
     json.end().map_err(|e| SpecError::new("", describe(&e)))?;
-    decode(&value)
+    Ok(value)
 }
 
 /// Reads a spec, or a part of one (a block, a dataset), from a JSON value, as [`parse`] does:

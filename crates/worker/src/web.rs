@@ -49,7 +49,7 @@ pub fn start() {
     let reply_to = scope.clone();
     let on_message =
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            match protocol::input_from_js(event.data()) {
+            match protocol::input_from_js(&event.data()) {
                 Ok(input) => data_files::deliver(&reply_to, input, Rc::clone(&handler)),
                 Err(message) => post(&reply_to, &WorkerOutput::Error { message }),
             }

@@ -5,6 +5,7 @@
 use layerlab_worker::protocol::{self, BackendChoice, BackendReport, CpuReason, GpuAdapter, WorkerInput, WorkerOutput};
 use layerlab_worker::session::Host;
 use layerlab_worker::{backend, handler};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
@@ -54,17 +55,17 @@ fn every_message_survives_the_javascript_boundary() {
     ];
     for output in outputs {
         let value = protocol::output_to_js(&output).unwrap();
-        assert!(value.is_object(), "plain objects cross the boundary");
+        assert!(value.is_instance_of::<js_sys::Uint8Array>(), "the worker's messages cross as bytes");
         assert_eq!(protocol::output_from_js(value).unwrap(), output);
     }
     let input = WorkerInput::DetectBackend { request: 3, choice: BackendChoice::Auto };
-    assert_eq!(protocol::input_from_js(protocol::input_to_js(&input).unwrap()).unwrap(), input);
+    assert_eq!(protocol::input_from_js(&protocol::input_to_js(&input).unwrap()).unwrap(), input);
     // A spec's metrics interval is a number or "auto"; a number crosses as a JavaScript number.
     for every in [layerlab_spec::Every::Auto, layerlab_spec::Every::Steps(100), layerlab_spec::Every::Steps(1)] {
         let mut spec = layerlab_spec::Spec::default();
         spec.metrics.every = every;
         let load = WorkerInput::Load { spec: Box::new(spec) };
-        assert_eq!(protocol::input_from_js(protocol::input_to_js(&load).unwrap()).unwrap(), load, "{every:?}");
+        assert_eq!(protocol::input_from_js(&protocol::input_to_js(&load).unwrap()).unwrap(), load, "{every:?}");
     }
 }
 
@@ -74,7 +75,7 @@ fn every_message_survives_the_javascript_boundary() {
 fn a_spec_loads_and_trains_in_the_worker_and_its_progress_crosses_the_boundary() {
     let spec = layerlab_spec::Spec::default();
     let load = WorkerInput::Load { spec: Box::new(spec) };
-    let load = protocol::input_from_js(protocol::input_to_js(&load).unwrap()).unwrap();
+    let load = protocol::input_from_js(&protocol::input_to_js(&load).unwrap()).unwrap();
     let mut host = Host::default();
     let clock = || js_sys::Date::now();
     let loaded = handler::handle_now(&mut host, load, clock()).unwrap();
@@ -101,12 +102,16 @@ fn a_spec_loads_and_trains_in_the_worker_and_its_progress_crosses_the_boundary()
 fn values_that_are_not_messages_are_refused_with_a_reason() {
     let junk = [wasm_bindgen::JsValue::from_str("ping"), wasm_bindgen::JsValue::NULL, js_sys::Object::new().into()];
     for value in junk {
-        let error = protocol::input_from_js(value).unwrap_err();
+        let error = protocol::input_from_js(&value).unwrap_err();
+        assert!(error.starts_with("not a LayerLab message"), "{error}");
+        let error = protocol::output_from_js(value).unwrap_err();
         assert!(error.starts_with("not a LayerLab message"), "{error}");
     }
+    let bytes: wasm_bindgen::JsValue = js_sys::Uint8Array::from(&[200u8, 1][..]).into();
+    assert!(protocol::output_from_js(bytes).unwrap_err().starts_with("not a LayerLab message"));
     // A load whose spec is wrong says where, as the page's own decoder does.
-    let load = js_sys::JSON::parse(r#"{"load":{"spec":{"model":[{"dense":{"units":"wide"}}]}}}"#).unwrap();
-    let error = protocol::input_from_js(load).unwrap_err();
+    let load = wasm_bindgen::JsValue::from_str(r#"{"load":{"spec":{"model":[{"dense":{"units":"wide"}}]}}}"#);
+    let error = protocol::input_from_js(&load).unwrap_err();
     assert!(error.starts_with("not a LayerLab message: load.spec.model[0]"), "{error}");
     assert!(error.contains("units"), "{error}");
 }

@@ -20,7 +20,8 @@ use crate::model::{Acts, Node, Param, PositionTable, Saved};
 pub const NEAR_ZERO: f32 = 1e-3;
 
 /// Every metric of one layer (one node of the model) at one step. Figures the spec's metrics
-/// settings switched off, or that a layer does not have (weights of a norm), are absent.
+/// settings switched off, or that a layer does not have (weights of a norm), are `None` (`null`
+/// in JSON: every field is written, as the page's messages, whose format is positional, need).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LayerMetrics {
     /// Where the layer is, as the spec names it (`model[1].body[0]`; `output` for the head).
@@ -28,36 +29,24 @@ pub struct LayerMetrics {
     pub kind: String,
     /// Numbers per example the layer outputs.
     pub width: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub effective_rank: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stable_rank: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub numerical_rank: Option<usize>,
     /// Share of exact zeros in the output.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sparsity: Option<f64>,
     /// Share with |a| < [`NEAR_ZERO`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub near_zero: Option<f64>,
     /// Units never positive on the probe batch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dead_units: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight_norm: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grad_norm: Option<f64>,
     /// ‖W_t − W_{t−1}‖ / ‖W_{t−1}‖ for the step just taken.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_ratio: Option<f64>,
     /// Root mean square of the output: its scale, which a well-initialised stack keeps.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_rms: Option<f64>,
     /// Mixture of experts: the share of the probe's routing choices each expert received.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expert_load: Option<Vec<f64>>,
     /// Attention: the first probe example's attention probabilities, for plotting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attention: Option<AttentionMap>,
 }
 
@@ -80,7 +69,6 @@ pub struct Snapshot {
     pub step: u64,
     pub layers: Vec<LayerMetrics>,
     /// Linear CKA between every pair of layers, in `layers` order (when asked for).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub similarity: Option<Vec<Vec<f64>>>,
 }
 
