@@ -71,9 +71,90 @@ pub fn decode<T: DeserializeOwned + Serialize>(value: &Value) -> Result<(T, Vec<
 }
 
 /// Every decode goes through here, so serde's code for each part is compiled once, for one
-/// deserializer (a borrowed value, with its path tracked).
+/// deserializer (a borrowed value). Serde's errors from a value name no place: [`locate`] finds
+/// it.
 fn read<T: DeserializeOwned>(value: &Value) -> Result<T, SpecError> {
-    serde_path_to_error::deserialize(value).map_err(|e| at_path(&e))
+    T::deserialize(value).map_err(|e| SpecError::new(locate::<T>(value), describe(&e)))
+}
+
+/// How many parts of a value the search for a mistake may decode, over all its trials.
+const TRIAL_NODES: usize = 100_000;
+
+/// Where the mistake is that stops `value` decoding as a `T`: the deepest part whose removal
+/// lets the whole decode (a field removed takes its default, an item leaves its list), looking
+/// through a one-field object (a block's kind, `{"dense": {…}}`) into what it holds. Only a
+/// failed decode searches, within [`TRIAL_NODES`]; tracking the path during every decode
+/// (serde_path_to_error) wrapped each part's decoder in code of its own: 9 KB of the page's
+/// wasm, gzipped (by hand, relaxed build).
+fn locate<T: DeserializeOwned>(value: &Value) -> String {
+    let mut trials = TRIAL_NODES / nodes(value);
+    let mut doc = value.clone();
+    let (mut cursor, mut found) = (Vec::new(), Vec::new());
+    loop {
+        let children: Vec<Step> = match at(&mut doc, &cursor) {
+            Value::Object(map) => map.keys().cloned().map(Step::Key).collect(),
+            Value::Array(items) => (0..items.len()).map(Step::Index).collect(),
+            _ => break,
+        };
+        let fixing = children.iter().find(|child| {
+            trials = trials.saturating_sub(1);
+            trials > 0 && without(&mut doc, &cursor, child, |d| T::deserialize(d).is_ok())
+        });
+        match (fixing, children.as_slice()) {
+            (Some(child), _) => {
+                cursor.push(child.clone());
+                found.clone_from(&cursor);
+            }
+            (None, [only @ Step::Key(_)]) if trials > 0 => cursor.push(only.clone()),
+            _ => break,
+        }
+    }
+    path_text(&found)
+}
+
+/// The parts of a value, itself included.
+fn nodes(value: &Value) -> usize {
+    1 + match value {
+        Value::Object(map) => map.values().map(nodes).sum(),
+        Value::Array(items) => items.iter().map(nodes).sum(),
+        _ => 0,
+    }
+}
+
+/// `test` of `doc` with `child` of the part at `path` removed; then it is put back.
+fn without(doc: &mut Value, path: &[Step], child: &Step, test: impl Fn(&Value) -> bool) -> bool {
+    let removed = match (at(doc, path), child) {
+        (Value::Object(map), Step::Key(key)) => map.remove(key),
+        (Value::Array(items), Step::Index(i)) => Some(items.remove(*i)),
+        _ => None,
+    };
+    let Some(removed) = removed else { return false };
+    let result = test(doc);
+    match (at(doc, path), child) {
+        (Value::Object(map), Step::Key(key)) => {
+            map.insert(key.clone(), removed);
+        }
+        (Value::Array(items), Step::Index(i)) => items.insert(*i, removed),
+        _ => {}
+    }
+    result
+}
+
+/// A path as errors write it: `model[0].dense.units` (empty at the top).
+fn path_text(path: &[Step]) -> String {
+    let mut text = String::new();
+    for step in path {
+        match step {
+            Step::Key(key) => {
+                if !text.is_empty() {
+                    text.push('.');
+                }
+                text.push_str(key);
+            }
+            Step::Index(i) => text.push_str(&format!("[{i}]")),
+        }
+    }
+    text
 }
 
 /// Names, as warnings, the keys of `given` that `written` lacks, at every depth where both are

@@ -130,6 +130,21 @@ fn bad_values_in_json_name_their_path() {
         (r#"{"metrics": {"every": -5}}"#, "metrics.every", r#"expected a whole number of steps or "auto""#),
         (r#"{"metrics": {"every": 0}}"#, "metrics.every", "too small: use at least 1"),
         (r#"{"metrics": {"every": 5000000}}"#, "metrics.every", "exceeds the limit of 1000000"),
+        // Within a block's kind, and within a list.
+        (
+            r#"{"model": [{"dense": {}}, {"dense": {"units": 8, "activation": "swish2"}}]}"#,
+            "model[1].dense.activation",
+            "unknown variant",
+        ),
+        (
+            r#"{"model": [{"residual": {"body": [{"dense": {"units": true}}]}}]}"#,
+            "model[0].residual.body[0].dense.units",
+            "invalid type",
+        ),
+        // A missing field: the part that lacks it.
+        (r#"{"data": {"dataset": {"image": {"image": "scene"}}}}"#, "data.dataset", "missing field `side`"),
+        // Two mistakes: the first is named, within the part holding both.
+        (r#"{"training": {"batch_size": -3, "l2": "x"}}"#, "training", "invalid"),
     ];
     for (text, path, words) in cases {
         let errors = json::from_json(text).unwrap_err();
