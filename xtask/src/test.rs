@@ -18,6 +18,8 @@ const WASM_CLIPPY: &[&str] = &[
     "--target",
     "wasm32-unknown-unknown",
     "-p",
+    "layerlab-kernels",
+    "-p",
     "layerlab-engine",
     "-p",
     "layerlab-gpu",
@@ -195,14 +197,15 @@ fn package_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
 }
 
 /// The wasm tests of the crates that run in the browser, in headless Chromium through
-/// wasm-bindgen-test-runner and chromedriver: the page's and the worker's, the engine's (its
-/// matrix multiply kernels against the reference, and training runs, compiled to wasm with
-/// simd128), the GPU backend's and the `layerlab` package's on Chromium's WebGPU (SwiftShader,
+/// wasm-bindgen-test-runner and chromedriver: the page's and the worker's, the kernels' (the
+/// matrix multiply's against the reference, compiled to wasm with simd128), the engine's
+/// (training runs), the GPU backend's and the `layerlab` package's on Chromium's WebGPU (SwiftShader,
 /// through --enable-unsafe-webgpu).
 fn wasm_tests(tools: &Tools, root: &Path) -> Result<(bool, Counts), String> {
     const SUITES: &[&[&str]] = &[
         &["-p", "layerlab-worker", "-p", "layerlab-app", "--lib", "--tests"],
-        &["-p", "layerlab-engine", "--lib", "--test", "in_browser"],
+        &["-p", "layerlab-kernels", "--lib"],
+        &["-p", "layerlab-engine", "--test", "in_browser"],
         &["-p", "layerlab-gpu", "--test", "in_browser"],
         &["-p", "layerlab", "--test", "in_browser"],
     ];

@@ -2,9 +2,10 @@
 //! backend ([`backend::Backend`]) whose CPU implementation ([`cpu::Cpu`]) is the reference. It
 //! knows nothing of the DOM, the worker or the link format.
 
-pub mod activation;
-pub mod backend;
-pub mod cpu;
+// The backend interface, the CPU backend and what they share (crates/kernels), under this
+// crate's name as before.
+pub use layerlab_kernels::{activation, backend, cpu, real, rng};
+
 pub mod data;
 pub mod export;
 pub mod init;
@@ -13,8 +14,6 @@ pub mod layers;
 pub mod metrics;
 pub mod model;
 pub mod optim;
-pub mod real;
-pub mod rng;
 pub mod rules;
 pub mod suite;
 pub mod train;

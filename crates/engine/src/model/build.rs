@@ -12,22 +12,7 @@ use crate::cpu::kan;
 use crate::init::{self, SirenLayer};
 use crate::real::Real;
 
-/// The starting point of every group-rational function: GELU, as "Kolmogorov-Arnold
-/// Transformer" initialises its rationals to a known activation; `a₀..a₅` then `b₁..b₄`. Fitted by
-/// least squares of `P − GELU·Q = GELU` on [−3, 3] by `tests/parity/fit_rational_gelu.py`; within
-/// 1e-3 of GELU there (checked by a unit test of the CPU backend).
-pub const RATIONAL_GELU: [f64; 10] = [
-    -0.0005348572638036031,
-    0.49999999999999983,
-    0.4032177975711518,
-    0.07582950749944983,
-    -0.011625828497988289,
-    -0.0035173577448795687,
-    6.267832635036009e-14,
-    0.15165901499884787,
-    1.402627039719301e-14,
-    -0.007034715489760545,
-];
+pub use crate::cpu::kan::RATIONAL_GELU;
 
 /// The sinusoidal positions of "Attention Is All You Need": position `t`, column `2i` is
 /// `sin(t / 10000^(2i/dim))`, column `2i+1` the cosine of the same angle.

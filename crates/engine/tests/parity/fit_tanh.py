@@ -1,4 +1,4 @@
-"""Fits the polynomial of the engine's f32 tanh (`tanh_f32` in crates/engine/src/real.rs).
+"""Fits the polynomial of the engine's f32 tanh (`tanh_f32` in crates/kernels/src/real.rs).
 
 Below |x| = 0.9 the engine computes tanh(x) = x + x·t·P(t) with t = x². This script fits the
 degree-6 P near-minimax (iteratively reweighted least squares on Chebyshev nodes, weighted for

@@ -3,7 +3,7 @@
 //! - B-splines ("KAN: Kolmogorov-Arnold Networks"): each input `x` becomes the features
 //!   `[silu(x), B₀(x), …, B_{G+k−1}(x)]` — the residual base function and the `G + k` B-splines
 //!   of order `k` on a uniform grid of `G` intervals over [−1, 1] (wider after a refinement,
-//!   see [`crate::kan_refine`]), extended by `k` knots each side. A matrix multiply with the layer's weights then sums `w·silu(x) + Σ c·B(x)` over the
+//!   see the engine's `kan_refine`), extended by `k` knots each side. A matrix multiply with the layer's weights then sums `w·silu(x) + Σ c·B(x)` over the
 //!   edges into each output.
 //! - Group rationals ("Kolmogorov-Arnold Transformer"): `F(x) = P(x) / (1 + |Q(x)|)` with `P` of
 //!   degree 5 and `Q` of degree 4 without constant term (the "safe" Padé form), one function per
@@ -156,10 +156,26 @@ pub fn rational_backward<R: Real>(
     }
 }
 
+/// The starting point of every group-rational function: GELU, as "Kolmogorov-Arnold
+/// Transformer" initialises its rationals to a known activation; `a₀..a₅` then `b₁..b₄`. Fitted by
+/// least squares of `P − GELU·Q = GELU` on [−3, 3] by `tests/parity/fit_rational_gelu.py`; within
+/// 1e-3 of GELU there (checked by a unit test of the CPU backend).
+pub const RATIONAL_GELU: [f64; 10] = [
+    -0.0005348572638036031,
+    0.49999999999999983,
+    0.4032177975711518,
+    0.07582950749944983,
+    -0.011625828497988289,
+    -0.0035173577448795687,
+    6.267832635036009e-14,
+    0.15165901499884787,
+    1.402627039719301e-14,
+    -0.007034715489760545,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::RATIONAL_GELU;
 
     #[test]
     fn the_rationals_start_as_gelu() {

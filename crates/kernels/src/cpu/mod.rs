@@ -4,7 +4,7 @@
 
 mod elementwise;
 pub mod gemm;
-pub(crate) mod kan;
+pub mod kan;
 mod loss;
 mod moe;
 mod norm;
