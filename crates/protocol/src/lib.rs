@@ -401,8 +401,9 @@ pub fn output_from_bytes(bytes: &[u8]) -> Result<WorkerOutput, String> {
 mod tests {
     use super::*;
 
-    /// Golden encodings: the page and a cached worker of the same protocol version must agree on
-    /// these forever, so a change here needs a new `PROTOCOL_VERSION`.
+    /// Golden JSON forms: the page's messages cross in this form (the worker's in postcard's,
+    /// which `worker_messages_survive_their_bytes` checks). A change here needs a new
+    /// `PROTOCOL_VERSION`.
     #[test]
     fn messages_have_stable_json_forms() {
         let inputs: &[(WorkerInput, &str)] = &[

@@ -1,8 +1,8 @@
 //! The spec as JSON: pretty and complete for files people edit, and the one decoder that both
 //! files and links go through (bounded, with the path of any error, and unknown fields reported).
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::analysis::{Analysis, analyse};
@@ -208,7 +208,8 @@ fn describe(error: &serde_json::Error) -> String {
 /// spec decodes to the same value without it.
 pub fn compact(spec: &Spec) -> Value {
     let mut value = serde_json::to_value(spec).expect("a spec always serializes");
-    let same = |candidate: &Value| read::<Spec>(candidate).is_ok_and(|s| &s == spec);
+    // Serde's own decode, as `read` does, without looking for where a failing candidate fails.
+    let same = |candidate: &Value| Spec::deserialize(candidate).is_ok_and(|s| &s == spec);
     let mut path = Vec::new();
     prune(&mut value, &mut path, &same);
     value
