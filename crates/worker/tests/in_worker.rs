@@ -60,7 +60,7 @@ fn every_message_survives_the_javascript_boundary() {
     }
     let input = WorkerInput::DetectBackend { request: 3, choice: BackendChoice::Auto };
     assert_eq!(protocol::input_from_js(&protocol::input_to_js(&input).unwrap()).unwrap(), input);
-    // A spec's metrics interval is a number or "auto"; a number crosses as a JavaScript number.
+    // A spec's metrics interval is a number or "auto"; either crosses in the message's JSON text.
     for every in [layerlab_spec::Every::Auto, layerlab_spec::Every::Steps(100), layerlab_spec::Every::Steps(1)] {
         let mut spec = layerlab_spec::Spec::default();
         spec.metrics.every = every;
