@@ -360,8 +360,7 @@ pub fn input_from_js(value: &wasm_bindgen::JsValue) -> Result<WorkerInput, Strin
         .ok_or_else(|| format!("not a LayerLab message: a page's message is JSON text, not {value:?}"))?;
     let not_one = |e: layerlab_spec::SpecError| format!("not a LayerLab message: {e}");
     let value = layerlab_spec::json::value_from_text(&text).map_err(not_one)?;
-    let (input, _unknown_fields) = layerlab_spec::json::decode(&value).map_err(not_one)?;
-    Ok(input)
+    layerlab_spec::json::read(&value).map_err(not_one)
 }
 
 /// A worker's message, as `postMessage` carries it: its [`output_bytes`] in a `Uint8Array`.
@@ -391,10 +390,7 @@ pub fn output_bytes(message: &WorkerOutput) -> Result<Vec<u8>, String> {
 
 /// A worker's message out of [`output_bytes`]' form, naming what was wrong when it is not one.
 pub fn output_from_bytes(bytes: &[u8]) -> Result<WorkerOutput, String> {
-    match postcard::from_bytes(bytes) {
-        Ok(output) => Ok(output),
-        Err(e) => Err(format!("not a LayerLab message: {e}")),
-    }
+    postcard::from_bytes(bytes).map_err(|e| format!("not a LayerLab message: {e}"))
 }
 
 #[cfg(test)]

@@ -66,14 +66,15 @@ pub fn decode<T: DeserializeOwned + Serialize>(value: &Value) -> Result<(T, Vec<
     // wasm, gzipped (measured by hand, relaxed build).
     let written = serde_json::to_value(&decoded).map_err(|e| SpecError::new("", e.to_string()))?;
     let mut ignored = Vec::new();
-    unknown_fields(value, &written, &mut String::new(), &mut ignored);
+    unknown_fields(value, &written, &mut Vec::new(), &mut ignored);
     Ok((decoded, ignored))
 }
 
-/// Every decode goes through here, so serde's code for each part is compiled once, for one
-/// deserializer (a borrowed value). Serde's errors from a value name no place: [`locate`] finds
-/// it.
-fn read<T: DeserializeOwned>(value: &Value) -> Result<T, SpecError> {
+/// Reads a part as [`decode`] does, without looking for unknown fields: for values this program
+/// wrote itself (the page's messages to its worker). Every decode goes through here, so serde's
+/// code for each part is compiled once, for one deserializer (a borrowed value). Serde's errors
+/// from a value name no place: [`locate`] finds it.
+pub fn read<T: DeserializeOwned>(value: &Value) -> Result<T, SpecError> {
     T::deserialize(value).map_err(|e| SpecError::new(locate::<T>(value), describe(&e)))
 }
 
@@ -159,31 +160,25 @@ fn path_text(path: &[Step]) -> String {
 
 /// Names, as warnings, the keys of `given` that `written` lacks, at every depth where both are
 /// objects or both arrays; `path` is where they are (`model[0].dense`).
-fn unknown_fields(given: &Value, written: &Value, path: &mut String, found: &mut Vec<String>) {
-    let depth = path.len();
+fn unknown_fields(given: &Value, written: &Value, path: &mut Vec<Step>, found: &mut Vec<String>) {
     match (given, written) {
         (Value::Object(given), Value::Object(written)) => {
             for (key, inner) in given {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
+                path.push(Step::Key(key.clone()));
                 match written.get(key) {
                     Some(known) => unknown_fields(inner, known, path, found),
-                    None if inner.is_null() => {}
-                    None if found.len() < 20 => {
-                        found.push(format!("ignored the unknown field {path}: this version does not use it"));
-                    }
-                    None => {}
+                    None if inner.is_null() || found.len() == 20 => {}
+                    None => found
+                        .push(format!("ignored the unknown field {}: this version does not use it", path_text(path))),
                 }
-                path.truncate(depth);
+                path.pop();
             }
         }
         (Value::Array(given), Value::Array(written)) => {
             for (index, (inner, known)) in given.iter().zip(written).enumerate() {
-                path.push_str(&format!("[{index}]"));
+                path.push(Step::Index(index));
                 unknown_fields(inner, known, path, found);
-                path.truncate(depth);
+                path.pop();
             }
         }
         _ => {}
