@@ -226,7 +226,8 @@ trait Kernel: Copy {
     const MR: usize;
     /// Columns of C per tile: the width of a packed B panel.
     const NR: usize;
-    /// Depth of a packed block: an `MR×KC` strip of A and a `KC×NR` panel of B stay in L1.
+    /// Greatest depth of a packed block (`blocked` splits k into equal blocks no deeper): an `MR×KC`
+    /// strip of A and a `KC×NR` panel of B stay in L1.
     const KC: usize;
     /// Rows of A packed at once (best a multiple of MR): the `MC×KC` block stays in L2.
     const MC: usize;
@@ -253,15 +254,17 @@ fn blocked<K: Kernel>(kernel: K, g: Gemm, a: &[f32], b: &[f32], c: &mut [f32], s
     let (mr, nr) = (K::MR, K::NR);
     let a_in_place = n <= if g.a_trans { K::AT_IN_PLACE_MAX_N } else { K::A_IN_PLACE_MAX_N };
     let b_in_place = !g.b_trans && m <= K::B_IN_PLACE_MAX_M;
-    let kc_max = K::KC.min(k);
+    // k in equal blocks of at most KC: 784 = 2·392 rather than 512 + 272 (or, at KC 256,
+    // 3·256 + 16, whose last block pays a pass over C for 2 % of the work).
+    let kc_max = k.div_ceil(k.div_ceil(K::KC));
     let a_len = K::MC.min(m).next_multiple_of(mr) * kc_max;
     let b_len = K::NC.min(n).next_multiple_of(nr) * kc_max;
     let (a_buf, b_buf) = (buffer(&mut scratch.a, a_len), buffer(&mut scratch.b, b_len));
     for jc in (0..n).step_by(K::NC) {
         let nc = K::NC.min(n - jc);
         let panels = nc.div_ceil(nr);
-        for pc in (0..k).step_by(K::KC) {
-            let kc = K::KC.min(k - pc);
+        for pc in (0..k).step_by(kc_max) {
+            let kc = kc_max.min(k - pc);
             // Read in place, B's full panels are used where they lie (rows n apart), and only a
             // ragged last panel is packed, with zero columns.
             let first_packed_b = if b_in_place { nc / nr } else { 0 };

@@ -31,6 +31,8 @@ const SHAPES: &[(usize, usize, usize)] = &[
     (6, 13, 8),
     (130, 24, 20),
     (300, 7, 513),
+    // k in three equal blocks (KC 512 in wasm, 256 elsewhere), the last a step shorter.
+    (9, 30, 1025),
     (7, 300, 33),
     (700, 33, 40),
     (13, 4133, 3),
