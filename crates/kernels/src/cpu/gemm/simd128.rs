@@ -45,7 +45,7 @@ impl<const MR: usize, const NV: usize> Kernel for Simd128<MR, NV> {
     const NR: usize = 4 * NV;
     // 512 rather than 256: half the passes over C, each a C tile's load and store through L2 or
     // further per 512 steps rather than per 256. Measured in Node 20 (V8 11.3) on the AMD EPYC
-    // (Zen 4) of 2026-12-07, the builds alternated within one process, medians GFLOP/s, relaxed:
+    // (Zen 4) of 2026-12-06, the builds alternated within one process, medians GFLOP/s, relaxed:
     // 512³ 51.5 → 52.4, 1024³ 48.7 → 50.3, 256³ alike; with k split evenly (`blocked`) 512³
     // 47.0 → 49.5 and 1024³ 45.6 → 48.6 in a busier hour. A 3×12 tile's B panel (24 KB) and A
     // strip (6 KB) still fit Zen 4's 32 KB L1.
