@@ -74,7 +74,7 @@ pub fn LayerMetrics(run: RwSignal<RunView>) -> impl IntoView {
             if heatmap.get() {
                 format!(
                     "Heatmap of the {} of every layer over {n} measurements: one row per layer, one column per measurement, darker is larger; the table below has the latest values.",
-                    m.label().to_lowercase()
+                    m.label().to_ascii_lowercase()
                 )
             } else {
                 format!("{} of every layer over {n} measurements; the table below has the latest values.", m.label())

@@ -7,6 +7,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 use super::colors::PALETTE;
+use super::legend::{self, Corner, Key};
 use crate::compare::Curve;
 use crate::run::Point;
 
@@ -46,29 +47,24 @@ where
     <Y as plotters::coord::ranged1d::AsRangedCoord>::CoordDescType: plotters::coord::ranged1d::ValueFormatter<f64>,
 {
     let mut chart = super::step_chart(root, y, last, curve.title())?;
+    let mut entries: Vec<(String, Key)> = Vec::with_capacity(runs.len());
     for (i, (label, history)) in runs.iter().enumerate() {
         let [r, g, b] = PALETTE[i % PALETTE.len()];
         let color = RGBColor(r, g, b);
         let style = color.stroke_width(2);
         let points: Vec<(u64, f64)> = history.iter().filter_map(|p| curve.value(p).map(|v| (p.step, v))).collect();
         let (dash, gap) = PATTERNS[i % PATTERNS.len()];
-        let series = if dash == 0 {
-            chart.draw_series(LineSeries::new(points.clone(), style))?
+        if dash == 0 {
+            chart.draw_series(LineSeries::new(points.clone(), style))?;
         } else {
-            chart.draw_series(DashedLineSeries::new(points.clone(), dash, gap, style))?
-        };
-        series.label(*label).legend(move |(x, y)| marker(i, (x + 9, y), color));
+            chart.draw_series(DashedLineSeries::new(points.clone(), dash, gap, style))?;
+        }
+        entries.push((label.to_string(), Box::new(move |(x, y)| marker(i, (x + 9, y), color))));
         // A marker every tenth of the run, in the run's shape.
         let every = (points.len() / 10).max(1);
         chart.draw_series(points.iter().step_by(every).map(|&p| marker(i, p, color)))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .border_style(BLACK.mix(0.3))
-        .background_style(WHITE.mix(0.9))
-        .label_font(("sans-serif", 11))
-        .draw()?;
+    legend::draw(&chart.plotting_area().strip_coord_spec(), Corner::UpperRight, 11.0, &entries)?;
     Ok(())
 }
 

@@ -70,7 +70,7 @@ pub fn draw(canvas: &HtmlCanvasElement, history: &[Snapshot], metric: LayerMetri
     if rows > 0 && columns > 0 {
         let cell_w = f64::from(width - NAMES - 4) / f64::from(columns);
         let cell_h = f64::from(height - STEPS - 2) / f64::from(rows);
-        let font = ("sans-serif", 10).into_font().color(&BLACK);
+        let font = (FontFamily::SansSerif, 10).into_font().color(&BLACK);
         for (r, row) in grid.cells.iter().enumerate() {
             let top = (r as f64 * cell_h) as i32;
             let bottom = ((r + 1) as f64 * cell_h) as i32;

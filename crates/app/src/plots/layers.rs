@@ -7,6 +7,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 use super::colors::class_color;
+use super::legend::{self, Corner, Key};
 
 /// The layer metrics the page plots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,24 +141,21 @@ where
     <Y as plotters::coord::ranged1d::AsRangedCoord>::CoordDescType: plotters::coord::ranged1d::ValueFormatter<f64>,
 {
     let mut chart = super::step_chart(root, y, last, metric.label())?;
+    let mut entries: Vec<(String, Key)> = Vec::with_capacity(lines.len());
     for (i, (name, points)) in lines.iter().enumerate() {
         let [r, g, b] = class_color(i);
         let style = RGBColor(r, g, b).stroke_width(2);
-        let drawn = if i % 2 == 0 {
-            chart.draw_series(LineSeries::new(points.iter().copied(), style))?
+        if i % 2 == 0 {
+            chart.draw_series(LineSeries::new(points.iter().copied(), style))?;
         } else {
-            chart.draw_series(DashedLineSeries::new(points.iter().copied(), 5, 3, style))?
-        };
-        drawn.label(name.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+            chart.draw_series(DashedLineSeries::new(points.iter().copied(), 5, 3, style))?;
+        }
+        entries.push((
+            name.clone(),
+            Box::new(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style).into_dyn()),
+        ));
     }
-    if !lines.is_empty() {
-        chart
-            .configure_series_labels()
-            .border_style(BLACK.mix(0.3))
-            .background_style(WHITE.mix(0.9))
-            .label_font(("sans-serif", 10))
-            .draw()?;
-    }
+    legend::draw(&chart.plotting_area().strip_coord_spec(), Corner::MiddleRight, 10.0, &entries)?;
     Ok(())
 }
 

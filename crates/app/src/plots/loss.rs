@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
+use super::legend::{self, Corner, Key};
 use crate::run::Point;
 
 const TRAIN: RGBColor = RGBColor(29, 53, 87);
@@ -73,28 +74,22 @@ where
         let x = across.start + (share * f64::from(across.end - across.start)).round() as i32;
         root.draw(&PathElement::new(vec![(x, down.start), (x, down.end)], BLACK.mix(0.4)))?;
     }
-    chart
-        .draw_series(LineSeries::new(
-            history.iter().filter(|p| finite(p.train_loss)).map(|p| (p.step, p.train_loss)),
-            TRAIN.stroke_width(2),
-        ))?
-        .label("train")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], TRAIN.stroke_width(2)));
-    chart
-        .draw_series(DashedLineSeries::new(
-            history.iter().filter(|p| finite(p.test_loss)).map(|p| (p.step, p.test_loss)),
-            6,
-            4,
-            TEST.stroke_width(2),
-        ))?
-        .label("test (dashed)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], TEST.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .border_style(BLACK.mix(0.3))
-        .background_style(WHITE.mix(0.9))
-        .label_font(("sans-serif", 11))
-        .draw()?;
+    chart.draw_series(LineSeries::new(
+        history.iter().filter(|p| finite(p.train_loss)).map(|p| (p.step, p.train_loss)),
+        TRAIN.stroke_width(2),
+    ))?;
+    chart.draw_series(DashedLineSeries::new(
+        history.iter().filter(|p| finite(p.test_loss)).map(|p| (p.step, p.test_loss)),
+        6,
+        4,
+        TEST.stroke_width(2),
+    ))?;
+    let key = |style: ShapeStyle| -> Key {
+        Box::new(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style).into_dyn())
+    };
+    let entries =
+        [("train".to_string(), key(TRAIN.stroke_width(2))), ("test (dashed)".to_string(), key(TEST.stroke_width(2)))];
+    legend::draw(&chart.plotting_area().strip_coord_spec(), Corner::MiddleRight, 11.0, &entries)?;
     Ok((across.start, across.end))
 }
 

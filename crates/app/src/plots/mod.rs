@@ -6,6 +6,7 @@ pub mod colors;
 pub mod compare;
 pub mod heatmap;
 pub mod layers;
+pub mod legend;
 pub mod loss;
 pub mod surface;
 
@@ -42,7 +43,7 @@ where
         .y_desc(y_desc)
         .light_line_style(WHITE.mix(0.0))
         .y_label_formatter(&|v: &f64| tick_label(*v))
-        .label_style(("sans-serif", 11))
+        .label_style((FontFamily::SansSerif, 11))
         .draw()?;
     Ok(chart)
 }

@@ -98,7 +98,7 @@ pub(super) fn prepare<B: Backend>(
                 format!(
                     "= {threshold} is out of reach of model[{i}]'s {} outputs, whose goodness (mean square) stays \
                      below {}: use a threshold below it (0.5, say), or an unbounded activation such as relu",
-                    format!("{act:?}").to_lowercase(),
+                    format!("{act:?}").to_ascii_lowercase(),
                     bound * bound
                 ),
             ));
