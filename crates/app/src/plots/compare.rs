@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
+use super::Axis;
 use super::colors::PALETTE;
 use super::legend::{self, Corner, Key};
 use crate::compare::Curve;
@@ -23,11 +24,11 @@ pub fn draw(canvas: &HtmlCanvasElement, runs: &[(&str, &[Point])], curve: Curve,
     let values = runs.iter().flat_map(|(_, h)| h.iter().filter_map(|p| curve.value(p)));
     let (low, high) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let result = match curve {
-        Curve::TestAccuracy => chart(&root, 0.0..1.0, last, runs, curve),
+        Curve::TestAccuracy => chart(&root, Axis::linear(0.0, 1.0), last, runs, curve),
         _ if log_scale && low.is_finite() && low > 0.0 => {
-            chart(&root, (low * 0.8..high.max(low * 1.01) * 1.25).log_scale(), last, runs, curve)
+            chart(&root, Axis::log(low * 0.8, high.max(low * 1.01) * 1.25), last, runs, curve)
         }
-        _ => chart(&root, 0.0..if high > 0.0 { high * 1.05 } else { 1.0 }, last, runs, curve),
+        _ => chart(&root, Axis::linear(0.0, if high > 0.0 { high * 1.05 } else { 1.0 }), last, runs, curve),
     };
     let _ = root.present();
     if let Err(error) = result {
@@ -35,24 +36,21 @@ pub fn draw(canvas: &HtmlCanvasElement, runs: &[(&str, &[Point])], curve: Curve,
     }
 }
 
-fn chart<Y>(
+fn chart(
     root: &DrawingArea<CanvasBackend, plotters::coord::Shift>,
-    y: Y,
+    axis: Axis,
     last: u64,
     runs: &[(&str, &[Point])],
     curve: Curve,
-) -> Result<(), Box<dyn std::error::Error>>
-where
-    Y: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
-    <Y as plotters::coord::ranged1d::AsRangedCoord>::CoordDescType: plotters::coord::ranged1d::ValueFormatter<f64>,
-{
-    let mut chart = super::step_chart(root, y, last, curve.title())?;
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut chart = super::step_chart(root, axis, last, curve.title())?;
     let mut entries: Vec<(String, Key)> = Vec::with_capacity(runs.len());
     for (i, (label, history)) in runs.iter().enumerate() {
         let [r, g, b] = PALETTE[i % PALETTE.len()];
         let color = RGBColor(r, g, b);
         let style = color.stroke_width(2);
-        let points: Vec<(u64, f64)> = history.iter().filter_map(|p| curve.value(p).map(|v| (p.step, v))).collect();
+        let points: Vec<(u64, f64)> =
+            history.iter().filter_map(|p| curve.value(p).and_then(|v| axis.at(v)).map(|at| (p.step, at))).collect();
         let (dash, gap) = PATTERNS[i % PATTERNS.len()];
         if dash == 0 {
             chart.draw_series(LineSeries::new(points.clone(), style))?;

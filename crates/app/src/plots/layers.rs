@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
+use super::Axis;
 use super::colors::class_color;
 use super::legend::{self, Corner, Key};
 
@@ -118,10 +119,10 @@ pub fn draw(canvas: &HtmlCanvasElement, history: &[Snapshot], metric: LayerMetri
     let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let result = if metric.logarithmic() {
         let (low, high) = if low.is_finite() && low > 0.0 { (low, high.max(low * 1.01)) } else { (1e-6, 1.0) };
-        chart(&root, (low * 0.8..high * 1.25).log_scale(), last, &lines, metric)
+        chart(&root, Axis::log(low * 0.8, high * 1.25), last, &lines, metric)
     } else {
         let (low, high) = if low.is_finite() { (low.min(0.0), high.max(low + 1e-6)) } else { (0.0, 1.0) };
-        chart(&root, low..high * 1.05, last, &lines, metric)
+        chart(&root, Axis::linear(low, high * 1.05), last, &lines, metric)
     };
     if let Err(error) = result {
         web_sys::console::warn_1(&format!("the layer chart could not be drawn: {error}").into());
@@ -129,26 +130,23 @@ pub fn draw(canvas: &HtmlCanvasElement, history: &[Snapshot], metric: LayerMetri
     let _ = root.present();
 }
 
-fn chart<Y>(
+fn chart(
     root: &DrawingArea<CanvasBackend, plotters::coord::Shift>,
-    y: Y,
+    axis: Axis,
     last: u64,
     lines: &[(String, Vec<(u64, f64)>)],
     metric: LayerMetric,
-) -> Result<(), Box<dyn std::error::Error>>
-where
-    Y: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
-    <Y as plotters::coord::ranged1d::AsRangedCoord>::CoordDescType: plotters::coord::ranged1d::ValueFormatter<f64>,
-{
-    let mut chart = super::step_chart(root, y, last, metric.label())?;
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut chart = super::step_chart(root, axis, last, metric.label())?;
     let mut entries: Vec<(String, Key)> = Vec::with_capacity(lines.len());
     for (i, (name, points)) in lines.iter().enumerate() {
+        let points = points.iter().filter_map(|&(step, v)| Some((step, axis.at(v)?)));
         let [r, g, b] = class_color(i);
         let style = RGBColor(r, g, b).stroke_width(2);
         if i % 2 == 0 {
-            chart.draw_series(LineSeries::new(points.iter().copied(), style))?;
+            chart.draw_series(LineSeries::new(points, style))?;
         } else {
-            chart.draw_series(DashedLineSeries::new(points.iter().copied(), 5, 3, style))?;
+            chart.draw_series(DashedLineSeries::new(points, 5, 3, style))?;
         }
         entries.push((
             name.clone(),

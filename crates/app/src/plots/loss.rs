@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
+use super::Axis;
 use super::legend::{self, Corner, Key};
 use crate::run::Point;
 
@@ -41,9 +42,9 @@ pub fn draw(canvas: &HtmlCanvasElement, history: &[Point], log_scale: bool, curs
     let (low, high) = losses.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let (low, high) = if low.is_finite() { (low, high.max(low * 1.01)) } else { (0.01, 1.0) };
     let result = if log_scale {
-        chart(&root, (low * 0.8..high * 1.25).log_scale(), last, history, cursor)
+        chart(&root, Axis::log(low * 0.8, high * 1.25), last, history, cursor)
     } else {
-        chart(&root, 0.0..high * 1.05, last, history, cursor)
+        chart(&root, Axis::linear(0.0, high * 1.05), last, history, cursor)
     };
     let _ = root.present();
     match result {
@@ -55,18 +56,14 @@ pub fn draw(canvas: &HtmlCanvasElement, history: &[Point], log_scale: bool, curs
     }
 }
 
-fn chart<Y>(
+fn chart(
     root: &DrawingArea<CanvasBackend, plotters::coord::Shift>,
-    y: Y,
+    axis: Axis,
     last: u64,
     history: &[Point],
     cursor: Option<u64>,
-) -> Result<(i32, i32), Box<dyn std::error::Error>>
-where
-    Y: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
-    <Y as plotters::coord::ranged1d::AsRangedCoord>::CoordDescType: plotters::coord::ranged1d::ValueFormatter<f64>,
-{
-    let mut chart = super::step_chart(root, y, last, "loss")?;
+) -> Result<(i32, i32), Box<dyn std::error::Error>> {
+    let mut chart = super::step_chart(root, axis, last, "loss")?;
     let finite = |v: f64| v.is_finite() && v > 0.0;
     let (across, down) = chart.plotting_area().get_pixel_range();
     if let Some(step) = cursor {
@@ -75,11 +72,11 @@ where
         root.draw(&PathElement::new(vec![(x, down.start), (x, down.end)], BLACK.mix(0.4)))?;
     }
     chart.draw_series(LineSeries::new(
-        history.iter().filter(|p| finite(p.train_loss)).map(|p| (p.step, p.train_loss)),
+        history.iter().filter(|p| finite(p.train_loss)).filter_map(|p| Some((p.step, axis.at(p.train_loss)?))),
         TRAIN.stroke_width(2),
     ))?;
     chart.draw_series(DashedLineSeries::new(
-        history.iter().filter(|p| finite(p.test_loss)).map(|p| (p.step, p.test_loss)),
+        history.iter().filter(|p| finite(p.test_loss)).filter_map(|p| Some((p.step, axis.at(p.test_loss)?))),
         6,
         4,
         TEST.stroke_width(2),

@@ -11,38 +11,131 @@ pub mod loss;
 pub mod surface;
 
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
-use plotters::coord::types::RangedCoordu64;
+use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, ValueFormatter};
+use plotters::coord::types::{RangedCoordf64, RangedCoordu64};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
-/// A chart over steps, as every chart of the page draws one: steps from 0 to `last` across,
-/// `y` up (linear or logarithmic), light grid, short labels.
-pub type StepChart<'a, Y> =
-    ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordu64, <Y as AsRangedCoord>::CoordDescType>>;
+/// A chart over steps, as every chart of the page draws one: steps across, an [`Axis`] up.
+pub type StepChart<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordu64, YCoord>>;
+
+/// The most ticks on a y axis (plotters' default).
+const LABELS: usize = 11;
+
+/// A chart's y axis from `low` to `high`, linear or logarithmic. A logarithmic axis is drawn as
+/// a linear one over the values' base-10 logarithms, ticked at powers of ten (or at 1, 2 and 5
+/// times them, or every digit, where it spans too few decades for three ticks): every chart
+/// then has one coordinate type, and plotters' chart code is compiled once rather than once
+/// per kind of axis.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Axis {
+    pub low: f64,
+    pub high: f64,
+    pub log: bool,
+}
+
+impl Axis {
+    pub fn linear(low: f64, high: f64) -> Self {
+        Axis { low, high, log: false }
+    }
+
+    /// A logarithmic axis; `low` must be above zero.
+    pub fn log(low: f64, high: f64) -> Self {
+        Axis { low, high, log: true }
+    }
+
+    /// Where `v` lies on the axis, or None where it cannot be drawn (not finite, or not above
+    /// zero on a logarithmic axis).
+    pub fn at(self, v: f64) -> Option<f64> {
+        let at = if self.log { v.log10() } else { v };
+        at.is_finite().then_some(at)
+    }
+
+    fn range(self) -> std::ops::Range<f64> {
+        let (low, high) = if self.log { (self.low.log10(), self.high.log10()) } else { (self.low, self.high) };
+        low..high
+    }
+
+    /// The ticks, where they lie on the axis: at most [`LABELS`].
+    fn ticks(self) -> Vec<f64> {
+        let range = self.range();
+        if !self.log {
+            return RangedCoordf64::from(range).key_points(LABELS);
+        }
+        let decades = range.start.floor() as i32..=range.end.ceil() as i32;
+        let at = |mantissas: &[f64]| -> Vec<f64> {
+            let ticks = decades.clone().flat_map(|e| mantissas.iter().map(move |m| (m * 10f64.powi(e)).log10()));
+            ticks.filter(|t| (range.start - 1e-9..=range.end + 1e-9).contains(t)).collect()
+        };
+        let mut ticks = at(&[1.0]);
+        for mantissas in [&[1.0, 2.0, 5.0][..], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]] {
+            if ticks.len() >= 3 {
+                break;
+            }
+            ticks = at(mantissas);
+        }
+        let every = ticks.len().div_ceil(LABELS).max(1);
+        ticks.into_iter().step_by(every).collect()
+    }
+
+    /// A tick's label: the value at `at` on the axis.
+    fn label(self, at: f64) -> String {
+        tick_label(if self.log { 10f64.powf(at) } else { at })
+    }
+}
+
+/// An [`Axis`] as plotters reads it: its range and its ticks, where they lie on the axis.
+#[derive(Clone)]
+pub struct YCoord {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for YCoord {
+    type FormatOption = NoDefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    /// The ticks for the labels and bold grid lines; no light grid lines.
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() { Vec::new() } else { self.ticks.clone() }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+}
+
+/// Plain numbers; [`step_chart`] labels a logarithmic axis's ticks itself.
+impl ValueFormatter<f64> for YCoord {
+    fn format(value: &f64) -> String {
+        tick_label(*value)
+    }
+}
 
 /// Draws the axes of a chart over steps and gives it back for the series.
-pub fn step_chart<'a, Y>(
+pub fn step_chart<'a>(
     root: &'a DrawingArea<CanvasBackend, Shift>,
-    y: Y,
+    axis: Axis,
     last: u64,
     y_desc: &str,
-) -> Result<StepChart<'a, Y>, Box<dyn std::error::Error>>
-where
-    Y: AsRangedCoord<Value = f64>,
-    Y::CoordDescType: ValueFormatter<f64>,
-{
+) -> Result<StepChart<'a>, Box<dyn std::error::Error>> {
     let mut chart = ChartBuilder::on(root)
         .margin(8)
         .x_label_area_size(28)
         .y_label_area_size(48)
-        .build_cartesian_2d(0u64..last, y)?;
+        .build_cartesian_2d(0u64..last, YCoord { inner: axis.range().into(), ticks: axis.ticks() })?;
     chart
         .configure_mesh()
         .x_desc("step")
         .y_desc(y_desc)
+        // Five step labels fit across a narrow chart at 100,000 steps; ten overlapped.
+        .x_labels(5)
         .light_line_style(WHITE.mix(0.0))
-        .y_label_formatter(&|v: &f64| tick_label(*v))
+        .y_label_formatter(&|at: &f64| axis.label(*at))
         .label_style((FontFamily::SansSerif, 11))
         .draw()?;
     Ok(chart)
@@ -85,5 +178,26 @@ mod tests {
         for (v, label) in cases {
             assert_eq!(super::tick_label(v), label, "{v}");
         }
+    }
+
+    /// A logarithmic axis's tick labels: decades where it spans three or more, else 1-2-5 or
+    /// every digit; never more than eleven; a linear axis's as plotters picks them.
+    #[test]
+    fn axes_are_ticked_at_round_values() {
+        use super::Axis;
+        let labels = |axis: Axis| -> Vec<String> { axis.ticks().into_iter().map(|t| axis.label(t)).collect() };
+        let cases: &[(Axis, &[&str])] = &[
+            (Axis::log(8e-7, 1.25), &["1e-6", "1e-5", "1e-4", "1e-3", "0.01", "0.1", "1"]),
+            (Axis::log(0.08, 2.5), &["0.1", "0.2", "0.5", "1", "2"]),
+            (Axis::log(0.25, 0.9), &["0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"]),
+            (Axis::log(1e-12, 1e6), &["1e-12", "1e-10", "1e-8", "1e-6", "1e-4", "0.01", "1", "100", "1e4", "1e6"]),
+            (Axis::linear(0.0, 1.0), &["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"]),
+        ];
+        for (axis, want) in cases {
+            assert_eq!(labels(*axis), *want, "{axis:?}");
+        }
+        assert_eq!(Axis::log(0.1, 1.0).at(0.0), None, "zero is not on a logarithmic axis");
+        assert_eq!(Axis::linear(0.0, 1.0).at(f64::NAN), None);
+        assert_eq!(Axis::log(0.1, 10.0).at(100.0), Some(2.0));
     }
 }
