@@ -3,6 +3,8 @@
 //! it, each a card of its own (edited, moved and removed the same way), with a button that adds
 //! the palette's block there.
 
+use std::sync::Arc;
+
 use layerlab_spec::Spec;
 use layerlab_spec::blocks::BlockReport;
 use layerlab_spec::model::Block;
@@ -237,7 +239,7 @@ fn field_input(
         }
         refocus(focus.clone());
     };
-    field_view(id, field, commit)
+    field_view(id, field, Arc::new(commit))
 }
 
 #[cfg(test)]
