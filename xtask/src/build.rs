@@ -70,8 +70,16 @@ fn relaxed_module(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String>
         .arg(target.join(format!("wasm32-unknown-unknown/wasm-release/{BIN}.wasm")));
     cmd::run(&mut wasm_bindgen)?;
     let glue = format!("{BIN}_relaxed.js");
-    let (from, to) = (bindgen.join(&glue), dist.join(&glue));
-    std::fs::copy(&from, &to).map_err(|e| format!("{} → {}: {e}", from.display(), to.display()))?;
+    let relaxed_glue = read_text(&bindgen.join(&glue))?;
+    let glue_text = match minified_glue(root, &dist, &relaxed_glue)? {
+        Some(minified) => minified,
+        None => {
+            println!("the relaxed build's glue is not the plain build's renamed: copying it unminified");
+            relaxed_glue
+        }
+    };
+    let to = dist.join(&glue);
+    std::fs::write(&to, glue_text).map_err(|e| format!("{}: {e}", to.display()))?;
     // The wasm last: it is what `release` checks, so it exists only beside its glue.
     let mut wasm_opt = tools.command("wasm-opt");
     wasm_opt
@@ -80,6 +88,31 @@ fn relaxed_module(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String>
         .arg("--output")
         .arg(dist.join(format!("{BIN}_relaxed_bg.wasm")));
     cmd::run(&mut wasm_opt)
+}
+
+/// The relaxed build's glue, minified: Trunk's minified glue of the plain build with the one
+/// name that differs (the namespace the wasm imports from, `./<BIN>_bg.js`) renamed, when the
+/// relaxed build's glue is the plain build's with that name renamed, as wasm-bindgen writes
+/// both (checked against Trunk's unminified copy); None when it is not, or either copy of
+/// Trunk's is missing. Trunk minifies with `minify = "on_release"` (Trunk.toml): 13.2 → 10.8 KB
+/// gzipped.
+fn minified_glue(root: &Path, dist: &Path, relaxed_glue: &str) -> Result<Option<String>, String> {
+    let (plain_name, relaxed_name) = (format!("\"./{BIN}_bg.js\""), format!("\"./{BIN}_relaxed_bg.js\""));
+    let unminified = root.join(format!("target/wasm-bindgen/release/{BIN}.js"));
+    let minified = dist.join(format!("{BIN}.js"));
+    if !unminified.is_file() || !minified.is_file() {
+        return Ok(None);
+    }
+    let renamed = read_text(&unminified)?.replace(&plain_name, &relaxed_name);
+    let minified = read_text(&minified)?;
+    if renamed != relaxed_glue || minified.matches(&plain_name).count() != 1 {
+        return Ok(None);
+    }
+    Ok(Some(minified.replace(&plain_name, &relaxed_name)))
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// (file name, bytes, gzip -9 bytes) for each `.wasm` in `dist`.
