@@ -71,7 +71,7 @@ fn relaxed_module(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String>
     cmd::run(&mut wasm_bindgen)?;
     let glue = format!("{BIN}_relaxed.js");
     let relaxed_glue = read_text(&bindgen.join(&glue))?;
-    let glue_text = match minified_glue(root, &dist, &relaxed_glue)? {
+    let glue_text = match minified_glue(root, dist, &relaxed_glue)? {
         Some(minified) => minified,
         None => {
             println!("the relaxed build's glue is not the plain build's renamed: copying it unminified");
