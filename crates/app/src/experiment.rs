@@ -53,14 +53,12 @@ pub const FEATURES: [(Feature, &str); 7] = [
     (Feature::SinY, "sin y"),
 ];
 
-/// Turns `feature` on or off, keeping the features in the order of [`FEATURES`].
+/// Turns `feature` on or off, keeping the features in the order of [`FEATURES`] (listed in
+/// that order rather than sorted: a sort is compiled once per element type and key).
 pub fn toggle_feature(spec: &mut Spec, feature: Feature, on: bool) {
-    let features = &mut spec.data.features;
-    features.retain(|f| *f != feature);
-    if on {
-        features.push(feature);
-    }
-    features.sort_by_key(|f| FEATURES.iter().position(|(g, _)| g == f));
+    let old = &spec.data.features;
+    let chosen = |f: &Feature| if *f == feature { on } else { old.contains(f) };
+    spec.data.features = FEATURES.iter().map(|&(f, _)| f).filter(chosen).collect();
 }
 
 /// Every block kind with its default payload: the palette.

@@ -60,7 +60,14 @@ pub fn fields<T: Serialize>(value: &T, kind: &str) -> Vec<Field> {
 /// picked. The text must have the field's type; its range is checked by the spec's validation
 /// afterwards.
 pub fn set_field<T: Serialize + DeserializeOwned>(value: &T, kind: &str, key: &str, raw: &str) -> Result<T, String> {
-    let mut payload = payload(value, kind);
+    let json = edited(payload(value, kind), kind, key, raw)?;
+    // The spec crate's decoder, whose code the page has already for links and files.
+    json::decode(&json).map(|(value, _)| value).map_err(|e| format!("{key} {}", e.message))
+}
+
+/// `{kind: payload}` with field `key` of `payload` set from `raw`: [`set_field`]'s part that is
+/// the same for every type, compiled once rather than once per type.
+fn edited(mut payload: Value, kind: &str, key: &str, raw: &str) -> Result<Value, String> {
     let Some(slot) = payload.get_mut(key) else { return Err(format!("{kind} has no field '{key}'")) };
     let raw = raw.trim();
     *slot = match slot {
@@ -76,9 +83,7 @@ pub fn set_field<T: Serialize + DeserializeOwned>(value: &T, kind: &str, key: &s
         Value::String(_) => Value::String(raw.to_string()),
         _ => return Err(format!("{key} cannot be edited here yet")),
     };
-    let json = serde_json::json!({ kind: payload });
-    // The spec crate's decoder, whose code the page has already for links and files.
-    json::decode(&json).map(|(value, _)| value).map_err(|e| format!("{key} {}", e.message))
+    Ok(serde_json::json!({ kind: payload }))
 }
 
 /// The payload of variant `kind` of `value` as JSON (`Null` for a variant without one).

@@ -86,12 +86,10 @@ fn PartChoices(
             let box_id = format!("{id}-{name}");
             let toggle = move |ev| {
                 let on = event_target_checked(&ev);
+                // In the order of PARTS (listed, not sorted: a sort is compiled per type and key).
                 chosen.update(|list| {
-                    list.retain(|n| *n != name);
-                    if on {
-                        list.push(name);
-                        list.sort_by_key(|n| PARTS.iter().position(|p| p.name == *n));
-                    }
+                    let next = PARTS.iter().map(|p| p.name).filter(|&n| if n == name { on } else { list.contains(&n) });
+                    *list = next.collect();
                 });
             };
             view! {
