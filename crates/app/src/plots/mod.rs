@@ -51,9 +51,11 @@ impl Axis {
         at.is_finite().then_some(at)
     }
 
+    /// The axis's range on the axis, finite whatever the data (a diverging loss of 1e308 makes
+    /// `high` infinite, and ticks over an infinite range would never end).
     fn range(self) -> std::ops::Range<f64> {
-        let (low, high) = if self.log { (self.low.log10(), self.high.log10()) } else { (self.low, self.high) };
-        low..high
+        let (low, high) = (self.low.max(-f64::MAX), self.high.min(f64::MAX));
+        if self.log { low.max(f64::MIN_POSITIVE).log10()..high.max(f64::MIN_POSITIVE).log10() } else { low..high }
     }
 
     /// The ticks, where they lie on the axis: at most [`LABELS`].
@@ -181,7 +183,8 @@ mod tests {
     }
 
     /// A logarithmic axis's tick labels: decades where it spans three or more, else 1-2-5 or
-    /// every digit; never more than eleven; a linear axis's as plotters picks them.
+    /// every digit; never more than eleven, finite even over an infinite range; a linear axis's
+    /// as plotters picks them.
     #[test]
     fn axes_are_ticked_at_round_values() {
         use super::Axis;
@@ -195,6 +198,10 @@ mod tests {
         ];
         for (axis, want) in cases {
             assert_eq!(labels(*axis), *want, "{axis:?}");
+        }
+        for axis in [Axis::log(1e-300, f64::INFINITY), Axis::linear(0.0, f64::INFINITY), Axis::log(0.0, f64::NAN)] {
+            let ticks = axis.ticks();
+            assert!(ticks.len() <= 11 && ticks.iter().all(|t| t.is_finite()), "{axis:?}: {ticks:?}");
         }
         assert_eq!(Axis::log(0.1, 1.0).at(0.0), None, "zero is not on a logarithmic axis");
         assert_eq!(Axis::linear(0.0, 1.0).at(f64::NAN), None);
