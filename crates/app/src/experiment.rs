@@ -218,6 +218,16 @@ mod tests {
     }
 
     #[test]
+    fn every_offered_number_reads_back_as_itself() {
+        // The selects write each option with f32's Display and read the choice with
+        // `number_f32`: every option must come back as the same f32.
+        let offered = [&LEARNING_RATES[..], &L_PENALTIES, &CLIP_NORMS, &GRADIENT_NOISES];
+        for &v in offered.into_iter().flatten() {
+            assert_eq!(layerlab_spec::number::number_f32(&v.to_string()), Some(v), "{v}");
+        }
+    }
+
+    #[test]
     fn every_offered_dataset_and_block_can_be_picked() {
         let mut spec = starting_spec();
         for name in dataset_names() {

@@ -2,7 +2,7 @@
 //! with its type, and writing one back from what the user typed. One mechanism for every block
 //! kind and every dataset, so a new field appears on the page without page code.
 
-use layerlab_spec::json;
+use layerlab_spec::{json, number};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -75,8 +75,8 @@ fn edited(mut payload: Value, kind: &str, key: &str, raw: &str) -> Result<Value,
             .parse::<u64>()
             .map(Value::from)
             .map_err(|_| format!("{key} must be a whole number of 0 or more, not '{raw}'"))?,
-        Value::Number(_) => match raw.parse::<f64>() {
-            Ok(v) if v.is_finite() => Value::from(v),
+        Value::Number(_) => match number::number(raw) {
+            Some(v) => Value::from(v),
             _ => return Err(format!("{key} must be a number, not '{raw}'")),
         },
         Value::Bool(_) => Value::Bool(raw == "true"),

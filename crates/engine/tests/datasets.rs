@@ -694,10 +694,11 @@ fn a_good_csv_loads_standardised() {
     let all = examples(&data);
     check_standardised(&all, 2, "the CSV");
     // Regression keeps the target as it is.
-    let regression = load(&csv_spec(1, "y", CsvTask::Regression), 1, Some("x,y\n1,-7.5\n2,1e3\n")).unwrap();
+    let regression =
+        load(&csv_spec(1, "y", CsvTask::Regression), 1, Some("x,y\n1,-7.5\n2,1e3\n3,+.5\n4,2.\n5,007\n")).unwrap();
     let mut targets: Vec<f32> = examples(&regression).iter().map(|e| e.2 as f32).collect();
     targets.sort_by(f32::total_cmp);
-    assert_eq!(targets, [-7.5, 1000.0]);
+    assert_eq!(targets, [-7.5, 0.5, 2.0, 7.0, 1000.0]);
 }
 
 // ---- images ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ pub mod json;
 pub mod limits;
 pub mod link;
 pub mod model;
+pub mod number;
 pub mod presets;
 pub mod shape;
 pub mod spec;

@@ -5,6 +5,7 @@
 
 use layerlab_protocol::WorkerInput;
 use layerlab_spec::Spec;
+use layerlab_spec::number::number_f32;
 use leptos::prelude::*;
 
 use super::app::Sender;
@@ -51,7 +52,7 @@ pub fn Controls(spec: RwSignal<Spec>, run: RwSignal<RunView>, sender: Sender) ->
             </label>
             <label data-part="learning-rate" title="How far each step moves the weights.">"Learning rate"
                 <select id="learning-rate" prop:value=move || rate().to_string() on:change=move |ev| {
-                    if let Ok(v) = event_target_value(&ev).parse::<f32>() {
+                    if let Some(v) = number_f32(&event_target_value(&ev)) {
                         spec.update(|s| s.training.optimizer.set_learning_rate(v));
                     }
                 }>
@@ -82,7 +83,7 @@ pub fn Controls(spec: RwSignal<Spec>, run: RwSignal<RunView>, sender: Sender) ->
             </label>
             <label data-part="l2" title="L2 penalty on the weights (weight decay in the loss).">"L2"
                 <select id="l2" prop:value=move || spec.with(|s| s.training.l2.to_string()) on:change=move |ev| {
-                    if let Ok(v) = event_target_value(&ev).parse::<f32>() {
+                    if let Some(v) = number_f32(&event_target_value(&ev)) {
                         spec.update(|s| s.training.l2 = v);
                     }
                 }>

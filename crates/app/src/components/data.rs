@@ -1,5 +1,6 @@
 //! The data panel: the dataset, its noise and split, and the input features of 2D sets.
 
+use layerlab_spec::number::number_f32;
 use layerlab_spec::{Analysis, Spec, SpecError};
 use leptos::prelude::*;
 
@@ -21,7 +22,7 @@ fn set_fourier_count(spec: RwSignal<Spec>, raw: &str) {
 
 /// Sets the Fourier features' scale from what was typed.
 fn set_fourier_scale(spec: RwSignal<Spec>, raw: &str) {
-    if let Ok(v) = raw.trim().parse::<f32>() {
+    if let Some(v) = number_f32(raw) {
         spec.update(|s| s.data.fourier.iter_mut().for_each(|f| f.scale = v));
     }
 }
@@ -65,7 +66,7 @@ pub fn DataPanel(
     let noise = move || spec.with(|s| s.data.noise);
     let fraction = move || spec.with(|s| s.data.train_fraction);
     let set_number = move |apply: fn(&mut Spec, f32), raw: String| {
-        if let Ok(v) = raw.parse::<f32>() {
+        if let Some(v) = number_f32(&raw) {
             spec.update(|s| apply(s, v));
         }
     };

@@ -3,6 +3,7 @@
 //! stop condition. As with the bar, a change applies to the running training (the
 //! initialisation starts a new run); a value out of range is explained here and not applied.
 
+use layerlab_spec::number::number_f32;
 use layerlab_spec::{Analysis, Spec, SpecError};
 use leptos::prelude::*;
 
@@ -21,7 +22,7 @@ fn number_choice(
     let value = move || current().map_or_else(|| "off".to_string(), |v| v.to_string());
     view! {
         <label title=title>{label}
-            <select id=id prop:value=value on:change=move |ev| set(event_target_value(&ev).parse::<f32>().ok())>
+            <select id=id prop:value=value on:change=move |ev| set(number_f32(&event_target_value(&ev)))>
                 <option value="off">"off"</option>
                 {options.iter().map(|v| view! { <option value=v.to_string()>{v.to_string()}</option> }).collect_view()}
             </select>
@@ -139,8 +140,8 @@ pub fn Recipe(spec: RwSignal<Spec>, analysis: Memo<Result<Analysis, Vec<SpecErro
                     <label title="The loss, or the accuracy as a fraction from 0 to 1, at which the run stops.">"Stop value"
                         <input type="number" id="stop-value" step="any" min="0" prop:value=move || stop_value().to_string() on:change=move |ev| {
                             let raw = event_target_value(&ev);
-                            match raw.trim().parse::<f32>() {
-                                Ok(v) if v.is_finite() => {
+                            match number_f32(&raw) {
+                                Some(v) if v.is_finite() => {
                                     typed.set(None);
                                     let kind = stop_kind();
                                     spec.update(|s| experiment::set_stop(s, kind, Some(v)));

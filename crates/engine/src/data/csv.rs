@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use layerlab_spec::data::{CsvRef, CsvTask};
 use layerlab_spec::limits::{MAX_CLASSES, MAX_SAMPLES, MAX_WIDTH};
+use layerlab_spec::number;
 use serde::{Deserialize, Serialize};
 
 use super::DataError;
@@ -230,10 +231,13 @@ fn number(field: &str) -> Result<f64, String> {
         return Err("the cell is empty: every cell needs a number".into());
     }
     let shown = shown(text);
-    let value: f64 = text.parse().map_err(|_| format!("`{shown}` is not a number"))?;
-    if !value.is_finite() {
-        return Err(format!("`{shown}` is not a finite number: use an ordinary number such as 1.5"));
-    }
+    let Some(value) = number::number(text) else {
+        return Err(if number::names_non_finite(text) {
+            format!("`{shown}` is not a finite number: use an ordinary number such as 1.5")
+        } else {
+            format!("`{shown}` is not a number")
+        });
+    };
     if !(value as f32).is_finite() {
         return Err(format!("`{shown}` is too large: numbers must lie within ±3.4e38"));
     }

@@ -1,6 +1,8 @@
 //! Shuffling the examples and splitting them into train and test, as TensorFlow Playground does:
 //! a Fisher–Yates shuffle, then the first ⌊n × train fraction⌋ examples train and the rest test.
 
+use layerlab_spec::number::number;
+
 use super::Examples;
 use super::sample::index;
 use crate::rng::{Stream, rng};
@@ -35,7 +37,7 @@ impl Rows {
 /// 29, as in the Playground (`⌊n × percent / 100⌋`), where the f32 nearest 0.7 (0.699999988…)
 /// would give 349.
 pub fn train_count(n: usize, fraction: f32) -> usize {
-    let fraction: f64 = fraction.to_string().parse().unwrap_or(f64::from(fraction));
+    let fraction = number(&fraction.to_string()).unwrap_or(f64::from(fraction));
     let count = (n as f64 * fraction.clamp(0.0, 1.0) + 1e-9).floor() as usize;
     if n >= 2 { count.clamp(1, n - 1) } else { count.min(n) }
 }

@@ -9,6 +9,8 @@
 //! (`assets/data/make_scene.py`), one per pixel (0 black to 255 white), row by row from the top,
 //! each row from left to right.
 
+use layerlab_spec::number::number;
+
 use super::DataError;
 use super::files::{DataFile, with_bytes};
 use super::split::Rows;
@@ -78,7 +80,7 @@ pub(crate) fn table(table: Table) -> Result<Rows, DataError> {
     let mut targets = Vec::with_capacity(samples);
     for line in lines.filter(|l| !l.is_empty()) {
         let fields: Vec<&str> = line.split(',').collect();
-        let parsed: Option<Vec<f64>> = fields.iter().map(|f| f.trim().parse().ok()).collect();
+        let parsed: Option<Vec<f64>> = fields.iter().map(|f| number(f)).collect();
         match parsed {
             Some(row) if row.len() == width + 1 => {
                 values.extend_from_slice(&row[..width]);
