@@ -58,6 +58,24 @@ pub enum WorkerInput {
     ExportTorch,
 }
 
+impl WorkerInput {
+    /// The message's name as it crosses (`load`, `export_torch`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Ping { .. } => "ping",
+            Self::DetectBackend { .. } => "detect_backend",
+            Self::Load { .. } => "load",
+            Self::Play => "play",
+            Self::Pause => "pause",
+            Self::Step => "step",
+            Self::Reset => "reset",
+            Self::Speed { .. } => "speed",
+            Self::Csv { .. } => "csv",
+            Self::ExportTorch => "export_torch",
+        }
+    }
+}
+
 /// What the worker tells the page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -421,6 +439,7 @@ mod tests {
             (WorkerInput::ExportTorch, r#""export_torch""#),
         ];
         for (input, json) in inputs {
+            assert!(json.trim_start_matches('{').starts_with(&format!("\"{}\"", input.name())), "{json}");
             assert_eq!(serde_json::to_string(input).unwrap(), *json);
             assert_eq!(&serde_json::from_str::<WorkerInput>(json).unwrap(), input);
         }

@@ -58,7 +58,10 @@ impl GpuRun {
             let why = "a KAN layer refines its grid while training, which only the CPU does";
             return Err(Box::new((Some(gpu), why.to_string())));
         }
-        let mut trainer = Trainer::new(gpu, spec, csv).map_err(|e| Box::new((None, format!("{e:?}"))))?;
+        let mut trainer = Trainer::new(gpu, spec, csv).map_err(|e| {
+            let problems: Vec<String> = e.iter().map(ToString::to_string).collect();
+            Box::new((None, problems.join("; ")))
+        })?;
         if let Err(e) = trainer.restore(&shadow.checkpoint()) {
             return Err(Box::new((Some(trainer.b), e)));
         }

@@ -32,6 +32,10 @@ pub async fn handle(input: WorkerInput) -> (Vec<WorkerOutput>, Option<Result<Gpu
             let (report, gpu) = backend::choose(choice).await;
             (vec![WorkerOutput::Backend { request, report }], gpu)
         }
-        other => (vec![WorkerOutput::Error { message: format!("{other:?} needs the worker's state") }], None),
+        // Named, not written out with Debug: that would compile every spec type's Debug in.
+        other => {
+            let message = format!("the message `{}` needs the worker's state", other.name());
+            (vec![WorkerOutput::Error { message }], None)
+        }
     }
 }
