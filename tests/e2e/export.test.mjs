@@ -49,3 +49,34 @@ test('the trained model exports for PyTorch from the page, and PyTorch gives the
   }
   assert.deepEqual(problems, []);
 });
+
+test('the layer library is fetched at the first export only; a failed fetch is explained and the next export works', async () => {
+  const { page, context } = await open(browser, '?backend=cpu');
+  await loaded(page);
+  const fetched = [];
+  context.on('request', (r) => r.url().includes('/data/') && fetched.push(new URL(r.url()).pathname));
+  await page.click('#step');
+  await page.locator('#step-count').filter({ hasText: /^1$/ }).waitFor({ timeout: 10_000 });
+  // (what the server answers for data/layerlab_torch.py, what the page must say)
+  const cases = [
+    [{ status: 404, body: 'not found' }, /could not fetch data\/layerlab_torch\.py, which the PyTorch export needs .*the server answered 404/],
+    [{ status: 200, body: 'import torch' }, /data\/layerlab_torch\.py is 12 bytes.*come from different builds \(reload the page\)/],
+  ];
+  for (const [answer, said] of cases) {
+    await context.route('**/data/layerlab_torch.py', (route) => route.fulfill(answer));
+    await page.click('#export-torch');
+    await page.locator('#torch-status').filter({ hasText: said }).waitFor({ timeout: 10_000 });
+    await context.unroute('**/data/layerlab_torch.py');
+  }
+  // Served as built, it arrives and the export is made; a later export fetches nothing.
+  for (const step of [1, 2]) {
+    if (step === 2) {
+      await page.click('#step');
+      await page.locator('#step-count').filter({ hasText: /^2$/ }).waitFor({ timeout: 10_000 });
+    }
+    await page.click('#export-torch');
+    await page.locator('#torch-step').filter({ hasText: `Exported at step ${step}.` }).waitFor({ timeout: 20_000 });
+  }
+  assert.deepEqual(fetched, Array(3).fill('/data/layerlab_torch.py'));
+  await context.close();
+});

@@ -1,8 +1,9 @@
-//! The data files a spec's dataset is made from (`assets/data/`, served beside the worker as
-//! `data/`), fetched when first needed. The worker is built without the engine's `bundled-data`
-//! feature, so the page's download stays ~113 KB smaller and a run on generated data never
-//! fetches them. A `load` whose file is not at hand waits for it; messages that arrive meanwhile
-//! wait behind it, in order.
+//! The files the engine reads beside its code, served beside the worker as `data/`: those a
+//! spec's dataset is made from (`assets/data/`) and the PyTorch export's layer library, each
+//! fetched when first needed. The worker is built without the engine's `bundled-data` feature,
+//! so the page's download stays ~118 KB smaller and a run on generated data never fetches them.
+//! A `load` or an `export_torch` whose file is not at hand waits for it; messages that arrive
+//! meanwhile wait behind it, in order.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -22,10 +23,10 @@ thread_local! {
     static WAITING: RefCell<Option<VecDeque<WorkerInput>>> = const { RefCell::new(None) };
 }
 
-/// Hands `input` to `handle` now, or once the data file it needs has arrived: a `load` of a
-/// dataset whose file is not at hand fetches it first, and while it is fetched every input
-/// waits its turn. If the fetch fails the `load` is answered with the reason, as an invalid
-/// spec is: the run in place (if any) is kept.
+/// Hands `input` to `handle` now, or once the file it needs has arrived: a `load` of a dataset
+/// or an `export_torch` whose file is not at hand fetches it first, and while it is fetched
+/// every input waits its turn. If the fetch fails the input is answered with the reason: a
+/// `load` as an invalid spec is (the run in place, if any, is kept), an export as a failed one.
 pub(crate) fn deliver(scope: &DedicatedWorkerGlobalScope, input: WorkerInput, handle: Handler) {
     let input = WAITING.with(move |waiting| match waiting.borrow_mut().as_mut() {
         Some(queue) => {
@@ -42,6 +43,9 @@ pub(crate) fn deliver(scope: &DedicatedWorkerGlobalScope, input: WorkerInput, ha
         let fetched = fetch(&scope, file).await;
         match fetched.and_then(|bytes| data::supply(file, bytes).map_err(|e| e.message)) {
             Ok(()) => handle(input),
+            Err(message) if file == DataFile::TorchLibrary => {
+                crate::web::post(&scope, &WorkerOutput::ExportFailed { message });
+            }
             Err(message) => {
                 let problem = Problem { path: "data.dataset".into(), message };
                 crate::web::post(&scope, &WorkerOutput::Invalid { problems: vec![problem] });
@@ -54,19 +58,21 @@ pub(crate) fn deliver(scope: &DedicatedWorkerGlobalScope, input: WorkerInput, ha
     });
 }
 
-/// The file a `load` needs that is not at hand yet.
+/// The file a `load` or an export needs that is not at hand yet.
 fn missing_file(input: &WorkerInput) -> Option<DataFile> {
-    let WorkerInput::Load { spec } = input else { return None };
-    DataFile::needed_by(&spec.data.dataset).filter(|file| !data::is_available(*file))
+    let needed = match input {
+        WorkerInput::Load { spec } => DataFile::needed_by(&spec.data.dataset),
+        WorkerInput::ExportTorch => Some(DataFile::TorchLibrary),
+        _ => None,
+    };
+    needed.filter(|file| !data::is_available(*file))
 }
 
 /// The bytes of `data/<file>`, relative to the worker's script, or why not.
 async fn fetch(scope: &DedicatedWorkerGlobalScope, file: DataFile) -> Result<Vec<u8>, String> {
     let url = format!("data/{}", file.name());
     let failed = |why: String| {
-        format!(
-            "could not fetch {url}, which this dataset is made from ({why}): check the connection and load it again"
-        )
+        format!("could not fetch {url}, which {} ({why}): check the connection and try again", file.needed_for())
     };
     let response = JsFuture::from(scope.fetch_with_str(&url)).await.map_err(|e| failed(said(&e)))?;
     let response: Response = response.unchecked_into();

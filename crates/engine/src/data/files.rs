@@ -1,10 +1,12 @@
-//! The files under `assets/data/` that the bundled datasets are made from, and where their bytes
-//! come from. With the `bundled-data` feature (the default: the CLI, the npm package, the tests)
-//! they are embedded in the binary. Without it (the page's training worker, whose download it
-//! keeps ~113 KB smaller) a file is absent until the host [`supply`]s its bytes, fetched from
-//! wherever it serves `assets/data/`; the engine checks them against the size and checksum it
-//! expects, so a file from another build is refused by name instead of training on it. A dataset
-//! whose file is absent fails to load with a message that names the file.
+//! The files the engine reads beside its code: those under `assets/data/` that the bundled
+//! datasets are made from, and the layer library a PyTorch export carries
+//! (`export/layerlab_torch.py`); and where their bytes come from. With the `bundled-data` feature
+//! (the default: the CLI, the npm package, the tests) they are embedded in the binary. Without it
+//! (the page's training worker, whose download it keeps ~118 KB smaller) a file is absent until
+//! the host [`supply`]s its bytes, fetched from wherever it serves them (the page: `data/`); the
+//! engine checks them against the size and checksum it expects, so a file from another build is
+//! refused by name instead of training on it. A dataset or an export whose file is absent fails
+//! with a message that names the file.
 
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -12,7 +14,7 @@ use layerlab_spec::data::{BundledImage, Dataset};
 
 use super::DataError;
 
-/// A data file under `assets/data/`.
+/// A file the engine reads: a data file under `assets/data/`, or the export's layer library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DataFile {
     Digits,
@@ -20,12 +22,15 @@ pub enum DataFile {
     Wine,
     BreastCancer,
     Scene,
+    /// `export/layerlab_torch.py`, which every exported model file begins with.
+    TorchLibrary,
 }
 
 impl DataFile {
-    pub const ALL: [DataFile; 5] = [Self::Digits, Self::Iris, Self::Wine, Self::BreastCancer, Self::Scene];
+    pub const ALL: [DataFile; 6] =
+        [Self::Digits, Self::Iris, Self::Wine, Self::BreastCancer, Self::Scene, Self::TorchLibrary];
 
-    /// The file's name under `assets/data/` (the page serves it as `data/<name>`).
+    /// The file's name (the page serves each as `data/<name>`).
     pub fn name(self) -> &'static str {
         match self {
             Self::Digits => "digits.u8.zlib",
@@ -33,6 +38,15 @@ impl DataFile {
             Self::Wine => "wine_data.csv.zlib",
             Self::BreastCancer => "breast_cancer.csv.zlib",
             Self::Scene => "scene.u8.zlib",
+            Self::TorchLibrary => "layerlab_torch.py",
+        }
+    }
+
+    /// What needs the file, for messages: "this dataset is made from", "the export needs".
+    pub fn needed_for(self) -> &'static str {
+        match self {
+            Self::TorchLibrary => "the PyTorch export needs",
+            _ => "this dataset is made from",
         }
     }
 
@@ -57,19 +71,21 @@ impl DataFile {
             Self::Wine => (4_140, 0xa2b8_ea9c_0136_33a0),
             Self::BreastCancer => (46_379, 0xfaee_88c9_0c0f_fcbe),
             Self::Scene => (16_140, 0x33e8_7be2_5351_3942),
+            Self::TorchLibrary => TORCH_LIBRARY,
         }
     }
 }
 
-/// The files embedded in this build, by name, as committed (compressed): all of them with the
-/// `bundled-data` feature, none without.
+/// The files embedded in this build, by name, as committed (the data compressed): all of them
+/// with the `bundled-data` feature, none without.
 #[cfg(feature = "bundled-data")]
-pub const BUNDLED_FILES: [(&str, &[u8]); 5] = [
+pub const BUNDLED_FILES: [(&str, &[u8]); 6] = [
     ("digits.u8.zlib", include_bytes!("../../../../assets/data/digits.u8.zlib")),
     ("iris.csv.zlib", include_bytes!("../../../../assets/data/iris.csv.zlib")),
     ("wine_data.csv.zlib", include_bytes!("../../../../assets/data/wine_data.csv.zlib")),
     ("breast_cancer.csv.zlib", include_bytes!("../../../../assets/data/breast_cancer.csv.zlib")),
     ("scene.u8.zlib", include_bytes!("../../../../assets/data/scene.u8.zlib")),
+    ("layerlab_torch.py", include_bytes!("../export/layerlab_torch.py")),
 ];
 #[cfg(not(feature = "bundled-data"))]
 pub const BUNDLED_FILES: [(&str, &[u8]); 0] = [];
@@ -127,7 +143,7 @@ pub(crate) fn with_bytes<T>(file: DataFile, read: impl FnOnce(&[u8]) -> T) -> Re
         None => {
             let message = format!(
                 "needs data/{0}, which this build does not embed and its host has not supplied (the page fetches \
-                 it before loading the dataset)",
+                 it when it is first needed)",
                 file.name()
             );
             Err(DataError::new("data.dataset", message))
@@ -137,6 +153,19 @@ pub(crate) fn with_bytes<T>(file: DataFile, read: impl FnOnce(&[u8]) -> T) -> Re
 
 /// 64-bit FNV-1a: a checksum small enough to carry in every build, to tell a file from another
 /// build of it (the SHA-256 sums in `assets/data/README.md` are checked by the tests).
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+pub const fn fnv1a(bytes: &[u8]) -> u64 {
+    let (mut hash, mut i) = (0xcbf2_9ce4_8422_2325_u64, 0);
+    while i < bytes.len() {
+        hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
 }
+
+/// The export's layer library's length and checksum, taken from the file as compiled (only the
+/// two numbers: its bytes are embedded with `bundled-data` alone). The data files' are written
+/// out above instead, as they are committed once and never edited.
+const TORCH_LIBRARY: (usize, u64) = {
+    let bytes = include_bytes!("../export/layerlab_torch.py");
+    (bytes.len(), fnv1a(bytes))
+};

@@ -24,6 +24,7 @@ use layerlab_spec::limits::{MAX_CLASSES, MAX_FOURIER_FEATURES, MAX_SAMPLES};
 
 pub use csv::{CsvSummary, PREVIEW_ROWS};
 pub use features::PlanarEncoder;
+pub(crate) use files::with_bytes;
 pub use files::{BUNDLED_FILES, DataFile, fnv1a, is_available, supply};
 pub use split::train_count;
 

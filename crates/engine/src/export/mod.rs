@@ -19,7 +19,7 @@ use layerlab_spec::train::LearningRule;
 use safetensors::{Dtype, tensor::TensorView};
 
 use crate::backend::Backend;
-use crate::data::Examples;
+use crate::data::{self, DataFile, Examples};
 use crate::model::{self, Node, ParamKind};
 use crate::rules::Local;
 use crate::train::Trainer;
@@ -38,6 +38,8 @@ pub struct File {
 /// The files of a PyTorch export of the trainer's model as it is now: `model.py`, `train.py`,
 /// `weights.safetensors`, `data.safetensors`, `sample.safetensors` and `spec.json`.
 pub fn pytorch<B: Backend>(trainer: &mut Trainer<B>, spec: &Spec) -> Result<Vec<File>, String> {
+    let library = data::with_bytes(DataFile::TorchLibrary, |bytes| String::from_utf8_lossy(bytes).into_owned())
+        .map_err(|e| format!("the model file's layer library: {}", e.message))?;
     let nodes = &trainer.model.nodes;
     let code = match trainer.rule() {
         Some(Local::ForwardForward(ff)) => {
@@ -103,7 +105,7 @@ pub fn pytorch<B: Backend>(trainer: &mut Trainer<B>, spec: &Spec) -> Result<Vec<
     ])?;
 
     Ok(vec![
-        File { name: "model.py", bytes: model_file(spec, &code.expression).into_bytes() },
+        File { name: "model.py", bytes: model_file(spec, &library, &code.expression).into_bytes() },
         File { name: "train.py", bytes: recipe::script(&recipe).into_bytes() },
         File { name: "weights.safetensors", bytes: weights },
         File { name: "data.safetensors", bytes: data },
@@ -157,7 +159,7 @@ fn safetensors<'a>(tensors: impl IntoIterator<Item = (&'a str, (Vec<usize>, &'a 
 }
 
 /// `model.py`: what it is, the layer library, and `build()`.
-fn model_file(spec: &Spec, expression: &str) -> String {
+fn model_file(spec: &Spec, library: &str, expression: &str) -> String {
     let blocks: Vec<&str> = spec.model.iter().map(|b| b.kind()).collect();
     format!(
         r#""""A LayerLab experiment as a PyTorch module: {dataset}, blocks {blocks}, then the output layer.
@@ -181,7 +183,7 @@ if __name__ == "__main__":
 "#,
         dataset = spec.data.dataset.name(),
         blocks = if blocks.is_empty() { "none".to_string() } else { blocks.join(", ") },
-        library = torch::LIBRARY.trim_end(),
+        library = library.trim_end(),
     )
 }
 

@@ -1,13 +1,11 @@
 //! The model as PyTorch code: each node of the tree becomes a constructor call of the layer
-//! library (`layerlab_torch.py`, which the file carries whole), and each parameter or buffer a
+//! library (`layerlab_torch.py`, which the file carries whole: a data file, see
+//! [`DataFile::TorchLibrary`](crate::data::DataFile::TorchLibrary)), and each parameter or buffer a
 //! named tensor whose name is the key PyTorch's `state_dict` gives it there.
 
 use layerlab_spec::model::{Activation, Merge, NormKind, PoolMode};
 
 use crate::model::{Node, PositionTable};
-
-/// The layer library every exported model file begins with.
-pub const LIBRARY: &str = include_str!("layerlab_torch.py");
 
 /// Where a tensor's numbers come from in the engine's model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
