@@ -1,7 +1,7 @@
 //! The files the engine reads beside its code, served beside the worker as `data/`: those a
 //! spec's dataset is made from (`assets/data/`) and the PyTorch export's layer library, each
 //! fetched when first needed. The worker is built without the engine's `bundled-data` feature,
-//! so the page's download stays ~118 KB smaller and a run on generated data never fetches them.
+//! so the page's download stays ~127 KB smaller and a run on generated data never fetches them.
 //! A `load` or an `export_torch` whose file is not at hand waits for it; messages that arrive
 //! meanwhile wait behind it, in order.
 

@@ -2,7 +2,7 @@
 //! datasets are made from, and the layer library a PyTorch export carries
 //! (`export/layerlab_torch.py`); and where their bytes come from. With the `bundled-data` feature
 //! (the default: the CLI, the npm package, the tests) they are embedded in the binary. Without it
-//! (the page's training worker, whose download it keeps ~118 KB smaller) a file is absent until
+//! (the page's training worker, whose download it keeps ~127 KB smaller) a file is absent until
 //! the host [`supply`]s its bytes, fetched from wherever it serves them (the page: `data/`); the
 //! engine checks them against the size and checksum it expects, so a file from another build is
 //! refused by name instead of training on it. A dataset or an export whose file is absent fails
