@@ -1,7 +1,8 @@
-//! The WGSL files as the module carries them: each line without its comment and indentation,
-//! and no line removed, so a shader compiler's line numbers count the lines the sources have.
-//! Their comments are for people reading the sources: carried, they were 4.6 KB of the page's
-//! wasm, gzipped (by hand, relaxed build).
+//! The WGSL files as a build with `bundled-shaders` embeds them (`src/shaders.rs`): each line
+//! without its comment and indentation, and no line removed (`src/strip.rs`), so a shader
+//! compiler's line numbers count the lines the sources have. Their comments are for people
+//! reading the sources: carried, they were 4.6 KB of the page's wasm, gzipped (by hand, relaxed
+//! build), when the page's module embedded the files.
 
 use std::path::Path;
 
@@ -20,7 +21,6 @@ fn main() {
     }
 }
 
-/// WGSL has no string literals, so `//` always starts a comment (the files use no `/* */`).
-fn strip(text: &str) -> String {
-    text.lines().map(|line| line.split("//").next().unwrap_or("").trim()).collect::<Vec<_>>().join("\n") + "\n"
-}
+#[path = "src/strip.rs"]
+mod strip;
+use strip::strip;

@@ -33,6 +33,8 @@ pub enum GpuError {
     NoAdapter(String),
     /// The adapter refused the device (a limit or feature it does not have).
     NoDevice(String),
+    /// These WGSL files are neither embedded nor supplied ([`crate::shaders`]).
+    NoKernels(Vec<String>),
 }
 
 impl fmt::Display for GpuError {
@@ -40,6 +42,9 @@ impl fmt::Display for GpuError {
         match self {
             GpuError::NoAdapter(why) => write!(f, "no GPU adapter was found ({why})"),
             GpuError::NoDevice(why) => write!(f, "the GPU adapter refused a device ({why})"),
+            GpuError::NoKernels(files) => {
+                write!(f, "the GPU kernels {} are not at hand (a host fetches them first)", files.join(", "))
+            }
         }
     }
 }

@@ -1,10 +1,8 @@
 //! The WGSL kernels, one file per op family under `wgsl/`, each compiled with the small shared
-//! files it needs prepended (the parameter slot, activations, random numbers).
+//! files it needs prepended (the parameter slot, activations, random numbers). Their text comes
+//! from [`crate::shaders`].
 
-const COMMON: &str = include_str!(concat!(env!("OUT_DIR"), "/common.wgsl"));
-const ACTIVATION: &str = include_str!(concat!(env!("OUT_DIR"), "/activation.wgsl"));
-const RNG: &str = include_str!(concat!(env!("OUT_DIR"), "/rng.wgsl"));
-const MATMUL_TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/matmul.wgsl"));
+use crate::shaders;
 
 /// Which of naga's runtime checks a kernel is compiled with natively (a browser compiles WGSL
 /// with its own).
@@ -109,17 +107,22 @@ pub struct Kernel {
     pub checks: Option<Checks>,
 }
 
-/// The op families but the matrix multiply's: the file's name, its text and what it needs
-/// before it.
-const FILES: &[(&str, &str, &[&str])] = &[
-    ("elementwise", include_str!(concat!(env!("OUT_DIR"), "/elementwise.wgsl")), &[ACTIVATION, RNG]),
-    ("reduce", include_str!(concat!(env!("OUT_DIR"), "/reduce.wgsl")), &[ACTIVATION]),
-    ("optim", include_str!(concat!(env!("OUT_DIR"), "/optim.wgsl")), &[]),
-    ("norm", include_str!(concat!(env!("OUT_DIR"), "/norm.wgsl")), &[]),
-    ("sequence", include_str!(concat!(env!("OUT_DIR"), "/sequence.wgsl")), &[]),
-    ("moe", include_str!(concat!(env!("OUT_DIR"), "/moe.wgsl")), &[]),
-    ("kan", include_str!(concat!(env!("OUT_DIR"), "/kan.wgsl")), &[ACTIVATION]),
+/// The op families but the matrix multiply's: the file's name and the files it needs before it
+/// (after `common`).
+const FILES: &[(&str, &[&str])] = &[
+    ("elementwise", &["activation", "rng"]),
+    ("reduce", &["activation"]),
+    ("optim", &[]),
+    ("norm", &[]),
+    ("sequence", &[]),
+    ("moe", &[]),
+    ("kan", &["activation"]),
 ];
+
+/// File `name`'s text: at hand whenever a kernel compiles, as [`crate::Gpu::new`] checks.
+fn text(name: &str) -> &'static str {
+    shaders::text(name).unwrap_or_else(|| panic!("{name}.wgsl is not at hand: Gpu::new checks that every file is"))
+}
 
 impl Kernel {
     pub const fn new(file: &'static str, entry: &'static str) -> Kernel {
@@ -128,21 +131,21 @@ impl Kernel {
 
     /// The whole text the file compiles from.
     pub fn source(self) -> String {
-        let mut source = String::from(COMMON);
+        let mut source = String::from(text("common"));
         if let Some(tiles) = MATMUL_TILES.iter().find(|t| t.file == self.file) {
             source.push_str(tiles.sizes);
-            source.push_str(MATMUL_TEXT);
+            source.push_str(text("matmul"));
             source.push_str(&crate::unroll::multiply(*tiles));
             return source;
         }
-        let (_, text, needs) = FILES
+        let (name, needs) = FILES
             .iter()
-            .find(|(name, _, _)| *name == self.file)
+            .find(|(name, _)| *name == self.file)
             .unwrap_or_else(|| panic!("no WGSL file named {}", self.file));
         for part in *needs {
-            source.push_str(part);
+            source.push_str(text(part));
         }
-        source.push_str(text);
+        source.push_str(text(name));
         source
     }
 }

@@ -15,6 +15,8 @@
 mod backend;
 mod context;
 pub mod kernels;
+pub mod shaders;
+mod strip;
 mod unroll;
 
 pub use context::{GpuBuf, GpuError};
@@ -123,6 +125,10 @@ fn partial_count(emulator: Option<Emulator>) -> usize {
 impl Gpu {
     /// Opens the default adapter's device: the browser's WebGPU, or Vulkan natively.
     pub async fn new() -> Result<Gpu, GpuError> {
+        let missing = shaders::missing();
+        if !missing.is_empty() {
+            return Err(GpuError::NoKernels(missing.iter().map(|name| format!("{name}.wgsl")).collect()));
+        }
         let mut ctx = Context::new().await?;
         let dummy = ctx.alloc(1);
         let partials = ctx.alloc(PARTIALS);

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// The version of this protocol. The worker announces it in [`WorkerOutput::Ready`] and the page
 /// refuses to talk to a worker of another version (a stale cached worker script, say).
-pub const PROTOCOL_VERSION: u32 = 10;
+pub const PROTOCOL_VERSION: u32 = 11;
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -266,6 +266,9 @@ pub enum CpuReason {
     DeviceLost { message: String },
     /// This run needs what only the CPU backend does; the next run may use the GPU again.
     Unsupported { message: String },
+    /// The GPU's kernels (the WGSL files the worker fetches before it opens a device) could not
+    /// be had.
+    NoKernels { message: String },
 }
 
 impl GpuAdapter {
@@ -325,6 +328,9 @@ impl BackendReport {
                      runs on the CPU. Add backend=webgpu to the link to train on it anyway."
                 ),
                 CpuReason::Unsupported { message } => format!("This run trains on the CPU: {message}."),
+                CpuReason::NoKernels { message } => {
+                    format!("The GPU's kernels could not be loaded ({message}), so training runs on the CPU.")
+                }
                 CpuReason::DeviceLost { message } => {
                     format!("The GPU stopped working ({message}); training went on on the CPU from the last read-back.")
                 }

@@ -21,6 +21,9 @@ pub async fn choose(choice: BackendChoice) -> (BackendReport, Option<Result<Gpu,
         let reason = CpuReason::SoftwareAdapter { adapter: adapter.display_name() };
         return (BackendReport::Cpu { reason }, None);
     }
+    if let Err(message) = crate::data_files::fetch_kernels().await {
+        return (BackendReport::Cpu { reason: CpuReason::NoKernels { message } }, None);
+    }
     match Gpu::new().await {
         Ok(gpu) => (report, Some(Ok(gpu))),
         Err(e) => (BackendReport::Cpu { reason: CpuReason::AdapterError { message: e.to_string() } }, None),

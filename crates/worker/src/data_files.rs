@@ -10,7 +10,9 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::protocol::{Problem, WorkerInput, WorkerOutput};
+use js_sys::{Function, Promise, Reflect};
 use layerlab_engine::data::{self, DataFile};
+use layerlab_gpu::shaders;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, Response};
@@ -40,7 +42,8 @@ pub(crate) fn deliver(scope: &DedicatedWorkerGlobalScope, input: WorkerInput, ha
     WAITING.with(|waiting| *waiting.borrow_mut() = Some(VecDeque::new()));
     let scope = scope.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let fetched = fetch(&scope, file).await;
+        let url = format!("data/{}", file.name());
+        let fetched = fetch(&url, file.needed_for()).await;
         match fetched.and_then(|bytes| data::supply(file, bytes).map_err(|e| e.message)) {
             Ok(()) => handle(input),
             Err(message) if file == DataFile::TorchLibrary => {
@@ -68,13 +71,47 @@ fn missing_file(input: &WorkerInput) -> Option<DataFile> {
     needed.filter(|file| !data::is_available(*file))
 }
 
-/// The bytes of `data/<file>`, relative to the worker's script, or why not.
-async fn fetch(scope: &DedicatedWorkerGlobalScope, file: DataFile) -> Result<Vec<u8>, String> {
-    let url = format!("data/{}", file.name());
-    let failed = |why: String| {
-        format!("could not fetch {url}, which {} ({why}): check the connection and try again", file.needed_for())
-    };
-    let response = JsFuture::from(scope.fetch_with_str(&url)).await.map_err(|e| failed(said(&e)))?;
+/// Fetches the WGSL files the GPU backend lacks (`wgsl/<name>.wgsl`, all at once) and supplies
+/// them, before it opens a device: a build without `bundled-shaders` carries none, so a machine
+/// that trains on the CPU never downloads them. The first failure, as a sentence.
+pub(crate) async fn fetch_kernels() -> Result<(), String> {
+    let started: Vec<(&str, String, Result<Promise, String>)> = shaders::missing()
+        .into_iter()
+        .map(|name| {
+            let url = format!("wgsl/{name}.wgsl");
+            let promise = start_fetch(&url);
+            (name, url, promise)
+        })
+        .collect();
+    for (name, url, promise) in started {
+        let bytes = bytes_of(&url, promise, "training on the GPU needs").await?;
+        shaders::supply(name, &bytes)?;
+    }
+    Ok(())
+}
+
+/// The bytes at `url`, relative to the worker's script, or why not; `needed_for` completes
+/// "which …" in the message.
+async fn fetch(url: &str, needed_for: &str) -> Result<Vec<u8>, String> {
+    bytes_of(url, start_fetch(url), needed_for).await
+}
+
+/// `fetch(url)` started on this context's global (a worker's, or a window's in tests).
+fn start_fetch(url: &str) -> Result<Promise, String> {
+    let global = js_sys::global();
+    let fetch: Function = Reflect::get(&global, &"fetch".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| "this context has no fetch".to_string())?;
+    let promise = fetch.call1(&global, &url.into()).map_err(|e| said(&e))?;
+    promise.dyn_into().map_err(|_| "fetch gave no promise".to_string())
+}
+
+/// The body of the fetch of `url` that `promise` is, or why not.
+async fn bytes_of(url: &str, promise: Result<Promise, String>, needed_for: &str) -> Result<Vec<u8>, String> {
+    let failed =
+        |why: String| format!("could not fetch {url}, which {needed_for} ({why}): check the connection and try again");
+    let response = JsFuture::from(promise.map_err(failed)?).await.map_err(|e| failed(said(&e)))?;
     let response: Response = response.unchecked_into();
     if !response.ok() {
         return Err(failed(format!("the server answered {} {}", response.status(), response.status_text())));

@@ -1,0 +1,125 @@
+//! The WGSL files (`src/wgsl/`: one per op family, and the shared `common`, `activation` and
+//! `rng`) and where their text comes from. With the default `bundled-shaders` feature they are
+//! embedded, stripped of comments by the build script. Without it (the page's worker: a machine
+//! that trains on the CPU never needs them, 37 KB raw and 8 KB gzipped of the page's module, by
+//! hand) a file is absent until the host [`supply`]s it, fetched as served (the source, comments
+//! and all), checked against the size and checksum of the file this build was compiled from and
+//! stripped here as the build strips it. [`Gpu::new`](crate::Gpu::new) refuses to start while a
+//! file is absent, so a kernel always finds its text.
+
+use std::sync::{Mutex, PoisonError};
+
+use layerlab_engine::data::fnv1a;
+
+use crate::strip::strip;
+
+/// A file's name (`src/wgsl/<name>.wgsl`), with its source's length and checksum taken when this
+/// build was compiled (only the two numbers are kept: the text is embedded with
+/// `bundled-shaders` alone).
+macro_rules! source {
+    ($name:literal) => {{
+        const BYTES: &[u8] = include_bytes!(concat!("wgsl/", $name, ".wgsl"));
+        ($name, BYTES.len(), fnv1a(BYTES))
+    }};
+}
+
+/// Every WGSL file: its name, and its source's length and checksum.
+pub const FILES: [(&str, usize, u64); 11] = [
+    source!("common"),
+    source!("activation"),
+    source!("rng"),
+    source!("matmul"),
+    source!("elementwise"),
+    source!("reduce"),
+    source!("optim"),
+    source!("norm"),
+    source!("sequence"),
+    source!("moe"),
+    source!("kan"),
+];
+
+/// The embedded files, stripped, by name.
+#[cfg(feature = "bundled-shaders")]
+const BUNDLED: [(&str, &str); 11] = [
+    ("common", include_str!(concat!(env!("OUT_DIR"), "/common.wgsl"))),
+    ("activation", include_str!(concat!(env!("OUT_DIR"), "/activation.wgsl"))),
+    ("rng", include_str!(concat!(env!("OUT_DIR"), "/rng.wgsl"))),
+    ("matmul", include_str!(concat!(env!("OUT_DIR"), "/matmul.wgsl"))),
+    ("elementwise", include_str!(concat!(env!("OUT_DIR"), "/elementwise.wgsl"))),
+    ("reduce", include_str!(concat!(env!("OUT_DIR"), "/reduce.wgsl"))),
+    ("optim", include_str!(concat!(env!("OUT_DIR"), "/optim.wgsl"))),
+    ("norm", include_str!(concat!(env!("OUT_DIR"), "/norm.wgsl"))),
+    ("sequence", include_str!(concat!(env!("OUT_DIR"), "/sequence.wgsl"))),
+    ("moe", include_str!(concat!(env!("OUT_DIR"), "/moe.wgsl"))),
+    ("kan", include_str!(concat!(env!("OUT_DIR"), "/kan.wgsl"))),
+];
+#[cfg(not(feature = "bundled-shaders"))]
+const BUNDLED: [(&str, &str); 0] = [];
+
+/// Files the host supplied, stripped. Each is kept for the life of the program (at most one
+/// per file, so leaked rather than reference-counted: kernels hold their text as `&'static str`).
+static SUPPLIED: Mutex<Vec<(&str, &str)>> = Mutex::new(Vec::new());
+
+/// File `name`'s text as the backend compiles it, when it is at hand.
+pub fn text(name: &str) -> Option<&'static str> {
+    if let Some((_, text)) = BUNDLED.iter().find(|(n, _)| *n == name) {
+        return Some(text);
+    }
+    let supplied = SUPPLIED.lock().unwrap_or_else(PoisonError::into_inner);
+    supplied.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+}
+
+/// The files not at hand yet, in [`FILES`]' order.
+pub fn missing() -> Vec<&'static str> {
+    FILES.iter().map(|(name, ..)| *name).filter(|name| text(name).is_none()).collect()
+}
+
+/// Gives the backend file `name`'s source as served. It must be the source this build was
+/// compiled from (its length and checksum); anything else is refused with what was expected.
+/// Supplying a file that is already at hand changes nothing.
+pub fn supply(name: &str, bytes: &[u8]) -> Result<(), String> {
+    let Some(&(name, length, checksum)) = FILES.iter().find(|(n, ..)| *n == name) else {
+        return Err(format!("there is no WGSL file named {name}"));
+    };
+    let got = fnv1a(bytes);
+    if bytes.len() != length || got != checksum {
+        return Err(format!(
+            "{name}.wgsl is {} bytes with checksum {got:016x}, not the {length} bytes with checksum {checksum:016x} \
+             this version of LayerLab was built with: the page and its kernels come from different builds (reload \
+             the page)",
+            bytes.len()
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| format!("{name}.wgsl is not UTF-8 text"))?;
+    let mut supplied = SUPPLIED.lock().unwrap_or_else(PoisonError::into_inner);
+    if !BUNDLED.iter().any(|(n, _)| *n == name) && !supplied.iter().any(|(n, _)| *n == name) {
+        supplied.push((name, Box::leak(strip(text).into_boxed_str())));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_is_listed_and_a_supplied_one_is_checked() {
+        let listed: Vec<&str> = FILES.iter().map(|(name, ..)| *name).collect();
+        let mut on_disk: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/wgsl"))
+            .unwrap()
+            .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        assert_eq!(sorted, on_disk);
+        assert_eq!(missing(), Vec::<&str>::new(), "the tests embed every file");
+        // The served source is what the build embeds, once stripped; anything else is refused.
+        let source = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/src/wgsl/optim.wgsl")).unwrap();
+        assert_eq!(supply("optim", &source), Ok(()));
+        assert_eq!(strip(std::str::from_utf8(&source).unwrap()), text("optim").unwrap());
+        let foreign = supply("optim", b"fn main() {}").unwrap_err();
+        assert!(foreign.contains("optim.wgsl is 12 bytes") && foreign.contains("different builds"), "{foreign}");
+        assert_eq!(supply("nothing", &source), Err("there is no WGSL file named nothing".to_string()));
+    }
+}
