@@ -383,6 +383,7 @@ fn page_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, Str
         command.env("BENCH_FRAMES_MS", "2000");
     }
     let json = last_json_line(&mut command, "the responsiveness script")?;
+    rows.extend(fetched_row(&dist, &json["loaded"]));
     for (key, model) in [
         ("interactive_ms", "page_interactive_ms"),
         ("frame_p95_ms", "page_frame_p95_ms"),
@@ -397,6 +398,30 @@ fn page_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, Str
         println!("{}", row.json());
     }
     Ok(rows)
+}
+
+/// Everything the page fetched from a fresh load until it was interactive, as the browser asked
+/// for it (`loaded`: the paths the responsiveness script saw requested, the worker's included),
+/// gzipped from `dist`: the HTML, CSS and icon beside the wasm and JS of `page_gzip_kb`, and any
+/// file fetched on demand (a data file, the GPU's kernels) that the page needed by then. Each
+/// file is listed with its size, so what the page loads is seen rather than assumed.
+fn fetched_row(dist: &Path, loaded: &Value) -> Option<Row> {
+    let paths: Vec<&str> = loaded.as_array()?.iter().filter_map(Value::as_str).collect();
+    let mut files = serde_json::Map::new();
+    let mut total = 0;
+    for path in paths {
+        let name = match path.trim_start_matches('/') {
+            "" => "index.html",
+            name => name,
+        };
+        let (_, gzipped) = build::file_size(&dist.join(name));
+        total += gzipped;
+        files.insert(name.to_string(), json!(gzipped));
+    }
+    let mut row =
+        Row::new("page_fetched_gzip_kb", "layerlab", "cpu", "browser", 1).with(Figure::Value(total as f64 / 1000.0));
+    row.extra.insert("files".into(), Value::Object(files));
+    Some(row)
 }
 
 /// Runs `command` and parses the last line of its output that is a JSON object.

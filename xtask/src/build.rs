@@ -138,15 +138,21 @@ fn sizes(dist: &Path, extensions: &[&str]) -> Result<Vec<(String, u64, u64)>, St
     for entry in entries.flatten() {
         let path = entry.path();
         if path.extension().is_some_and(|e| extensions.iter().any(|x| e == *x)) {
-            let raw = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            let gzipped = cmd::output(Command::new("sh").arg("-c").arg("gzip -9 -c \"$0\" | wc -c").arg(&path))
-                .and_then(|s| s.trim().parse().ok())
-                .unwrap_or(0);
+            let (raw, gzipped) = file_size(&path);
             sizes.push((entry.file_name().to_string_lossy().into_owned(), raw, gzipped));
         }
     }
     sizes.sort();
     Ok(sizes)
+}
+
+/// A file's bytes and gzip -9 bytes (0 and 0 when it cannot be read).
+pub fn file_size(path: &Path) -> (u64, u64) {
+    let raw = path.metadata().map(|m| m.len()).unwrap_or(0);
+    let gzipped = cmd::output(Command::new("sh").arg("-c").arg("gzip -9 -c \"$0\" | wc -c").arg(path))
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0);
+    (raw, gzipped)
 }
 
 /// Whether `stamp` exists and no source file is newer.

@@ -9,14 +9,19 @@ import { launch, open, waitForNumber } from '../browser.mjs';
 const browser = await launch({ webgpu: false });
 // A first load warms Chromium's caches of compiled code as a returning visitor's would not
 // have: time the second, in a fresh context (no HTTP cache), and the first for the record.
+// The second load also records the path of every request until then, the worker's included.
 const interactive = [];
+const loaded = [];
+const record = (context) => context.on('request', (r) => loaded.push(new URL(r.url()).pathname));
 for (let i = 0; i < 2; i++) {
-  const { page: first, context: firstContext } = await open(browser, '', { waitForWorker: false });
+  const before = i === 1 ? record : undefined;
+  const { page: first, context: firstContext } = await open(browser, '', { waitForWorker: false, before });
   await first.waitForFunction(() => {
     const loss = document.querySelector('#test-loss');
     return loss && loss.textContent.trim() !== '—' && loss.textContent.trim() !== '';
   }, null, { timeout: 30_000, polling: 'raf' });
   interactive.push(await first.evaluate(() => performance.now()));
+  if (i === 1) firstContext.removeAllListeners('request');
   await firstContext.close();
 }
 const { page, context } = await open(browser);
@@ -83,6 +88,7 @@ pauses.sort((a, b) => a - b);
 console.log(
   JSON.stringify({
     interactive_ms: interactive[1],
+    loaded: [...new Set(loaded)],
     interactive_first_ms: interactive[0],
     frames: frames.length,
     frame_p50_ms: quantile(0.5),
