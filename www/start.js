@@ -2,7 +2,8 @@
 // the page starts as `new Worker('./start.js')`: the module mounts the page where it finds a
 // window and answers the page's messages where it does not. The page downloads and compiles it;
 // the worker gets the compiled module from the page (its first message), so neither happens twice.
-// Two builds of the module sit beside this file, each with its wasm-bindgen glue:
+// Two builds of the module sit beside this file, sharing one wasm-bindgen glue (layerlab-web.js:
+// they import and export the same, from the namespace `./layerlab-web_bg.js`):
 // layerlab-web_relaxed_bg.wasm, compiled with relaxed SIMD (its matrix multiply uses a fused
 // multiply-add, ~15 % faster on CPUs that have one), and layerlab-web_bg.wasm, plain 128-bit
 // SIMD, for browsers without relaxed SIMD (`cargo xtask serve` builds both; a bare `trunk build`
@@ -20,29 +21,25 @@
     0x41, 0x00, 0xfd, 0x11, 0x41, 0x00, 0xfd, 0x11, 0x41, 0x00, 0xfd, 0x11, // 3 × i32x4.splat(0)
     0xfd, 0x85, 0x02, 0x0b, // f32x4.relaxed_madd, end
   ]);
-  const PLAIN = 'layerlab-web';
-  // Each build's glue (`<build>.js`) defines `wasm_bindgen`, which loads `<build>_bg.wasm`, whose
-  // imports come from the namespace `./<build>_bg.js`: a module runs only with its own glue.
+  const GLUE = './layerlab-web.js';
   if (typeof importScripts === 'function') {
     // In the worker: the page's compiled module is the first message (crates/app/src/
-    // worker_link.rs); its imports name the glue the page ran it with.
+    // worker_link.rs).
     self.onmessage = (event) => {
       self.onmessage = null;
-      const module = event.data;
-      importScripts(WebAssembly.Module.imports(module)[0].module.replace(/_bg\.js$/, '.js'));
-      wasm_bindgen({ module_or_path: module });
+      importScripts(GLUE);
+      wasm_bindgen({ module_or_path: event.data });
     };
   } else {
-    // In the page: the relaxed-SIMD build where the browser has relaxed SIMD; where its glue
-    // cannot be fetched, the plain build. A script element per try.
-    const load = (build, fallback) => {
-      const script = document.createElement('script');
-      script.src = `./${build}.js`;
-      script.onload = () => wasm_bindgen(`./${build}_bg.wasm`);
-      if (fallback) script.onerror = () => load(fallback);
-      document.head.append(script);
+    // In the page: the relaxed-SIMD build where the browser has relaxed SIMD and it can be
+    // fetched, else the plain build.
+    const script = document.createElement('script');
+    script.src = GLUE;
+    script.onload = () => {
+      const plain = () => wasm_bindgen('./layerlab-web_bg.wasm');
+      if (WebAssembly.validate(RELAXED_SIMD)) wasm_bindgen('./layerlab-web_relaxed_bg.wasm').catch(plain);
+      else plain();
     };
-    if (WebAssembly.validate(RELAXED_SIMD)) load(`${PLAIN}_relaxed`, PLAIN);
-    else load(PLAIN);
+    document.head.append(script);
   }
 })();

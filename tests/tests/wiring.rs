@@ -51,23 +51,24 @@ fn the_page_and_its_worker_run_the_module_through_the_script_trunk_copies() {
         html.contains(&format!("<link data-trunk rel=\"copy-file\" href=\"www/{start}\" />")),
         "index.html copies it"
     );
-    // It loads `<bin>.js` and `<bin>_bg.wasm` (Trunk's names) or the relaxed-SIMD pair
-    // `<bin>_relaxed…` (xtask/src/build.rs's names).
+    // It loads the glue `<bin>.js` (Trunk's name) and with it `<bin>_relaxed_bg.wasm`
+    // (xtask/src/build.rs's name) or Trunk's `<bin>_bg.wasm`; the worker runs the page's module
+    // with the same glue.
     let script = std::fs::read_to_string(root().join("www").join(start)).unwrap();
-    // The worker runs the page's module with the glue its imports name (`./<bin>_bg.js`).
     for needle in [
-        format!("const PLAIN = '{bin}';"),
-        "if (WebAssembly.validate(RELAXED_SIMD)) load(`${PLAIN}_relaxed`, PLAIN);".to_string(),
-        "script.src = `./${build}.js`;".to_string(),
-        "wasm_bindgen(`./${build}_bg.wasm`);".to_string(),
-        r"importScripts(WebAssembly.Module.imports(module)[0].module.replace(/_bg\.js$/, '.js'));".to_string(),
-        "wasm_bindgen({ module_or_path: module });".to_string(),
+        format!("const GLUE = './{bin}.js';"),
+        "script.src = GLUE;".to_string(),
+        format!("const plain = () => wasm_bindgen('./{bin}_bg.wasm');"),
+        format!("if (WebAssembly.validate(RELAXED_SIMD)) wasm_bindgen('./{bin}_relaxed_bg.wasm').catch(plain);"),
+        "importScripts(GLUE);".to_string(),
+        "wasm_bindgen({ module_or_path: event.data });".to_string(),
     ] {
         assert!(script.contains(&needle), "www/{start} has `{needle}`");
     }
     let build = std::fs::read_to_string(root().join("xtask/src/build.rs")).unwrap();
     assert!(build.contains(&format!("const BIN: &str = \"{bin}\";")), "xtask builds {bin} again with relaxed SIMD");
-    assert!(build.contains("--out-name={BIN}_relaxed"), "and names it {bin}_relaxed");
+    assert!(build.contains("--out-name={BIN}\""), "with the plain build's glue name");
+    assert!(build.contains(".join(format!(\"{BIN}_relaxed_bg.wasm\"))"), "as {bin}_relaxed_bg.wasm");
 }
 
 /// The `RELAXED_SIMD` array of a script: its lines from `[` to `]`, trimmed, blank ones left out.

@@ -50,10 +50,12 @@ pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
 }
 
 /// The module built again with relaxed SIMD (its matrix multiply then uses a fused
-/// multiply-add) as `dist/<BIN>_relaxed.js` and `<BIN>_relaxed_bg.wasm`, which `www/start.js`
-/// loads where the browser validates relaxed SIMD. Cargo builds into a target folder of its own
-/// (other flags would rebuild the plain build's every crate, and back); wasm-bindgen and
-/// wasm-opt run as Trunk runs them for the plain build.
+/// multiply-add) as `dist/<BIN>_relaxed_bg.wasm`, which `www/start.js` loads where the browser
+/// validates relaxed SIMD. It runs with the plain build's glue (`<BIN>.js`, which Trunk wrote and
+/// minified): both builds import and export the same, so wasm-bindgen writes the same glue for
+/// each, which is checked here against Trunk's unminified copy. Cargo builds into a target folder
+/// of its own (other flags would rebuild the plain build's every crate, and back); wasm-bindgen
+/// and wasm-opt run as Trunk runs them for the plain build.
 fn relaxed_module(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String> {
     let target = root.join(RELAXED_TARGET);
     let mut cargo = tools.command("cargo");
@@ -65,50 +67,25 @@ fn relaxed_module(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String>
     let bindgen = target.join("bindgen");
     let mut wasm_bindgen = tools.command("wasm-bindgen");
     wasm_bindgen
-        .args(["--target=no-modules", &format!("--out-name={BIN}_relaxed"), "--no-typescript"])
+        .args(["--target=no-modules", &format!("--out-name={BIN}"), "--no-typescript"])
         .arg(format!("--out-dir={}", bindgen.display()))
         .arg(target.join(format!("wasm32-unknown-unknown/wasm-release/{BIN}.wasm")));
     cmd::run(&mut wasm_bindgen)?;
-    let glue = format!("{BIN}_relaxed.js");
-    let relaxed_glue = read_text(&bindgen.join(&glue))?;
-    let glue_text = match minified_glue(root, dist, &relaxed_glue)? {
-        Some(minified) => minified,
-        None => {
-            println!("the relaxed build's glue is not the plain build's renamed: copying it unminified");
-            relaxed_glue
-        }
-    };
-    let to = dist.join(&glue);
-    std::fs::write(&to, glue_text).map_err(|e| format!("{}: {e}", to.display()))?;
-    // The wasm last: it is what `release` checks, so it exists only beside its glue.
+    let plain_glue = root.join(format!("target/wasm-bindgen/release/{BIN}.js"));
+    if read_text(&bindgen.join(format!("{BIN}.js")))? != read_text(&plain_glue)? {
+        return Err(format!(
+            "the relaxed-SIMD build's wasm-bindgen glue differs from the plain build's ({}): the two builds \
+             must import and export the same to share it; rebuild both (remove dist/)",
+            plain_glue.display()
+        ));
+    }
     let mut wasm_opt = tools.command("wasm-opt");
     wasm_opt
         .args(["-Oz", "--enable-simd", "--enable-relaxed-simd"])
-        .arg(bindgen.join(format!("{BIN}_relaxed_bg.wasm")))
+        .arg(bindgen.join(format!("{BIN}_bg.wasm")))
         .arg("--output")
         .arg(dist.join(format!("{BIN}_relaxed_bg.wasm")));
     cmd::run(&mut wasm_opt)
-}
-
-/// The relaxed build's glue, minified: Trunk's minified glue of the plain build with the one
-/// name that differs (the namespace the wasm imports from, `./<BIN>_bg.js`) renamed, when the
-/// relaxed build's glue is the plain build's with that name renamed, as wasm-bindgen writes
-/// both (checked against Trunk's unminified copy); None when it is not, or either copy of
-/// Trunk's is missing. Trunk minifies with `minify = "on_release"` (Trunk.toml): 13.2 → 10.9 KB
-/// gzipped.
-fn minified_glue(root: &Path, dist: &Path, relaxed_glue: &str) -> Result<Option<String>, String> {
-    let (plain_name, relaxed_name) = (format!("\"./{BIN}_bg.js\""), format!("\"./{BIN}_relaxed_bg.js\""));
-    let unminified = root.join(format!("target/wasm-bindgen/release/{BIN}.js"));
-    let minified = dist.join(format!("{BIN}.js"));
-    if !unminified.is_file() || !minified.is_file() {
-        return Ok(None);
-    }
-    let renamed = read_text(&unminified)?.replace(&plain_name, &relaxed_name);
-    let minified = read_text(&minified)?;
-    if renamed != relaxed_glue || minified.matches(&plain_name).count() != 1 {
-        return Ok(None);
-    }
-    Ok(Some(minified.replace(&plain_name, &relaxed_name)))
 }
 
 fn read_text(path: &Path) -> Result<String, String> {
@@ -121,14 +98,16 @@ fn wasm_sizes(dist: &Path) -> Result<Vec<(String, u64, u64)>, String> {
 }
 
 /// Bytes and gzip -9 bytes of all the wasm and JavaScript the page loads in a browser with
-/// relaxed SIMD, as Chromium has (`start.js`, the module's relaxed build and its wasm-bindgen
-/// glue, which the page and its worker share), summed: the plain build beside it is not loaded.
+/// relaxed SIMD, as Chromium has: `start.js`, the glue (which the page and its worker share) and
+/// the module's relaxed build (the plain one where there is none), summed.
 pub fn loaded_bytes(dist: &Path) -> Result<(u64, u64), String> {
-    let all = sizes(dist, &["wasm", "js"])?;
-    let relaxed = all.iter().any(|(name, ..)| *name == format!("{BIN}_relaxed_bg.wasm"));
-    let unloaded = |name: &str| relaxed && (name == format!("{BIN}.js") || name == format!("{BIN}_bg.wasm"));
-    let loaded = all.iter().filter(|(name, ..)| !unloaded(name));
-    Ok(loaded.fold((0, 0), |(r, g), (_, raw, gz)| (r + raw, g + gz)))
+    let relaxed = dist.join(format!("{BIN}_relaxed_bg.wasm"));
+    let wasm = if relaxed.is_file() { relaxed } else { dist.join(format!("{BIN}_bg.wasm")) };
+    let files = [dist.join("start.js"), dist.join(format!("{BIN}.js")), wasm];
+    if let Some(missing) = files.iter().find(|f| !f.is_file()) {
+        return Err(format!("{} is missing: build the page first", missing.display()));
+    }
+    Ok(files.iter().map(|f| file_size(f)).fold((0, 0), |(r, g), (raw, gz)| (r + raw, g + gz)))
 }
 
 /// (file name, bytes, gzip -9 bytes) for each file in `dist` with one of `extensions`.
