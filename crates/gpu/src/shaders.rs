@@ -57,7 +57,8 @@ const BUNDLED: [(&str, &str); 11] = [
 const BUNDLED: [(&str, &str); 0] = [];
 
 /// Files the host supplied, stripped. Each is kept for the life of the program (at most one
-/// per file, so leaked rather than reference-counted: kernels hold their text as `&'static str`).
+/// per file, so leaked rather than reference-counted, and [`text`] gives embedded and supplied
+/// files alike as `&'static str`).
 static SUPPLIED: Mutex<Vec<(&str, &str)>> = Mutex::new(Vec::new());
 
 /// File `name`'s text as the backend compiles it, when it is at hand.

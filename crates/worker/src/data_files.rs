@@ -3,7 +3,8 @@
 //! fetched when first needed. The worker is built without the engine's `bundled-data` feature,
 //! so the page's download stays ~127 KB smaller and a run on generated data never fetches them.
 //! A `load` or an `export_torch` whose file is not at hand waits for it; messages that arrive
-//! meanwhile wait behind it, in order.
+//! meanwhile wait behind it, in order. The GPU backend's WGSL files (`wgsl/`) are fetched here
+//! too, by backend detection before it opens a device ([`fetch_kernels`]).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
