@@ -383,7 +383,8 @@ fn page_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, Str
         command.env("BENCH_FRAMES_MS", "2000");
     }
     let json = last_json_line(&mut command, "the responsiveness script")?;
-    rows.extend(fetched_row(&dist, &json["loaded"]));
+    rows.extend(fetched_row(&dist, "cpu", &json["loaded"]));
+    rows.extend(fetched_row(&dist, "webgpu", &json["loaded_webgpu"]));
     for (key, model) in [
         ("interactive_ms", "page_interactive_ms"),
         ("frame_p95_ms", "page_frame_p95_ms"),
@@ -404,8 +405,10 @@ fn page_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, Str
 /// for it (`loaded`: the paths the responsiveness script saw requested, the worker's included),
 /// gzipped from `dist`: the HTML, CSS and icon beside the wasm and JS of `page_gzip_kb`, and any
 /// file fetched on demand (a data file, the GPU's kernels) that the page needed by then. Each
-/// file is listed with its size, so what the page loads is seen rather than assumed.
-fn fetched_row(dist: &Path, loaded: &Value) -> Option<Row> {
+/// file is listed with its size, so what the page loads is seen rather than assumed. `backend`:
+/// `cpu` for the default load (Auto, which passes over the headless browser's software adapter),
+/// `webgpu` for one with `backend=webgpu`, which fetches the GPU's WGSL files too.
+fn fetched_row(dist: &Path, backend: &str, loaded: &Value) -> Option<Row> {
     let paths: Vec<&str> = loaded.as_array()?.iter().filter_map(Value::as_str).collect();
     let mut files = serde_json::Map::new();
     let mut total = 0;
@@ -418,8 +421,8 @@ fn fetched_row(dist: &Path, loaded: &Value) -> Option<Row> {
         total += gzipped;
         files.insert(name.to_string(), json!(gzipped));
     }
-    let mut row =
-        Row::new("page_fetched_gzip_kb", "layerlab", "cpu", "browser", 1).with(Figure::Value(total as f64 / 1000.0));
+    let total = Figure::Value(total as f64 / 1000.0);
+    let mut row = Row::new("page_fetched_gzip_kb", "layerlab", backend, "browser", 1).with(total);
     row.extra.insert("files".into(), Value::Object(files));
     Some(row)
 }

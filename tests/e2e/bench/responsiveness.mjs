@@ -24,6 +24,17 @@ for (let i = 0; i < 2; i++) {
   if (i === 1) firstContext.removeAllListeners('request');
   await firstContext.close();
 }
+// What a browser that trains on WebGPU fetches until interactive: the GPU's WGSL files besides.
+const loadedWebGpu = [];
+{
+  const gpuBrowser = await launch({ webgpu: true });
+  const before = (context) => context.on('request', (r) => loadedWebGpu.push(new URL(r.url()).pathname));
+  const { page: gpuPage, context: gpuContext } = await open(gpuBrowser, '?backend=webgpu', { before });
+  await gpuPage.locator('#test-loss').filter({ hasNotText: '—' }).waitFor({ timeout: 60_000 });
+  gpuContext.removeAllListeners('request');
+  await gpuBrowser.close();
+}
+
 const { page, context } = await open(browser);
 await page.locator('#test-loss').filter({ hasNotText: '—' }).waitFor({ timeout: 30_000 });
 await page.selectOption('#dataset', 'digits');
@@ -89,6 +100,7 @@ console.log(
   JSON.stringify({
     interactive_ms: interactive[1],
     loaded: [...new Set(loaded)],
+    loaded_webgpu: [...new Set(loadedWebGpu)],
     interactive_first_ms: interactive[0],
     frames: frames.length,
     frame_p50_ms: quantile(0.5),
