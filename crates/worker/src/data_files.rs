@@ -76,7 +76,7 @@ fn missing_file(input: &WorkerInput) -> Option<DataFile> {
 /// them, before it opens a device: a build without `bundled-shaders` carries none, so a machine
 /// that trains on the CPU never downloads them. The first failure, as a sentence.
 pub(crate) async fn fetch_kernels() -> Result<(), String> {
-    let started: Vec<(&str, String, Result<Promise, String>)> = shaders::missing()
+    let started: Vec<(&str, String, Result<JsFuture, String>)> = shaders::missing()
         .into_iter()
         .map(|name| {
             let url = format!("wgsl/{name}.wgsl");
@@ -97,22 +97,25 @@ async fn fetch(url: &str, needed_for: &str) -> Result<Vec<u8>, String> {
     bytes_of(url, start_fetch(url), needed_for).await
 }
 
-/// `fetch(url)` started on this context's global (a worker's, or a window's in tests).
-fn start_fetch(url: &str) -> Result<Promise, String> {
+/// `fetch(url)` started on this context's global (a worker's, or a window's in tests), its
+/// answer already handled: a fetch never awaited (after an earlier one failed) leaves no
+/// unhandled rejection behind.
+fn start_fetch(url: &str) -> Result<JsFuture, String> {
     let global = js_sys::global();
     let fetch: Function = Reflect::get(&global, &"fetch".into())
         .ok()
         .and_then(|f| f.dyn_into().ok())
         .ok_or_else(|| "this context has no fetch".to_string())?;
     let promise = fetch.call1(&global, &url.into()).map_err(|e| said(&e))?;
-    promise.dyn_into().map_err(|_| "fetch gave no promise".to_string())
+    let promise: Promise = promise.dyn_into().map_err(|_| "fetch gave no promise".to_string())?;
+    Ok(JsFuture::from(promise))
 }
 
-/// The body of the fetch of `url` that `promise` is, or why not.
-async fn bytes_of(url: &str, promise: Result<Promise, String>, needed_for: &str) -> Result<Vec<u8>, String> {
+/// The body of the fetch of `url` that `answer` awaits, or why not.
+async fn bytes_of(url: &str, answer: Result<JsFuture, String>, needed_for: &str) -> Result<Vec<u8>, String> {
     let failed =
         |why: String| format!("could not fetch {url}, which {needed_for} ({why}): check the connection and try again");
-    let response = JsFuture::from(promise.map_err(failed)?).await.map_err(|e| failed(said(&e)))?;
+    let response = answer.map_err(failed)?.await.map_err(|e| failed(said(&e)))?;
     let response: Response = response.unchecked_into();
     if !response.ok() {
         return Err(failed(format!("the server answered {} {}", response.status(), response.status_text())));
