@@ -77,7 +77,7 @@ fn edited(mut payload: Value, kind: &str, key: &str, raw: &str) -> Result<Value,
             .map_err(|_| format!("{key} must be a whole number of 0 or more, not '{raw}'"))?,
         Value::Number(_) => match number::number(raw) {
             Some(v) => Value::from(v),
-            _ => return Err(format!("{key} must be a number, not '{raw}'")),
+            None => return Err(format!("{key} must be a number, not '{raw}'")),
         },
         Value::Bool(_) => Value::Bool(raw == "true"),
         Value::String(_) => Value::String(raw.to_string()),

@@ -13,18 +13,32 @@ use layerlab_engine::data::fnv1a;
 
 use crate::strip::strip;
 
-/// A file's name (`src/wgsl/<name>.wgsl`), with its source's length and checksum taken when this
-/// build was compiled (only the two numbers are kept: the text is embedded with
-/// `bundled-shaders` alone).
+/// One WGSL file (`src/wgsl/<name>.wgsl`): its source's length and checksum, taken when this
+/// build was compiled, and with `bundled-shaders` its text, stripped by the build script (without
+/// the feature only the two numbers are kept).
+pub struct Source {
+    pub name: &'static str,
+    length: usize,
+    checksum: u64,
+    #[cfg(feature = "bundled-shaders")]
+    text: &'static str,
+}
+
 macro_rules! source {
     ($name:literal) => {{
         const BYTES: &[u8] = include_bytes!(concat!("wgsl/", $name, ".wgsl"));
-        ($name, BYTES.len(), fnv1a(BYTES))
+        Source {
+            name: $name,
+            length: BYTES.len(),
+            checksum: fnv1a(BYTES),
+            #[cfg(feature = "bundled-shaders")]
+            text: include_str!(concat!(env!("OUT_DIR"), "/", $name, ".wgsl")),
+        }
     }};
 }
 
-/// Every WGSL file: its name, and its source's length and checksum.
-pub const FILES: [(&str, usize, u64); 11] = [
+/// Every WGSL file.
+pub const FILES: [Source; 11] = [
     source!("common"),
     source!("activation"),
     source!("rng"),
@@ -38,23 +52,16 @@ pub const FILES: [(&str, usize, u64); 11] = [
     source!("kan"),
 ];
 
-/// The embedded files, stripped, by name.
-#[cfg(feature = "bundled-shaders")]
-const BUNDLED: [(&str, &str); 11] = [
-    ("common", include_str!(concat!(env!("OUT_DIR"), "/common.wgsl"))),
-    ("activation", include_str!(concat!(env!("OUT_DIR"), "/activation.wgsl"))),
-    ("rng", include_str!(concat!(env!("OUT_DIR"), "/rng.wgsl"))),
-    ("matmul", include_str!(concat!(env!("OUT_DIR"), "/matmul.wgsl"))),
-    ("elementwise", include_str!(concat!(env!("OUT_DIR"), "/elementwise.wgsl"))),
-    ("reduce", include_str!(concat!(env!("OUT_DIR"), "/reduce.wgsl"))),
-    ("optim", include_str!(concat!(env!("OUT_DIR"), "/optim.wgsl"))),
-    ("norm", include_str!(concat!(env!("OUT_DIR"), "/norm.wgsl"))),
-    ("sequence", include_str!(concat!(env!("OUT_DIR"), "/sequence.wgsl"))),
-    ("moe", include_str!(concat!(env!("OUT_DIR"), "/moe.wgsl"))),
-    ("kan", include_str!(concat!(env!("OUT_DIR"), "/kan.wgsl"))),
-];
-#[cfg(not(feature = "bundled-shaders"))]
-const BUNDLED: [(&str, &str); 0] = [];
+/// File `name`'s embedded text.
+fn bundled(name: &str) -> Option<&'static str> {
+    #[cfg(feature = "bundled-shaders")]
+    return FILES.iter().find(|s| s.name == name).map(|s| s.text);
+    #[cfg(not(feature = "bundled-shaders"))]
+    {
+        let _ = name;
+        None
+    }
+}
 
 /// Files the host supplied, stripped. Each is kept for the life of the program (at most one
 /// per file, so leaked rather than reference-counted, and [`text`] gives embedded and supplied
@@ -63,7 +70,7 @@ static SUPPLIED: Mutex<Vec<(&str, &str)>> = Mutex::new(Vec::new());
 
 /// File `name`'s text as the backend compiles it, when it is at hand.
 pub fn text(name: &str) -> Option<&'static str> {
-    if let Some((_, text)) = BUNDLED.iter().find(|(n, _)| *n == name) {
+    if let Some(text) = bundled(name) {
         return Some(text);
     }
     let supplied = SUPPLIED.lock().unwrap_or_else(PoisonError::into_inner);
@@ -72,14 +79,14 @@ pub fn text(name: &str) -> Option<&'static str> {
 
 /// The files not at hand yet, in [`FILES`]' order.
 pub fn missing() -> Vec<&'static str> {
-    FILES.iter().map(|(name, ..)| *name).filter(|name| text(name).is_none()).collect()
+    FILES.iter().map(|s| s.name).filter(|name| text(name).is_none()).collect()
 }
 
 /// Gives the backend file `name`'s source as served. It must be the source this build was
 /// compiled from (its length and checksum); anything else is refused with what was expected.
 /// Supplying a file that is already at hand changes nothing.
 pub fn supply(name: &str, bytes: &[u8]) -> Result<(), String> {
-    let Some(&(name, length, checksum)) = FILES.iter().find(|(n, ..)| *n == name) else {
+    let Some(&Source { name, length, checksum, .. }) = FILES.iter().find(|s| s.name == name) else {
         return Err(format!("there is no WGSL file named {name}"));
     };
     let got = fnv1a(bytes);
@@ -93,7 +100,7 @@ pub fn supply(name: &str, bytes: &[u8]) -> Result<(), String> {
     }
     let text = std::str::from_utf8(bytes).map_err(|_| format!("{name}.wgsl is not UTF-8 text"))?;
     let mut supplied = SUPPLIED.lock().unwrap_or_else(PoisonError::into_inner);
-    if !BUNDLED.iter().any(|(n, _)| *n == name) && !supplied.iter().any(|(n, _)| *n == name) {
+    if bundled(name).is_none() && !supplied.iter().any(|(n, _)| *n == name) {
         supplied.push((name, Box::leak(strip(text).into_boxed_str())));
     }
     Ok(())
@@ -105,7 +112,7 @@ mod tests {
 
     #[test]
     fn every_file_is_listed_and_a_supplied_one_is_checked() {
-        let listed: Vec<&str> = FILES.iter().map(|(name, ..)| *name).collect();
+        let listed: Vec<&str> = FILES.iter().map(|s| s.name).collect();
         let mut on_disk: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/wgsl"))
             .unwrap()
             .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
