@@ -2,6 +2,7 @@
 // hostile URLs. Run by `cargo xtask test` against the served release build.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { launch, open, workerReady, backendLabel, waitForNumber } from './browser.mjs';
 
 let withGpu;
@@ -88,6 +89,18 @@ test('the GPU kernels that cannot be fetched are named, and training runs on the
   await page.locator('#backend-explanation').filter({ hasText: said }).waitFor({ state: 'attached', timeout: 10_000 });
   await page.click('#step');
   await page.locator('#step-count').filter({ hasText: /^1$/ }).waitFor({ timeout: 10_000 });
+  await context.close();
+});
+
+test('the GPU kernels are served without comments, and a kernel served as its source is accepted too', async () => {
+  // `cargo xtask` strips the WGSL it serves; Trunk alone would copy the sources, comments and all.
+  const source = readFileSync(new URL('../../crates/gpu/src/wgsl/optim.wgsl', import.meta.url), 'utf8');
+  const asSource = (context) => context.route('**/wgsl/optim.wgsl', (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: source }));
+  const { page, context, problems } = await open(withGpu, '?backend=webgpu', { before: asSource });
+  assert.match(await backendLabel(page), /^WebGPU \(/);
+  const served = await page.evaluate(() => fetch('wgsl/matmul.wgsl').then((r) => r.text()));
+  assert.ok(source.includes('//') && served.includes('fn ') && !served.includes('//'), 'matmul.wgsl is served stripped');
+  assert.deepEqual(problems, []);
   await context.close();
 });
 

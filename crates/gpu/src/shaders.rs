@@ -2,10 +2,11 @@
 //! `rng`) and where their text comes from. With the default `bundled-shaders` feature they are
 //! embedded, stripped of comments by the build script. Without it (the page's worker: a machine
 //! that trains on the CPU never needs them, 37 KB raw and 8 KB gzipped of the page's module, by
-//! hand) a file is absent until the host [`supply`]s it, fetched as served (the source, comments
-//! and all), checked against the size and checksum of the file this build was compiled from and
-//! stripped here as the build strips it. [`Gpu::new`](crate::Gpu::new) refuses to start while a
-//! file is absent, so a kernel always finds its text.
+//! hand) a file is absent until the host [`supply`]s it, fetched as served: stripped as the build
+//! strips it (what `cargo xtask` puts in `dist/wgsl/`), or the source itself, comments and all
+//! (what Trunk alone copies), which is stripped here. Either is checked against the size and
+//! checksum of the file this build was compiled from. [`Gpu::new`](crate::Gpu::new) refuses to
+//! start while a file is absent, so a kernel always finds its text.
 
 use std::sync::{Mutex, PoisonError};
 
@@ -13,24 +14,38 @@ use layerlab_engine::data::fnv1a;
 
 use crate::strip::strip;
 
-/// One WGSL file (`src/wgsl/<name>.wgsl`): its source's length and checksum, taken when this
-/// build was compiled, and with `bundled-shaders` its text, stripped by the build script (without
-/// the feature only the two numbers are kept).
+/// One WGSL file (`src/wgsl/<name>.wgsl`): the length and checksum of its source and of its
+/// stripped text, taken when this build was compiled, and with `bundled-shaders` the stripped
+/// text itself (without the feature only the numbers are kept).
 pub struct Source {
     pub name: &'static str,
-    length: usize,
-    checksum: u64,
+    source: Fingerprint,
+    stripped: Fingerprint,
     #[cfg(feature = "bundled-shaders")]
     text: &'static str,
 }
 
+/// A file's length and FNV-1a checksum.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    length: usize,
+    checksum: u64,
+}
+
+impl Fingerprint {
+    const fn of(bytes: &[u8]) -> Fingerprint {
+        Fingerprint { length: bytes.len(), checksum: fnv1a(bytes) }
+    }
+}
+
 macro_rules! source {
     ($name:literal) => {{
-        const BYTES: &[u8] = include_bytes!(concat!("wgsl/", $name, ".wgsl"));
+        const SOURCE: &[u8] = include_bytes!(concat!("wgsl/", $name, ".wgsl"));
+        const STRIPPED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".wgsl"));
         Source {
             name: $name,
-            length: BYTES.len(),
-            checksum: fnv1a(BYTES),
+            source: Fingerprint::of(SOURCE),
+            stripped: Fingerprint::of(STRIPPED),
             #[cfg(feature = "bundled-shaders")]
             text: include_str!(concat!(env!("OUT_DIR"), "/", $name, ".wgsl")),
         }
@@ -82,26 +97,27 @@ pub fn missing() -> Vec<&'static str> {
     FILES.iter().map(|s| s.name).filter(|name| text(name).is_none()).collect()
 }
 
-/// Gives the backend file `name`'s source as served. It must be the source this build was
-/// compiled from (its length and checksum); anything else is refused with what was expected.
+/// Gives the backend file `name` as served: its stripped text or its source, as this build was
+/// compiled from (their lengths and checksums); anything else is refused with what was expected.
 /// Supplying a file that is already at hand changes nothing.
 pub fn supply(name: &str, bytes: &[u8]) -> Result<(), String> {
-    let Some(&Source { name, length, checksum, .. }) = FILES.iter().find(|s| s.name == name) else {
+    let Some(&Source { name, source, stripped, .. }) = FILES.iter().find(|s| s.name == name) else {
         return Err(format!("there is no WGSL file named {name}"));
     };
-    let got = fnv1a(bytes);
-    if bytes.len() != length || got != checksum {
+    let got = Fingerprint::of(bytes);
+    if got != stripped && got != source {
         return Err(format!(
-            "{name}.wgsl is {} bytes with checksum {got:016x}, not the {length} bytes with checksum {checksum:016x} \
-             this version of LayerLab was built with: the page and its kernels come from different builds (reload \
-             the page)",
-            bytes.len()
+            "{name}.wgsl is {} bytes with checksum {:016x}, neither the {} bytes with checksum {:016x} nor the \
+             {} bytes with checksum {:016x} (its source) this version of LayerLab was built with: the page and \
+             its kernels come from different builds (reload the page)",
+            got.length, got.checksum, stripped.length, stripped.checksum, source.length, source.checksum
         ));
     }
     let text = std::str::from_utf8(bytes).map_err(|_| format!("{name}.wgsl is not UTF-8 text"))?;
     let mut supplied = SUPPLIED.lock().unwrap_or_else(PoisonError::into_inner);
     if bundled(name).is_none() && !supplied.iter().any(|(n, _)| *n == name) {
-        supplied.push((name, Box::leak(strip(text).into_boxed_str())));
+        let text = if got == stripped { text.to_string() } else { strip(text) };
+        supplied.push((name, Box::leak(text.into_boxed_str())));
     }
     Ok(())
 }
@@ -122,12 +138,27 @@ mod tests {
         sorted.sort();
         assert_eq!(sorted, on_disk);
         assert_eq!(missing(), Vec::<&str>::new(), "the tests embed every file");
-        // The served source is what the build embeds, once stripped; anything else is refused.
+        // The served file is the source or its stripped text, which is what the build embeds;
+        // anything else is refused.
         let source = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/src/wgsl/optim.wgsl")).unwrap();
+        let stripped = strip(std::str::from_utf8(&source).unwrap());
+        assert!(stripped.len() < source.len() && !stripped.contains("//"));
+        assert_eq!(stripped, text("optim").unwrap());
         assert_eq!(supply("optim", &source), Ok(()));
-        assert_eq!(strip(std::str::from_utf8(&source).unwrap()), text("optim").unwrap());
+        assert_eq!(supply("optim", stripped.as_bytes()), Ok(()));
         let foreign = supply("optim", b"fn main() {}").unwrap_err();
-        assert!(foreign.contains("optim.wgsl is 12 bytes") && foreign.contains("different builds"), "{foreign}");
+        let expected = format!(
+            "neither the {} bytes with checksum {:016x} nor the {} bytes",
+            stripped.len(),
+            fnv1a(stripped.as_bytes()),
+            source.len()
+        );
+        assert!(
+            foreign.contains("optim.wgsl is 12 bytes")
+                && foreign.contains(&expected)
+                && foreign.contains("different builds"),
+            "{foreign}"
+        );
         assert_eq!(supply("nothing", &source), Err("there is no WGSL file named nothing".to_string()));
     }
 }
