@@ -1,5 +1,5 @@
 //! `cargo xtask fuzz [--seconds N]`: runs the link decoder's fuzz target (cargo-fuzz, libFuzzer,
-//! nightly Rust) for N seconds (600 by default), installing cargo-fuzz and nightly if missing.
+//! the pinned nightly Rust) for N seconds (600 by default), installing cargo-fuzz and that nightly if missing.
 
 use std::process::Command;
 
@@ -17,10 +17,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         _ => return Err(format!("fuzz takes only --seconds N, not {args:?}")),
     };
     let root = cmd::workspace_root();
-    let toolchains = cmd::output(Command::new("rustup").args(["toolchain", "list"])).unwrap_or_default();
-    if !toolchains.lines().any(|l| l.starts_with("nightly")) {
-        cmd::run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))?;
-    }
+    tools::ensure_nightly()?;
     let tools_dir = root.join(".tools");
     tools::ensure_cargo_tool(
         &tools_dir,
@@ -32,7 +29,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     cmd::run(
         Command::new("cargo")
             .args([
-                "+nightly",
+                &format!("+{}", tools::NIGHTLY),
                 "fuzz",
                 "run",
                 "link_decode",

@@ -24,6 +24,10 @@ const BINARYEN_VERSION: &str = "132.0.0";
 /// brings CUDA's libraries too, several GB, installed once) for the export's parity check and
 /// the benchmark's peer figures, and safetensors, which the exported model loads its weights with.
 const PYTHON_PACKAGES: &[&str] = &["torch==2.15.0", "safetensors==0.8.0", "numpy==2.4.6"];
+/// The pinned nightly Rust, installed with the standard library's source: the page's module is
+/// built with it (xtask/src/build.rs says why), and the fuzzer runs on it; the rest of the
+/// workspace builds with the stable toolchain.
+pub const NIGHTLY: &str = "nightly-2026-05-20";
 /// Debian packages the browser tests need.
 const BROWSER_PACKAGES: &[&str] = &["chromium", "chromium-driver"];
 /// Debian packages the native GPU tests need: the Vulkan loader and lavapipe, a Vulkan driver
@@ -63,6 +67,7 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<Tools, String> {
     let wasm_bindgen_version = wasm_bindgen_version(root)?;
     check_trunk_pins(root, &wasm_bindgen_version)?;
     ensure_wasm_target()?;
+    ensure_nightly()?;
     if needs.browser {
         ensure_debian(BROWSER_PACKAGES)?;
     }
@@ -138,6 +143,26 @@ fn ensure_wasm_target() -> Result<(), String> {
         return Ok(());
     }
     cmd::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// [`NIGHTLY`] with `rust-src`, which `-Z build-std` compiles (rustup's minimal profile:
+/// rustc, cargo and the host's standard library; 12 s here).
+pub fn ensure_nightly() -> Result<(), String> {
+    let components =
+        cmd::output(Command::new("rustup").args(["component", "list", "--installed", "--toolchain", NIGHTLY]));
+    if components.is_some_and(|c| c.lines().any(|l| l.starts_with("rust-src"))) {
+        return Ok(());
+    }
+    println!("installing Rust {NIGHTLY} with the standard library's source (once)");
+    cmd::run(Command::new("rustup").args([
+        "toolchain",
+        "install",
+        NIGHTLY,
+        "--profile",
+        "minimal",
+        "--component",
+        "rust-src",
+    ]))
 }
 
 /// A tool that `cargo install` builds from crates.io.

@@ -5,6 +5,8 @@
 //! `start.js` runs it too; `main` tells the two apart by whether there is a window.
 
 fn main() {
+    // A debug build (`trunk serve`) prints a panic's message to the console. The release build
+    // (xtask/src/build.rs: `-C panic=immediate-abort`) traps at once and never calls the hook.
     console_error_panic_hook::set_once();
     if web_sys::window().is_some() {
         layerlab_app::mount();
