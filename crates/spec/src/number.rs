@@ -24,12 +24,50 @@ pub fn number(text: &str) -> Option<f64> {
     if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
         return None;
     }
-    // JSON's form: no '+', a digit before the point and after it, no leading zeros.
-    let whole = whole.trim_start_matches('0');
-    let mut json = String::with_capacity(text.len() + 2);
-    if negative {
-        json.push('-');
+    let value = exact(whole, fraction, exponent).or_else(|| json(whole, fraction, exponent))?;
+    Some(if negative { -value } else { value })
+}
+
+/// Clinger's fast path: where the digits (`whole` then `fraction`) fit 53 bits and the power of
+/// ten is within ±22, both are exact f64s and one multiplication or division rounds once, to the
+/// nearest. None elsewhere (and for an exponent that is not 1 to 4 digits after a sign).
+fn exact(whole: &str, fraction: &str, exponent: Option<&str>) -> Option<f64> {
+    const POWERS: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ];
+    let exponent = match exponent {
+        None => 0,
+        Some(text) => {
+            let (negative, digits) = match text.as_bytes().first() {
+                Some(b'-') => (true, &text[1..]),
+                Some(b'+') => (false, &text[1..]),
+                _ => (false, text),
+            };
+            if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let value = digits.bytes().fold(0i32, |n, b| n * 10 + i32::from(b - b'0'));
+            if negative { -value } else { value }
+        }
+    };
+    let mut mantissa = 0u64;
+    for b in whole.bytes().chain(fraction.bytes()) {
+        mantissa = mantissa.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
     }
+    if mantissa > 1 << 53 || fraction.len() > 22 {
+        return None;
+    }
+    let power = exponent - fraction.len() as i32;
+    let scale = *POWERS.get(power.unsigned_abs() as usize)?;
+    Some(if power >= 0 { mantissa as f64 * scale } else { mantissa as f64 / scale })
+}
+
+/// The value the JSON reader gives the same digits, rewritten in JSON's form: a digit before
+/// the point and after it, no leading zeros. None beyond f64's range or for a malformed exponent.
+fn json(whole: &str, fraction: &str, exponent: Option<&str>) -> Option<f64> {
+    let whole = whole.trim_start_matches('0');
+    let mut json = String::with_capacity(whole.len() + fraction.len() + 8);
     json.push_str(if whole.is_empty() { "0" } else { whole });
     if !fraction.is_empty() {
         json.push('.');
@@ -108,6 +146,34 @@ mod tests {
         for text in ["1.17549435e-38", "3.4028235e38", "6.02214076e23", "1.602176634e-19"] {
             let (got, exact) = (number(text).unwrap(), text.parse::<f64>().unwrap());
             assert!(got.to_bits().abs_diff(exact.to_bits()) <= 1, "{text}: {got:e} against {exact:e}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any decimal with up to 17 digits, a point anywhere in them and an exponent within
+        /// ±40: exact where the fast path's conditions hold, else within one unit in the last
+        /// place, of Rust's correctly rounded reader.
+        #[test]
+        fn any_decimal_reads_as_rust_reads_it(
+            digits in "[0-9]{1,17}",
+            point in 0usize..=17,
+            exponent in proptest::option::of(-40i32..=40),
+            negative in proptest::bool::ANY,
+        ) {
+            let point = point.min(digits.len());
+            let (whole, fraction) = digits.split_at(point);
+            let text = format!(
+                "{}{whole}.{fraction}{}",
+                if negative { "-" } else { "" },
+                exponent.map(|e| format!("e{e}")).unwrap_or_default()
+            );
+            let (got, want) = (number(&text).unwrap(), text.parse::<f64>().unwrap());
+            let power = exponent.unwrap_or(0) - fraction.len() as i32;
+            if digits.parse::<u64>().unwrap() <= 1 << 53 && power.abs() <= 22 {
+                proptest::prop_assert_eq!(got.to_bits(), want.to_bits(), "{}", text);
+            } else {
+                proptest::prop_assert!(got.to_bits().abs_diff(want.to_bits()) <= 1, "{}: {:e} against {:e}", text, got, want);
+            }
         }
     }
 
