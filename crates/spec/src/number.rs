@@ -1,6 +1,7 @@
-//! Numbers as people type them (a form's field, a CSV cell), read by the JSON reader that reads
-//! the spec's own numbers, so the page's module carries one decimal reader rather than two (Rust's
-//! `str::parse::<f64>` brings its own, with a 10 KB table).
+//! Numbers as people type them (a form's field, a CSV cell): short decimals exactly by Clinger's
+//! fast path, the rest by the JSON reader that reads the spec's own numbers, so the page's module
+//! carries one full decimal reader rather than two (Rust's `str::parse::<f64>` brings its own,
+//! with a 10 KB table).
 
 /// The decimal number `text` writes, spaces around it ignored: what JSON writes (`1.5`, `-0.25`,
 /// `3e-4`) and also `+2`, `.5`, `5.` and `007`. None for anything else (`nan`, `inf`, `1,5`,
