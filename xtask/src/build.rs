@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::SystemTime;
 
 use crate::cmd;
-use crate::tools::{NIGHTLY, Tools};
+use crate::tools::Tools;
 
 /// What the release build reads: when none of it is newer than `dist/index.html` (which Trunk
 /// writes last), the build in `dist/` is current and is not redone.
@@ -27,32 +27,48 @@ const RELAXED_RUSTFLAGS: &str = "-C target-feature=+simd128,+relaxed-simd";
 /// Where every relaxed-SIMD build goes, under the workspace root.
 const RELAXED_TARGET: &str = "target/relaxed-simd";
 
-/// The page's module is built with [`NIGHTLY`], a pinned nightly, for two of its options:
-/// the standard library compiled with the module (`-Z build-std`), size-first as the rest is, and
-/// a panic that traps at once (`-C panic=immediate-abort`), so no panic message, its formatting
-/// or the source location of any panic is carried. By hand, the relaxed module gzipped: 579.9 KB
-/// with stable Rust, 570.5 with `build-std` alone, 535.2 with both (and `-Z location-detail=none`).
-/// A panic in the page or its worker was a trap before too (`panic = "abort"`), and the page
-/// says the worker stopped either way; only the browser console's panic message is gone, which
-/// the same experiment run natively (`layerlab train`, stable, unwinding) prints.
+/// The pinned nightly Rust, installed with the standard library's source (`tools.rs`): the page's
+/// module is built with it, for two of its options, and the fuzzer runs on it; the rest of the
+/// workspace builds with the stable toolchain. It is pinned here, in the build's recipe, so that
+/// changing it rebuilds `dist/` ([`SOURCES`]).
+pub const NIGHTLY: &str = "nightly-2026-05-20";
+
+/// The page's module's options that need [`NIGHTLY`]: the standard library compiled with the
+/// module (`-Z build-std`), size-first as the rest is, and a panic that traps at once
+/// (`-C panic=immediate-abort`), so no panic message, its formatting or the source location of
+/// any panic is carried. By hand, the relaxed module gzipped: 579.9 KB with stable Rust, 570.5
+/// with `build-std` alone, 535.2 with both (and `-Z location-detail=none`). A panic was a trap
+/// before too (`panic = "abort"`), and when the worker traps the page says it stopped either
+/// way; only the browser console's panic message is gone, which a native run of the same
+/// experiment (`layerlab train`, stable, unwinding) would print.
 const PAGE_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+/// The variable cargo reads the wasm target's extra flags from.
+const WASM_RUSTFLAGS: &str = "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS";
 
 /// Makes a cargo command (Trunk's too) build the page's module with [`NIGHTLY`] and
-/// [`PAGE_RUSTFLAGS`] after `rustflags`.
-fn page_module<'a>(command: &'a mut Command, rustflags: &str) -> &'a mut Command {
+/// [`PAGE_RUSTFLAGS`], after whatever wasm flags the command already has (relaxed SIMD's).
+fn page_module(command: &mut Command) -> &mut Command {
+    let flags = match wasm_flags(command) {
+        Some(before) => format!("{before} {PAGE_RUSTFLAGS}"),
+        None => PAGE_RUSTFLAGS.to_string(),
+    };
     command
         .env("RUSTUP_TOOLCHAIN", NIGHTLY)
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", format!("{rustflags} {PAGE_RUSTFLAGS}").trim())
+        .env(WASM_RUSTFLAGS, flags)
+}
+
+/// The wasm flags `command` sets, if it sets any.
+fn wasm_flags(command: &Command) -> Option<String> {
+    let (_, value) = command.get_envs().find(|(key, _)| *key == WASM_RUSTFLAGS)?;
+    value.map(|v| v.to_string_lossy().into_owned())
 }
 
 /// Makes a cargo (or wasm-pack) command build wasm with relaxed SIMD, into a target folder of
 /// its own (`target/relaxed-simd`, shared by every relaxed build), or each change of flags would
 /// rebuild every crate of the plain build, and back.
 pub fn relaxed_simd<'a>(command: &'a mut Command, root: &Path) -> &'a mut Command {
-    command
-        .env("CARGO_TARGET_DIR", root.join(RELAXED_TARGET))
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", RELAXED_RUSTFLAGS)
+    command.env("CARGO_TARGET_DIR", root.join(RELAXED_TARGET)).env(WASM_RUSTFLAGS, RELAXED_RUSTFLAGS)
 }
 
 /// The page's one wasm module (crates/web): Trunk's build is `<BIN>.js` and `<BIN>_bg.wasm`, the
@@ -67,7 +83,7 @@ pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
         println!("dist/ is up to date with the sources: not rebuilding");
     } else {
         let mut trunk = tools.command(".tools/bin/trunk");
-        cmd::run(page_module(trunk.args(["build", "--release"]).current_dir(root), ""))?;
+        cmd::run(page_module(trunk.args(["build", "--release"]).current_dir(root)))?;
         strip_kernels(&dist.join("wgsl"))?;
     }
     let relaxed = dist.join(format!("{BIN}_relaxed_bg.wasm"));
@@ -94,7 +110,7 @@ fn relaxed_module(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String>
         .args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown"])
         .args(["-p", BIN, "--bin", BIN])
         .current_dir(root);
-    cmd::run(page_module(relaxed_simd(&mut cargo, root), RELAXED_RUSTFLAGS))?;
+    cmd::run(page_module(relaxed_simd(&mut cargo, root)))?;
     let bindgen = target.join("bindgen");
     let mut wasm_bindgen = tools.command("wasm-bindgen");
     wasm_bindgen
@@ -204,4 +220,19 @@ fn newest(path: &Path) -> Option<SystemTime> {
         latest = latest.max(newest(&entry.path())?);
     }
     Some(latest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_flags_follow_the_relaxed_ones_and_stand_alone_for_trunk() {
+        let mut trunk = Command::new("trunk");
+        assert_eq!(wasm_flags(page_module(&mut trunk)).as_deref(), Some(PAGE_RUSTFLAGS));
+        let mut cargo = Command::new("cargo");
+        let relaxed = page_module(relaxed_simd(&mut cargo, Path::new("/root")));
+        assert_eq!(wasm_flags(relaxed), Some(format!("{RELAXED_RUSTFLAGS} {PAGE_RUSTFLAGS}")));
+        assert!(relaxed.get_envs().any(|(k, v)| k == "RUSTUP_TOOLCHAIN" && v == Some(NIGHTLY.as_ref())));
+    }
 }

@@ -29,7 +29,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     cmd::run(
         Command::new("cargo")
             .args([
-                &format!("+{}", tools::NIGHTLY),
+                &format!("+{}", crate::build::NIGHTLY),
                 "fuzz",
                 "run",
                 "link_decode",

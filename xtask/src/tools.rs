@@ -7,6 +7,7 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::process::Command;
 
+use crate::build::NIGHTLY;
 use crate::cmd;
 
 /// Trunk's version: 0.22 needs a newer rustc than our machines have.
@@ -24,10 +25,6 @@ const BINARYEN_VERSION: &str = "132.0.0";
 /// brings CUDA's libraries too, several GB, installed once) for the export's parity check and
 /// the benchmark's peer figures, and safetensors, which the exported model loads its weights with.
 const PYTHON_PACKAGES: &[&str] = &["torch==2.15.0", "safetensors==0.8.0", "numpy==2.4.6"];
-/// The pinned nightly Rust, installed with the standard library's source: the page's module is
-/// built with it (xtask/src/build.rs says why), and the fuzzer runs on it; the rest of the
-/// workspace builds with the stable toolchain.
-pub const NIGHTLY: &str = "nightly-2026-05-20";
 /// Debian packages the browser tests need.
 const BROWSER_PACKAGES: &[&str] = &["chromium", "chromium-driver"];
 /// Debian packages the native GPU tests need: the Vulkan loader and lavapipe, a Vulkan driver
