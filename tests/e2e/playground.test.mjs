@@ -104,6 +104,37 @@ test('a new learning rate applies mid-run; a new architecture starts over with a
   await context.close();
 });
 
+test('a diverging run stops and says why; the linear loss axis stops short of its peak and says so', async () => {
+  const { page, context, problems } = await open(browser);
+  await loaded(page);
+  // Linear regression of a plane at learning rate 10: the loss passes 100 times its first value.
+  await page.selectOption('#dataset', 'plane');
+  await page.selectOption('#learning-rate', '10');
+  await page.click('#play');
+  const stopped = page.locator('#run-stopped').filter({ hasText: 'training diverged at step' });
+  await stopped.waitFor({ timeout: 20_000 });
+  assert.match(await stopped.textContent(), /the learning rate \(1\.000e1\) is likely too high/);
+  // The axis ends near where the run started, not at its peak, and the page says so in words.
+  const note = page.locator('#loss-cut');
+  await note.waitFor({ state: 'visible', timeout: 5_000 });
+  assert.match(await note.textContent(), /^Losses above [\d.]+ \(over 10 times where they started\) are drawn along the top edge/);
+  assert.ok((await page.locator('#loss-chart').getAttribute('aria-label')).endsWith(await note.textContent()));
+  // The log scale shows every value: no note.
+  await page.check('#log-scale');
+  await note.waitFor({ state: 'hidden', timeout: 2_000 });
+  assert.doesNotMatch(await page.locator('#loss-chart').getAttribute('aria-label'), /top edge/);
+  await page.uncheck('#log-scale');
+  await note.waitFor({ state: 'visible', timeout: 2_000 });
+  // A run that does not diverge fits its axis whole.
+  await page.selectOption('#learning-rate', '0.03');
+  await page.click('#reset');
+  await page.click('#step');
+  await waitForNumber(page, '#step-count', (s) => s === 1, 5_000);
+  await note.waitFor({ state: 'hidden', timeout: 2_000 });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('an invalid edit is explained at its block, and the page and the run go on', async () => {
   const { page, context, problems } = await open(browser);
   await loaded(page);

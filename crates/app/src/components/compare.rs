@@ -184,10 +184,27 @@ pub fn Compare(spec: RwSignal<Spec>, sender: Sender) -> impl IntoView {
             })
             .collect_view()
     };
+    // Where the linear axis stops short of a diverging run's peak, in words.
+    let cut_note = Memo::new(move |_| {
+        let (curve, log) = (curve.get(), log_scale.get());
+        let top = entries.with(|e| {
+            live.with(|l| {
+                let runs: Vec<(&str, &[crate::run::Point])> =
+                    e.iter().zip(l).map(|(e, l)| (e.label.as_str(), l.view.history.as_slice())).collect();
+                if log { None } else { plots::compare::cut_off(&runs, curve) }
+            })
+        })?;
+        Some(format!(
+            "Values above {} (over {} times where they started) are drawn along the top edge; the log scale shows them all.",
+            plots::tick_label(top * 1.05),
+            plots::RISE
+        ))
+    });
     let chart_label = move || {
         let names: Vec<String> = entries.with(|e| e.iter().map(|e| e.label.clone()).collect());
+        let note = cut_note.get().map(|n| format!(" {n}")).unwrap_or_default();
         format!(
-            "{} of each run over the steps: {}. The table below gives the numbers.",
+            "{} of each run over the steps: {}. The table below gives the numbers.{note}",
             curve.get().title(),
             names.join("; ")
         )
@@ -227,6 +244,7 @@ pub fn Compare(spec: RwSignal<Spec>, sender: Sender) -> impl IntoView {
             </div>
             <figure class="chart">
                 <canvas id="compare-chart" node_ref=canvas width="480" height="220" role="img" aria-label=chart_label></canvas>
+                <figcaption id="compare-cut" class="readout" hidden=move || cut_note.with(Option::is_none)>{move || cut_note.get()}</figcaption>
             </figure>
             <table id="compare-table" class="compare-table">
                 <caption>"The runs side by side (the last measurement of each)"</caption>

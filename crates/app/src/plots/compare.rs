@@ -1,6 +1,6 @@
 //! The comparison's chart: one curve per run over the steps, each in its own colour, its own
 //! line pattern and its own marker shape, so the runs tell apart without colour; the legend
-//! names them.
+//! names them. A linear axis stops short of a diverging run's peak, as the loss chart's does.
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -28,12 +28,26 @@ pub fn draw(canvas: &HtmlCanvasElement, runs: &[(&str, &[Point])], curve: Curve,
         _ if log_scale && low.is_finite() && low > 0.0 => {
             chart(&root, Axis::log(low * 0.8, high.max(low * 1.01) * 1.25), last, runs, curve)
         }
-        _ => chart(&root, Axis::linear(0.0, if high > 0.0 { high * 1.05 } else { 1.0 }), last, runs, curve),
+        _ => {
+            let top = cut_off(runs, curve).unwrap_or(high);
+            chart(&root, Axis::linear(0.0, if top > 0.0 { top * 1.05 } else { 1.0 }), last, runs, curve)
+        }
     };
     let _ = root.present();
     if let Err(error) = result {
         web_sys::console::warn_1(&format!("the comparison chart could not be drawn: {error}").into());
     }
+}
+
+/// Where a linear axis of the runs' `curve` stops short of its highest value, if it does (a run
+/// that diverged: [`super::cut_off`]); higher values are drawn along its top edge. Never for
+/// the accuracy, whose axis is 0 to 1.
+pub fn cut_off(runs: &[(&str, &[Point])], curve: Curve) -> Option<f64> {
+    if curve == Curve::TestAccuracy {
+        return None;
+    }
+    let curves: Vec<_> = runs.iter().map(|(_, h)| h.iter().filter_map(move |p| curve.value(p))).collect();
+    super::cut_off(&curves)
 }
 
 fn chart(
@@ -50,7 +64,7 @@ fn chart(
         let color = RGBColor(r, g, b);
         let style = color.stroke_width(2);
         let points: Vec<(u64, f64)> =
-            history.iter().filter_map(|p| curve.value(p).and_then(|v| axis.at(v)).map(|at| (p.step, at))).collect();
+            history.iter().filter_map(|p| axis.at(curve.value(p)?.min(axis.high)).map(|at| (p.step, at))).collect();
         let (dash, gap) = PATTERNS[i % PATTERNS.len()];
         if dash == 0 {
             chart.draw_series(LineSeries::new(points.clone(), style))?;

@@ -1,6 +1,7 @@
 //! The loss curves, drawn with plotters on a canvas: training loss as a solid line, test loss
 //! dashed (so the two differ without colour), on a linear or logarithmic axis, with a cursor at
-//! the step whose exact values the page reads out.
+//! the step whose exact values the page reads out. A linear axis stops short of a diverging run's
+//! peak ([`cut_off`]), so the rest of the curve stays readable.
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -44,7 +45,7 @@ pub fn draw(canvas: &HtmlCanvasElement, history: &[Point], log_scale: bool, curs
     let result = if log_scale {
         chart(&root, Axis::log(low * 0.8, high * 1.25), last, history, cursor)
     } else {
-        chart(&root, Axis::linear(0.0, high * 1.05), last, history, cursor)
+        chart(&root, Axis::linear(0.0, cut_off(history).unwrap_or(high) * 1.05), last, history, cursor)
     };
     let _ = root.present();
     match result {
@@ -56,6 +57,13 @@ pub fn draw(canvas: &HtmlCanvasElement, history: &[Point], log_scale: bool, curs
     }
 }
 
+/// Where the linear axis stops short of `history`'s highest loss, if it does (a diverging run:
+/// [`super::cut_off`]); higher losses are drawn along its top edge.
+pub fn cut_off(history: &[Point]) -> Option<f64> {
+    let curve = |pick: fn(&Point) -> f64| history.iter().map(pick);
+    super::cut_off(&[curve(|p| p.train_loss), curve(|p| p.test_loss)])
+}
+
 fn chart(
     root: &DrawingArea<CanvasBackend, plotters::coord::Shift>,
     axis: Axis,
@@ -65,6 +73,8 @@ fn chart(
 ) -> Result<(i32, i32), Box<dyn std::error::Error>> {
     let mut chart = super::step_chart(root, axis, last, "loss")?;
     let finite = |v: f64| v.is_finite() && v > 0.0;
+    // A loss above a linear axis's top lies along its edge.
+    let on_axis = |v: f64| axis.at(v.min(axis.high));
     let (across, down) = chart.plotting_area().get_pixel_range();
     if let Some(step) = cursor {
         let share = step.min(last) as f64 / last.max(1) as f64;
@@ -72,11 +82,11 @@ fn chart(
         root.draw(&PathElement::new(vec![(x, down.start), (x, down.end)], BLACK.mix(0.4)))?;
     }
     chart.draw_series(LineSeries::new(
-        history.iter().filter(|p| finite(p.train_loss)).filter_map(|p| Some((p.step, axis.at(p.train_loss)?))),
+        history.iter().filter(|p| finite(p.train_loss)).filter_map(|p| Some((p.step, on_axis(p.train_loss)?))),
         TRAIN.stroke_width(2),
     ))?;
     chart.draw_series(DashedLineSeries::new(
-        history.iter().filter(|p| finite(p.test_loss)).filter_map(|p| Some((p.step, axis.at(p.test_loss)?))),
+        history.iter().filter(|p| finite(p.test_loss)).filter_map(|p| Some((p.step, on_axis(p.test_loss)?))),
         6,
         4,
         TEST.stroke_width(2),

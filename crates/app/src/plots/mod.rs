@@ -157,6 +157,26 @@ pub fn tick_label(v: f64) -> String {
     }
 }
 
+/// How many times where it started a curve may rise and still set a linear axis's top.
+pub const RISE: f64 = 10.0;
+
+/// Where a linear axis of losses stops short of the highest value, if it does: when a curve
+/// rose more than [`RISE`] times its first value (a run diverging, a test loss climbing while
+/// the model overfits), an axis up to its peak would flatten every other value into a line
+/// along the bottom, so the axis stops at the highest value within that bound and the charts
+/// draw higher ones along its top edge. Each curve is one run's values in step order; only
+/// finite values above zero count. None when every value fits.
+pub fn cut_off<I: Iterator<Item = f64> + Clone>(curves: &[I]) -> Option<f64> {
+    let counted = |curve: &I| curve.clone().filter(|v| v.is_finite() && *v > 0.0);
+    let start = curves.iter().filter_map(|c| counted(c).next()).fold(0.0, f64::max);
+    let bound = start * RISE;
+    let (mut top, mut over) = (0.0f64, false);
+    for v in curves.iter().flat_map(counted) {
+        if v > bound { over = true } else { top = top.max(v) }
+    }
+    over.then_some(top)
+}
+
 /// A dense layer's metrics with nothing measured, for the plots' tests to fill in.
 #[cfg(test)]
 pub(crate) fn unmeasured_layer(name: &str) -> layerlab_protocol::LayerMetrics {
@@ -179,6 +199,26 @@ mod tests {
         ];
         for (v, label) in cases {
             assert_eq!(super::tick_label(v), label, "{v}");
+        }
+    }
+
+    /// A linear axis stops short of a curve that rose more than ten times where it started,
+    /// at the highest value within that bound; anything else fits whole.
+    #[test]
+    fn a_diverging_curve_is_cut_off() {
+        let inf = f64::INFINITY;
+        let cases: &[(&[&[f64]], Option<f64>)] = &[
+            (&[&[0.7, 0.5, 0.2], &[0.72, 0.6, 0.4]], None),
+            (&[&[0.7, 0.3, 6.9]], None),
+            (&[&[0.7, 0.3, 2.0, 69.0, 40.0]], Some(2.0)),
+            (&[&[0.7, 0.5], &[0.8, 9.0, 1e9]], Some(0.8)),
+            (&[&[f64::NAN, 0.0, 0.5, 0.4, 6.0, inf]], Some(0.5)),
+            (&[&[1e4, 3.0, 0.01]], None),
+            (&[&[], &[f64::NAN]], None),
+        ];
+        for (curves, want) in cases {
+            let iters: Vec<_> = curves.iter().map(|c| c.iter().copied()).collect();
+            assert_eq!(super::cut_off(&iters), *want, "{curves:?}");
         }
     }
 
