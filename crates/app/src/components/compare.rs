@@ -184,8 +184,9 @@ pub fn Compare(spec: RwSignal<Spec>, sender: Sender) -> impl IntoView {
             })
             .collect_view()
     };
-    // Where the linear axis stops short of a diverging run's peak, in words.
-    let cut_note = Memo::new(move |_| {
+    // Where the linear axis stops short of a diverging run's peak, in words (a closure: a Memo of
+    // its type cost the page 0.7 KB gzipped, by hand).
+    let cut_note = move || {
         let (curve, log) = (curve.get(), log_scale.get());
         let top = entries.with(|e| {
             live.with(|l| {
@@ -199,10 +200,10 @@ pub fn Compare(spec: RwSignal<Spec>, sender: Sender) -> impl IntoView {
             plots::tick_label(top * 1.05),
             plots::RISE
         ))
-    });
+    };
     let chart_label = move || {
         let names: Vec<String> = entries.with(|e| e.iter().map(|e| e.label.clone()).collect());
-        let note = cut_note.get().map(|n| format!(" {n}")).unwrap_or_default();
+        let note = cut_note().map(|n| format!(" {n}")).unwrap_or_default();
         format!(
             "{} of each run over the steps: {}. The table below gives the numbers.{note}",
             curve.get().title(),
@@ -244,7 +245,7 @@ pub fn Compare(spec: RwSignal<Spec>, sender: Sender) -> impl IntoView {
             </div>
             <figure class="chart">
                 <canvas id="compare-chart" node_ref=canvas width="480" height="220" role="img" aria-label=chart_label></canvas>
-                <figcaption id="compare-cut" class="readout" hidden=move || cut_note.with(Option::is_none)>{move || cut_note.get()}</figcaption>
+                <figcaption id="compare-cut" class="readout" hidden=move || cut_note().is_none()>{move || cut_note()}</figcaption>
             </figure>
             <table id="compare-table" class="compare-table">
                 <caption>"The runs side by side (the last measurement of each)"</caption>
