@@ -127,7 +127,9 @@ pub fn step_chart<'a>(
 ) -> Result<StepChart<'a>, Box<dyn std::error::Error>> {
     let mut chart = ChartBuilder::on(root)
         .margin(8)
-        .x_label_area_size(28)
+        // The step labels and, under them, the axis's name "step", apart (at 28 pixels the
+        // name touched the middle label).
+        .x_label_area_size(34)
         .y_label_area_size(48)
         .build_cartesian_2d(0u64..last, YCoord { inner: axis.range().into(), ticks: axis.ticks() })?;
     chart
@@ -139,6 +141,7 @@ pub fn step_chart<'a>(
         .light_line_style(WHITE.mix(0.0))
         .y_label_formatter(&|at: &f64| axis.label(*at))
         .label_style((FontFamily::SansSerif, 11))
+        .axis_desc_style((FontFamily::SansSerif, 11))
         .draw()?;
     Ok(chart)
 }
