@@ -65,3 +65,30 @@ test('the playground\'s experiment joins a comparison of at most four, and a rem
   assert.equal(rows[0][1], rows[1][1], 'the same experiment twice');
   assert.deepEqual(problems, []);
 });
+
+test('a diverging run in a comparison on a linear axis: the axis stops short of its peak and says so', async () => {
+  const { page, problems } = await open(browser);
+  await loaded(page);
+  // The playground's experiment made to diverge (a plane regression at learning rate 10) joins
+  // a comparison beside a calm one (at 0.03).
+  await page.selectOption('#dataset', 'plane');
+  await page.selectOption('#learning-rate', '10');
+  await page.click('#compare-add');
+  await page.selectOption('#learning-rate', '0.03');
+  await page.click('#compare-add');
+  const note = page.locator('#compare-cut');
+  await page.uncheck('#compare-log');
+  await page.click('#compare-run');
+  await note.waitFor({ state: 'visible', timeout: 30_000 });
+  assert.match(await note.textContent(), /^Values above [\d.]+ \(over 10 times where they started\) are drawn along the top edge/);
+  assert.ok((await page.locator('#compare-chart').getAttribute('aria-label')).endsWith(await note.textContent()));
+  // On the log scale, and for the accuracy, every value fits.
+  await page.check('#compare-log');
+  await note.waitFor({ state: 'hidden', timeout: 2_000 });
+  await page.uncheck('#compare-log');
+  await note.waitFor({ state: 'visible', timeout: 2_000 });
+  await page.selectOption('#compare-curve', 'test_accuracy');
+  await note.waitFor({ state: 'hidden', timeout: 2_000 });
+  await page.click('#compare-stop');
+  assert.deepEqual(problems, []);
+});
