@@ -42,10 +42,7 @@ struct Entry {
 
 /// The list as JSON (what is stored and what "Export" downloads).
 pub fn to_json(list: &[Saved]) -> String {
-    let experiments = list
-        .iter()
-        .map(|s| Entry { name: s.name.clone(), spec: serde_json::to_value(&s.spec).expect("a spec serializes") })
-        .collect();
+    let experiments = list.iter().map(|s| Entry { name: s.name.clone(), spec: json::to_value(&s.spec) }).collect();
     serde_json::to_string_pretty(&File { format: FORMAT.to_string(), experiments }).expect("a list serializes")
 }
 
@@ -179,6 +176,19 @@ mod tests {
         assert_eq!(read.experiments[1].name, "spiral");
         assert_eq!(restore(Some(&to_json(&list))).0.len(), 2);
         assert_eq!(restore(None), (Vec::new(), None));
+    }
+
+    /// The file people read and edit writes a real as it was typed (`0.15`), not as the f32
+    /// widened to f64 (`0.15000000596046448`).
+    #[test]
+    fn a_saved_experiment_writes_its_reals_short() {
+        let mut list = vec![saved("noisy", 1)];
+        list[0].spec.data.noise = 0.15;
+        let text = to_json(&list);
+        assert!(text.contains("\"noise\": 0.15\n") || text.contains("\"noise\": 0.15,"), "{text}");
+        let reals = text.split(|c: char| !(c.is_ascii_digit() || ".e-".contains(c))).filter(|t| t.contains('.'));
+        assert!(reals.clone().all(|t| t.len() <= 6), "{:?}", reals.collect::<Vec<_>>());
+        assert_eq!(read(&text, "list.json").unwrap().experiments, list);
     }
 
     #[test]

@@ -198,11 +198,39 @@ fn describe(error: &serde_json::Error) -> String {
     format!("is not valid: {text}")
 }
 
+/// The spec as a JSON value, every real in it written as short as the spec's f32 prints
+/// (`0.15`, where serde_json's value holds the f32 widened to f64 and writes
+/// `0.15000000596046448`): what links and saved experiments carry. Every real of a spec is an
+/// f32, and a number is shortened only where it decodes to the same f32 (serde reads an f32 from
+/// a JSON value as its f64 narrowed).
+pub fn to_value(spec: &Spec) -> Value {
+    let mut value = serde_json::to_value(spec).expect("a spec always serializes");
+    shorten(&mut value);
+    value
+}
+
+fn shorten(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let Some(wide) = n.as_f64() else { return };
+            let narrow = wide as f32;
+            let short =
+                narrow.to_string().parse::<f64>().ok().filter(|s| f64::from(narrow) == wide && *s as f32 == narrow);
+            if let Some(short) = short.and_then(serde_json::Number::from_f64) {
+                *n = short;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(shorten),
+        Value::Object(map) => map.values_mut().for_each(shorten),
+        _ => {}
+    }
+}
+
 /// The spec as a JSON value with every field that equals what decoding would fill in removed:
 /// the compact form a link carries. Correct by construction: a field is dropped only when the
 /// spec decodes to the same value without it.
 pub fn compact(spec: &Spec) -> Value {
-    let mut value = serde_json::to_value(spec).expect("a spec always serializes");
+    let mut value = to_value(spec);
     // Serde's own decode, as `read` does, without looking for where a failing candidate fails.
     let same = |candidate: &Value| Spec::deserialize(candidate).is_ok_and(|s| &s == spec);
     let mut path = Vec::new();

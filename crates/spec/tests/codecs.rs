@@ -50,6 +50,29 @@ fn six_block_mlp_on_spiral() -> Spec {
     spec
 }
 
+/// A link and a saved experiment write each real as the spec's f32 prints, not widened to f64
+/// (`0.15`, not `0.15000000596046448`); the proptests above check that any f32 comes back.
+#[test]
+fn reals_are_written_as_short_as_they_print() {
+    let mut spec = six_block_mlp_on_spiral();
+    spec.data.noise = 0.15;
+    spec.training.l2 = 0.003;
+    spec.training.clip_norm = Some(1e-7);
+    let cases = [(json::to_value(&spec), true), (json::compact(&spec), false)];
+    for (value, whole) in cases {
+        let text = value.to_string();
+        for want in ["\"noise\":0.15", "\"l2\":0.003", "\"clip_norm\":1e-7"] {
+            assert!(text.contains(want), "{want} in {text}");
+        }
+        let reals = text.split(|c: char| !(c.is_ascii_digit() || ".e-".contains(c))).filter(|t| t.contains('.'));
+        assert!(reals.clone().all(|t| t.len() <= 6), "no widened digits: {:?}", reals.collect::<Vec<_>>());
+        if whole {
+            assert_eq!(serde_json::from_value::<Spec>(value).unwrap(), spec);
+        }
+    }
+    assert_eq!(link::decode_unchecked(&link::encode(&spec)).unwrap().0, spec);
+}
+
 #[test]
 fn a_six_block_mlp_on_spiral_fits_in_200_characters() {
     let encoded = link::encode(&six_block_mlp_on_spiral());
