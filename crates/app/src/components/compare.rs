@@ -195,11 +195,7 @@ pub fn Compare(spec: RwSignal<Spec>, sender: Sender) -> impl IntoView {
                 if log { None } else { plots::compare::cut_off(&runs, curve) }
             })
         })?;
-        Some(format!(
-            "Values above {} (over {} times where they started) are drawn along the top edge; the log scale shows them all.",
-            plots::tick_label(top * 1.05),
-            plots::RISE
-        ))
+        Some(plots::cut_sentence("Values", top))
     };
     let chart_label = move || {
         let names: Vec<String> = entries.with(|e| e.iter().map(|e| e.label.clone()).collect());

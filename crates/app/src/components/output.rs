@@ -115,11 +115,7 @@ pub fn OutputPanel(
     // its type cost the page 0.7 KB gzipped, by hand).
     let cut_note = move || {
         let top = if log_scale.get() { None } else { run.with(|r| plots::loss::cut_off(&r.history)) }?;
-        Some(format!(
-            "Losses above {} (over {} times where they started) are drawn along the top edge; the log scale shows them all.",
-            plots::tick_label(top * 1.05),
-            plots::RISE
-        ))
+        Some(plots::cut_sentence("Losses", top))
     };
     let loss_label = move || {
         let curves = run.with(|r| match r.history.last() {

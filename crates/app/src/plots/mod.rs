@@ -180,6 +180,15 @@ pub fn cut_off<I: Iterator<Item = f64> + Clone>(curves: &[I]) -> Option<f64> {
     over.then_some(top)
 }
 
+/// Says in words that a linear axis stops short at `top` ([`cut_off`]); `what` the values are
+/// ("Losses"). The axis reaches 5 % above `top`, as the charts draw it.
+pub fn cut_sentence(what: &str, top: f64) -> String {
+    format!(
+        "{what} above {} (over {RISE} times where they started) are drawn along the top edge; the log scale shows them all.",
+        tick_label(top * 1.05)
+    )
+}
+
 /// A dense layer's metrics with nothing measured, for the plots' tests to fill in.
 #[cfg(test)]
 pub(crate) fn unmeasured_layer(name: &str) -> layerlab_protocol::LayerMetrics {
