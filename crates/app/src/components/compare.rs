@@ -122,13 +122,7 @@ pub fn Compare(spec: RwSignal<Spec>, sender: Sender) -> impl IntoView {
     Effect::new(move |_| {
         let (curve, log) = (curve.get(), log_scale.get());
         let Some(c) = canvas.get() else { return };
-        entries.with(|e| {
-            live.with(|l| {
-                let runs: Vec<(&str, &[crate::run::Point])> =
-                    e.iter().zip(l).map(|(e, l)| (e.label.as_str(), l.view.history.as_slice())).collect();
-                plots::compare::draw(&c, &runs, curve, log);
-            });
-        });
+        with_runs(entries, live, |runs| plots::compare::draw(&c, runs, curve, log));
     });
 
     let rows = move || {
@@ -188,13 +182,7 @@ pub fn Compare(spec: RwSignal<Spec>, sender: Sender) -> impl IntoView {
     // its type cost the page 0.7 KB gzipped, by hand).
     let cut_note = move || {
         let (curve, log) = (curve.get(), log_scale.get());
-        let top = entries.with(|e| {
-            live.with(|l| {
-                let runs: Vec<(&str, &[crate::run::Point])> =
-                    e.iter().zip(l).map(|(e, l)| (e.label.as_str(), l.view.history.as_slice())).collect();
-                if log { None } else { plots::compare::cut_off(&runs, curve) }
-            })
-        })?;
+        let top = if log { None } else { with_runs(entries, live, |runs| plots::compare::cut_off(runs, curve)) }?;
         Some(plots::cut_sentence("Values", top))
     };
     let chart_label = move || {
@@ -259,6 +247,20 @@ pub fn Compare(spec: RwSignal<Spec>, sender: Sender) -> impl IntoView {
 }
 
 /// What a preset shows and where to look, with its paper.
+/// Runs `read` on each run's label and history, as the chart reads them, borrowed in place.
+fn with_runs<T>(
+    entries: RwSignal<Vec<Entry>>,
+    live: RwSignal<Vec<Live>>,
+    read: impl FnOnce(&[(&str, &[crate::run::Point])]) -> T,
+) -> T {
+    entries.with(|e| {
+        live.with(|l| {
+            let runs: Vec<_> = e.iter().zip(l).map(|(e, l)| (e.label.as_str(), l.view.history.as_slice())).collect();
+            read(&runs)
+        })
+    })
+}
+
 fn about(p: &Preset) -> impl IntoView + use<> {
     view! {
         <div id="preset-about" class="preset-about">
