@@ -17,6 +17,18 @@ after(async () => {
   await browser?.close();
 });
 
+/** Exports at each of `steps` (the first the run's current step), stepping the run between. */
+async function exportAtSteps(page, steps) {
+  for (const [i, step] of steps.entries()) {
+    if (i > 0) {
+      await page.click('#step');
+      await page.locator('#step-count').filter({ hasText: new RegExp(`^${step}$`) }).waitFor({ timeout: 10_000 });
+    }
+    await page.click('#export-torch');
+    await page.locator('#torch-step').filter({ hasText: `Exported at step ${step}.` }).waitFor({ timeout: 20_000 });
+  }
+}
+
 const FILES = ['model.py', 'train.py', 'weights.safetensors', 'data.safetensors', 'sample.safetensors', 'spec.json'];
 
 test('the trained model exports for PyTorch from the page, and PyTorch gives the page\'s outputs', async () => {
@@ -69,14 +81,28 @@ test('the layer library is fetched at the first export only; a failed fetch is e
     await context.unroute('**/data/layerlab_torch.py');
   }
   // Served as built, it arrives and the export is made; a later export fetches nothing.
-  for (const step of [1, 2]) {
-    if (step === 2) {
-      await page.click('#step');
-      await page.locator('#step-count').filter({ hasText: /^2$/ }).waitFor({ timeout: 10_000 });
-    }
-    await page.click('#export-torch');
-    await page.locator('#torch-step').filter({ hasText: `Exported at step ${step}.` }).waitFor({ timeout: 20_000 });
-  }
+  await exportAtSteps(page, [1, 2]);
   assert.deepEqual(fetched, Array(3).fill('/data/layerlab_torch.py'));
+  await context.close();
+});
+
+test('the export\'s code is not part of the page\'s first load: it is fetched at the first export only; a failed fetch is explained and the next export works', async () => {
+  const wasm = [];
+  const record = (context) => context.on('request', (r) => r.url().endsWith('.wasm') && wasm.push(new URL(r.url()).pathname));
+  const { page, context } = await open(browser, '?backend=cpu', { before: record });
+  await loaded(page);
+  await page.click('#step');
+  await page.locator('#step-count').filter({ hasText: /^1$/ }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(wasm, ['/relaxed/layerlab-web_bg.wasm'], 'the page and its worker start without the export\'s chunk');
+  const chunk = '**/relaxed/split_export.wasm';
+  await context.route(chunk, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.click('#export-torch');
+  const said = /could not fetch the code this needs \(split_export\.wasm, beside the page\): check the connection/;
+  await page.locator('#torch-status').filter({ hasText: said }).waitFor({ timeout: 10_000 });
+  await context.unroute(chunk);
+  // Served as built, it arrives and the export is made; a later export fetches nothing.
+  await exportAtSteps(page, [1, 2]);
+  const split = '/relaxed/split_export.wasm';
+  assert.deepEqual(wasm, ['/relaxed/layerlab-web_bg.wasm', split, split]);
   await context.close();
 });

@@ -39,14 +39,14 @@ test('the worker answers a ping', async () => {
 test('the page and its worker run the relaxed-SIMD build where the browser has relaxed SIMD, the plain build otherwise', async () => {
   // (what the server answers for the relaxed build, or null to serve it; the wasm asked for)
   const cases = [
-    [null, ['layerlab-web_relaxed_bg.wasm']],
-    [{ status: 404, body: 'not found' }, ['layerlab-web_relaxed_bg.wasm', 'layerlab-web_bg.wasm']],
+    [null, ['/relaxed/layerlab-web_bg.wasm']],
+    [{ status: 404, body: 'not found' }, ['/relaxed/layerlab-web_bg.wasm', '/layerlab-web_bg.wasm']],
   ];
   for (const [answer, expected] of cases) {
     const context = await withoutGpu.newContext();
-    if (answer) await context.route('**/layerlab-web_relaxed_bg.wasm', (route) => route.fulfill(answer));
+    if (answer) await context.route('**/relaxed/layerlab-web_bg.wasm', (route) => route.fulfill(answer));
     const wasm = [];
-    context.on('request', (r) => r.url().endsWith('.wasm') && wasm.push(new URL(r.url()).pathname.split('/').pop()));
+    context.on('request', (r) => r.url().endsWith('.wasm') && wasm.push(new URL(r.url()).pathname));
     const page = await context.newPage();
     await page.goto(process.env.LAYERLAB_URL);
     await workerReady(page);

@@ -38,10 +38,13 @@ fn the_one_trunk_link_builds_the_binary_its_crate_declares() {
 fn the_page_and_its_worker_run_the_module_through_the_script_trunk_copies() {
     let html = std::fs::read_to_string(root().join("index.html")).unwrap();
     let link = rust_links(&html).into_iter().next().expect("a rust link");
-    // No-modules glue, start.js in the place of Trunk's own script, file names without hashes.
-    assert!(link.contains("data-bindgen-target=\"no-modules\""), "{link}");
+    // ES-module glue, start.js (a module script) in the place of Trunk's own script, file
+    // names without hashes.
+    assert!(link.contains("data-bindgen-target=\"web\""), "{link}");
     let trunk = std::fs::read_to_string(root().join("Trunk.toml")).unwrap();
-    for setting in [r#"pattern_script = "<script defer src=\"{base}start.js\"></script>""#, "filehash = false"] {
+    for setting in
+        [r#"pattern_script = "<script type=\"module\" src=\"{base}start.js\"></script>""#, "filehash = false"]
+    {
         assert!(trunk.lines().any(|line| line == setting), "Trunk.toml says `{setting}`");
     }
     let bin = attribute(&link, "data-bin").unwrap();
@@ -51,24 +54,28 @@ fn the_page_and_its_worker_run_the_module_through_the_script_trunk_copies() {
         html.contains(&format!("<link data-trunk rel=\"copy-file\" href=\"www/{start}\" />")),
         "index.html copies it"
     );
-    // It loads the glue `<bin>.js` (Trunk's name) and with it `<bin>_relaxed_bg.wasm`
-    // (xtask/src/build.rs's name) or Trunk's `<bin>_bg.wasm`; the worker runs the page's module
-    // with the same glue.
+    // It imports the glue `<bin>.js` (Trunk's name, and the split's) of the relaxed build's
+    // folder (xtask/src/build.rs's, which the module itself names to its worker) or of the plain
+    // build's, and runs `<bin>_bg.wasm` beside it; the worker runs the page's module with the
+    // glue of the folder the page names.
     let script = std::fs::read_to_string(root().join("www").join(start)).unwrap();
+    let relaxed = layerlab_app::worker_link::BUILD_RELAXED;
     for needle in [
-        format!("const GLUE = './{bin}.js';"),
-        "script.src = GLUE;".to_string(),
-        format!("const plain = () => wasm_bindgen('./{bin}_bg.wasm');"),
-        format!("if (WebAssembly.validate(RELAXED_SIMD)) wasm_bindgen('./{bin}_relaxed_bg.wasm').catch(plain);"),
-        "importScripts(GLUE);".to_string(),
-        "wasm_bindgen({ module_or_path: event.data });".to_string(),
+        format!("const GLUE = '{bin}.js';"),
+        format!("const WASM = '{bin}_bg.wasm';"),
+        "const glue = await import(`./${folder}${GLUE}`);".to_string(),
+        "const plain = () => run('', `./${WASM}`);".to_string(),
+        format!("if (WebAssembly.validate(RELAXED_SIMD)) run('{relaxed}', `./{relaxed}${{WASM}}`).catch(plain);"),
+        "const [module, folder] = event.data;".to_string(),
     ] {
         assert!(script.contains(&needle), "www/{start} has `{needle}`");
     }
     let build = std::fs::read_to_string(root().join("xtask/src/build.rs")).unwrap();
     assert!(build.contains(&format!("const BIN: &str = \"{bin}\";")), "xtask builds {bin} again with relaxed SIMD");
-    assert!(build.contains("--out-name={BIN}\""), "with the plain build's glue name");
-    assert!(build.contains(".join(format!(\"{BIN}_relaxed_bg.wasm\"))"), "as {bin}_relaxed_bg.wasm");
+    let folder = relaxed.trim_end_matches('/');
+    assert!(build.contains(&format!("const RELAXED_FOLDER: &str = \"{folder}\";")), "into {relaxed}");
+    let split = std::fs::read_to_string(root().join("xtask/src/split.rs")).unwrap();
+    assert!(split.contains(&format!("const GLUE: &str = \"{bin}.js\";")), "the split's glue is {bin}.js");
 }
 
 /// The `RELAXED_SIMD` array of a script: its lines from `[` to `]`, trimmed, blank ones left out.

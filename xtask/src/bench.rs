@@ -371,10 +371,13 @@ fn browser_rows(tools: &Tools, root: &Path, budget: Budget, about: &mut Value) -
 /// localhost, and frame times while the digits MLP trains (tests/e2e/bench/responsiveness.mjs).
 fn page_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, String> {
     let dist = build::release(root, tools)?;
-    let (raw, gzipped) = build::loaded_bytes(&dist)?;
+    let loaded = build::loaded_bytes(&dist)?;
     let page = |model: &str, value: f64| Row::new(model, "layerlab", "cpu", "browser", 1).with(Figure::Value(value));
-    let mut size = page("page_gzip_kb", gzipped as f64 / 1000.0);
-    size.extra.insert("raw_kb".into(), json!(raw as f64 / 1000.0));
+    let mut size = page("page_gzip_kb", loaded.gzipped as f64 / 1000.0);
+    size.extra.insert("raw_kb".into(), json!(loaded.raw as f64 / 1000.0));
+    // The chunks the page fetches when first needed (the export's code), gzipped bytes each.
+    let chunks: serde_json::Map<String, Value> = loaded.chunks.into_iter().map(|(n, g)| (n, json!(g))).collect();
+    size.extra.insert("chunks_gzip_bytes".into(), Value::Object(chunks));
     let mut rows = vec![size];
     let server = server::start(&dist, 0)?;
     let mut command = node_in_browser(tools, root, &server.url())?;

@@ -41,7 +41,11 @@ pub const NIGHTLY: &str = "nightly-2026-05-20";
 /// before too (`panic = "abort"`), and when the worker traps the page says it stopped either
 /// way; only the browser console's panic message is gone, which a native run of the same
 /// experiment (`layerlab train`, stable, unwinding) would print.
-const PAGE_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+///
+/// And the split points (`--cfg layerlab_split`, crates/worker/src/chunks.rs), linked with the
+/// relocations the splitter reads (`--emit-relocs`, [`crate::split`]).
+const PAGE_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none --cfg layerlab_split -Clink-args=--emit-relocs";
 /// The variable cargo reads the wasm target's extra flags from.
 const WASM_RUSTFLAGS: &str = "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS";
 
@@ -71,24 +75,38 @@ pub fn relaxed_simd<'a>(command: &'a mut Command, root: &Path) -> &'a mut Comman
     command.env("CARGO_TARGET_DIR", root.join(RELAXED_TARGET)).env(WASM_RUSTFLAGS, RELAXED_RUSTFLAGS)
 }
 
-/// The page's one wasm module (crates/web): Trunk's build is `<BIN>.js` and `<BIN>_bg.wasm`, the
-/// relaxed-SIMD build `<BIN>_relaxed…` (the names `www/start.js` loads).
+/// The page's one wasm module (crates/web): its glue `<BIN>.js`, its main module
+/// `<BIN>_bg.wasm` and its split loader and chunks, in `dist/` for the plain build and in
+/// `dist/relaxed/` for the relaxed-SIMD one (the names `www/start.js` loads).
 const BIN: &str = "layerlab-web";
+/// The folder of the relaxed-SIMD build in `dist/` (`crates/app/src/worker_link.rs` knows it).
+const RELAXED_FOLDER: &str = "relaxed";
+/// The last file the split writes into a build's folder: its loader.
+const LOADER: &str = "__wasm_split.js";
 
 /// Builds the release app into `dist/` (unless it is current), then the module's relaxed-SIMD
-/// build beside Trunk's, and prints the size of each wasm file, raw and gzipped.
+/// build into `dist/relaxed/`, and prints the size of each wasm file, raw and gzipped.
+///
+/// Trunk builds the page (HTML, CSS, assets) and compiles the plain module; its module and glue
+/// are then replaced by the split ones made from the module cargo linked for it ([`split`]):
+/// Trunk's wasm-bindgen runs on the module before the split, whose glue would import the
+/// split points from nowhere.
 pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
     let dist = root.join("dist");
-    if is_current(root, &dist.join("index.html")) {
+    if is_current(root, &dist.join("index.html")) && is_current(root, &dist.join(LOADER)) {
         println!("dist/ is up to date with the sources: not rebuilding");
     } else {
         let mut trunk = tools.command(".tools/bin/trunk");
         cmd::run(page_module(trunk.args(["build", "--release"]).current_dir(root)))?;
         strip_kernels(&dist.join("wgsl"))?;
+        let start = dist.join("start.js");
+        crate::split::minify(tools, &start, &start)?;
+        let linked = root.join(format!("target/wasm32-unknown-unknown/wasm-release/{BIN}.wasm"));
+        split(tools, &linked, &root.join("target/split/plain"), &dist, false)?;
     }
-    let relaxed = dist.join(format!("{BIN}_relaxed_bg.wasm"));
-    if !is_current(root, &relaxed) {
-        relaxed_module(root, tools, &dist)?;
+    let relaxed = dist.join(RELAXED_FOLDER);
+    if !is_current(root, &relaxed.join(LOADER)) {
+        relaxed_module(root, tools, &relaxed)?;
     }
     for (name, raw, gzipped) in wasm_sizes(&dist)? {
         println!("{name}: {} KiB, {} KiB gzipped", raw / 1024, gzipped / 1024);
@@ -97,13 +115,10 @@ pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
 }
 
 /// The module built again with relaxed SIMD (its matrix multiply then uses a fused
-/// multiply-add) as `dist/<BIN>_relaxed_bg.wasm`, which `www/start.js` loads where the browser
-/// validates relaxed SIMD. It runs with the plain build's glue (`<BIN>.js`, which Trunk wrote and
-/// minified): both builds import and export the same, so wasm-bindgen writes the same glue for
-/// each, which is checked here against Trunk's unminified copy. Cargo builds into a target folder
-/// of its own (other flags would rebuild the plain build's every crate, and back); wasm-bindgen
-/// and wasm-opt run as Trunk runs them for the plain build.
-fn relaxed_module(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String> {
+/// multiply-add) and split into `out` (`dist/relaxed/`), which `www/start.js` loads where the
+/// browser validates relaxed SIMD. Cargo builds into a target folder of its own (other flags
+/// would rebuild the plain build's every crate, and back).
+fn relaxed_module(root: &Path, tools: &Tools, out: &Path) -> Result<(), String> {
     let target = root.join(RELAXED_TARGET);
     let mut cargo = tools.command("cargo");
     cargo
@@ -111,28 +126,17 @@ fn relaxed_module(root: &Path, tools: &Tools, dist: &Path) -> Result<(), String>
         .args(["-p", BIN, "--bin", BIN])
         .current_dir(root);
     cmd::run(page_module(relaxed_simd(&mut cargo, root)))?;
-    let bindgen = target.join("bindgen");
-    let mut wasm_bindgen = tools.command("wasm-bindgen");
-    wasm_bindgen
-        .args(["--target=no-modules", &format!("--out-name={BIN}"), "--no-typescript"])
-        .arg(format!("--out-dir={}", bindgen.display()))
-        .arg(target.join(format!("wasm32-unknown-unknown/wasm-release/{BIN}.wasm")));
-    cmd::run(&mut wasm_bindgen)?;
-    let plain_glue = root.join(format!("target/wasm-bindgen/release/{BIN}.js"));
-    if read_text(&bindgen.join(format!("{BIN}.js")))? != read_text(&plain_glue)? {
-        return Err(format!(
-            "the relaxed-SIMD build's wasm-bindgen glue differs from the plain build's ({}): the two builds \
-             must import and export the same to share it; rebuild both (remove dist/)",
-            plain_glue.display()
-        ));
+    let linked = target.join(format!("wasm32-unknown-unknown/wasm-release/{BIN}.wasm"));
+    split(tools, &linked, &target.join("split"), out, true)
+}
+
+/// Splits `linked` into `out` ([`crate::split`]), clearing `out`'s wasm and loader first.
+fn split(tools: &Tools, linked: &Path, work: &Path, out: &Path, relaxed: bool) -> Result<(), String> {
+    let _ = std::fs::remove_file(out.join(LOADER));
+    for (name, _, _) in sizes(out, &["wasm"]).unwrap_or_default() {
+        let _ = std::fs::remove_file(out.join(name));
     }
-    let mut wasm_opt = tools.command("wasm-opt");
-    wasm_opt
-        .args(["-Oz", "--enable-simd", "--enable-relaxed-simd"])
-        .arg(bindgen.join(format!("{BIN}_bg.wasm")))
-        .arg("--output")
-        .arg(dist.join(format!("{BIN}_relaxed_bg.wasm")));
-    cmd::run(&mut wasm_opt)
+    crate::split::split(tools, linked, work, out, relaxed).map(drop)
 }
 
 /// Rewrites each WGSL file Trunk copied into `dist/wgsl/` as the GPU crate's build embeds it,
@@ -156,22 +160,44 @@ fn read_text(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// (file name, bytes, gzip -9 bytes) for each `.wasm` in `dist`.
+/// (file name, bytes, gzip -9 bytes) for each `.wasm` in `dist` and `dist/relaxed/`.
 fn wasm_sizes(dist: &Path) -> Result<Vec<(String, u64, u64)>, String> {
-    sizes(dist, &["wasm"])
+    let mut all = sizes(dist, &["wasm"])?;
+    for (name, raw, gzipped) in sizes(&dist.join(RELAXED_FOLDER), &["wasm"]).unwrap_or_default() {
+        all.push((format!("{RELAXED_FOLDER}/{name}"), raw, gzipped));
+    }
+    Ok(all)
 }
 
-/// Bytes and gzip -9 bytes of all the wasm and JavaScript the page loads in a browser with
-/// relaxed SIMD, as Chromium has: `start.js`, the glue (which the page and its worker share) and
-/// the module's relaxed build (the plain one where there is none), summed.
-pub fn loaded_bytes(dist: &Path) -> Result<(u64, u64), String> {
-    let relaxed = dist.join(format!("{BIN}_relaxed_bg.wasm"));
-    let wasm = if relaxed.is_file() { relaxed } else { dist.join(format!("{BIN}_bg.wasm")) };
-    let files = [dist.join("start.js"), dist.join(format!("{BIN}.js")), wasm];
+/// Bytes and gzip -9 bytes of all the wasm and JavaScript the page loads at its start in a
+/// browser with relaxed SIMD, as Chromium has: `start.js`, and the relaxed build's glue, loader
+/// and main module (the plain build's where there is none), summed; and each chunk's, which
+/// the page fetches when first needed.
+pub fn loaded_bytes(dist: &Path) -> Result<Loaded, String> {
+    let relaxed = dist.join(RELAXED_FOLDER);
+    let build = if relaxed.join(format!("{BIN}_bg.wasm")).is_file() { relaxed } else { dist.to_path_buf() };
+    let files = [
+        dist.join("start.js"),
+        build.join(format!("{BIN}.js")),
+        build.join(LOADER),
+        build.join(format!("{BIN}_bg.wasm")),
+    ];
     if let Some(missing) = files.iter().find(|f| !f.is_file()) {
         return Err(format!("{} is missing: build the page first", missing.display()));
     }
-    Ok(files.iter().map(|f| file_size(f)).fold((0, 0), |(r, g), (raw, gz)| (r + raw, g + gz)))
+    let (raw, gzipped) = files.iter().map(|f| file_size(f)).fold((0, 0), |(r, g), (raw, gz)| (r + raw, g + gz));
+    let chunks = sizes(&build, &["wasm"])?.into_iter().filter(|(name, _, _)| *name != format!("{BIN}_bg.wasm"));
+    Ok(Loaded { raw, gzipped, chunks: chunks.map(|(name, _, gzipped)| (name, gzipped)).collect() })
+}
+
+/// What [`loaded_bytes`] counts.
+pub struct Loaded {
+    /// Bytes the page loads at its start.
+    pub raw: u64,
+    /// The same, gzip -9.
+    pub gzipped: u64,
+    /// Each chunk's name and gzip -9 bytes.
+    pub chunks: Vec<(String, u64)>,
 }
 
 /// (file name, bytes, gzip -9 bytes) for each file in `dist` with one of `extensions`.

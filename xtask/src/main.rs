@@ -9,6 +9,7 @@ mod fuzz;
 mod pack;
 mod rules_table;
 mod server;
+mod split;
 mod test;
 mod tools;
 

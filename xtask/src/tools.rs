@@ -21,6 +21,10 @@ const E2E_PACKAGES: [&str; 2] = ["playwright-core", "axe-core"];
 
 /// npm's binaryen; it must match `wasm_opt` in Trunk.toml.
 const BINARYEN_VERSION: &str = "132.0.0";
+/// npm's terser, which minifies the page's ES-module JavaScript (its glue, split loader and
+/// `start.js`; `build.rs`), as Trunk's minifier did the classic scripts before (Trunk's does
+/// not read `import`).
+const TERSER_VERSION: &str = "5.51.4";
 /// The Python packages, from PyPI into `.tools/venv`: PyTorch (CPU is enough; PyPI's wheel
 /// brings CUDA's libraries too, several GB, installed once) for the export's parity check and
 /// the benchmark's peer figures, and safetensors, which the exported model loads its weights with.
@@ -85,6 +89,7 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<Tools, String> {
         CargoTool { krate: "wasm-pack", version: WASM_PACK_VERSION, bin: "wasm-pack", locked: true },
     )?;
     ensure_npm(&dir.join("npm"), &format!("binaryen@{BINARYEN_VERSION}"), "node_modules/binaryen/package.json")?;
+    ensure_npm(&dir.join("terser"), &format!("terser@{TERSER_VERSION}"), "node_modules/terser/package.json")?;
     if needs.browser {
         let e2e = root.join("tests/e2e");
         let installed = |package: &str| e2e.join(format!("node_modules/{package}/package.json")).exists();
@@ -92,7 +97,7 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<Tools, String> {
             cmd::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
         }
     }
-    let mut paths = vec![dir.join("bin"), dir.join("npm/node_modules/.bin")];
+    let mut paths = vec![dir.join("bin"), dir.join("npm/node_modules/.bin"), dir.join("terser/node_modules/.bin")];
     paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
     let path = std::env::join_paths(paths).map_err(|e| format!("bad PATH: {e}"))?;
     Ok(Tools { path })

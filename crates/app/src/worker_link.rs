@@ -8,11 +8,18 @@ use std::time::Duration;
 use layerlab_protocol::{self as protocol, PROTOCOL_VERSION, WorkerInput, WorkerOutput};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
-use web_sys::{Event, MessageEvent, Worker};
+use web_sys::{Event, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 /// What the worker runs: the script that loaded the page's wasm module (`www/start.js`, which
 /// Trunk copies beside index.html), which in a worker runs the module [`start`] posts it.
 pub const WORKER_URL: &str = "./start.js";
+
+/// The folder of the relaxed-SIMD build's glue, module and chunks, beside `start.js`
+/// (xtask/src/build.rs); the plain build's are beside it.
+pub const BUILD_RELAXED: &str = "relaxed/";
+/// The folder of this build's glue and chunks, which the worker imports the glue from: the
+/// module knows which build it is.
+pub const BUILD: &str = if cfg!(target_feature = "relaxed-simd") { BUILD_RELAXED } else { "" };
 
 /// How long the worker may take to load its wasm and say `Ready`.
 pub const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -47,12 +54,15 @@ impl std::fmt::Debug for WorkerLink {
 
 /// Starts the worker at `url`.
 pub fn start(url: &str, events: Events) -> Result<WorkerLink, String> {
-    let worker = Worker::new(url).map_err(|e| format!("could not start the training worker: {e:?}"))?;
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    let worker =
+        Worker::new_with_options(url, &options).map_err(|e| format!("could not start the training worker: {e:?}"))?;
     // The worker runs this page's own module: `www/start.js` there takes it as its first
-    // message, so the browser neither downloads nor compiles it a second time.
-    worker
-        .post_message(&wasm_bindgen::module())
-        .map_err(|e| format!("could not hand the training worker its module: {e:?}"))?;
+    // message, so the browser neither downloads nor compiles it a second time, with the folder
+    // of this build's glue and chunks ([`BUILD`]).
+    let first = js_sys::Array::of2(&wasm_bindgen::module(), &BUILD.into());
+    worker.post_message(&first).map_err(|e| format!("could not hand the training worker its module: {e:?}"))?;
     let link = WorkerLink {
         inner: Rc::new(RefCell::new(Inner { worker: worker.clone(), ready: false, failed: false, queue: Vec::new() })),
     };

@@ -1,15 +1,17 @@
-//! The files the engine reads beside its code, served beside the worker as `data/`: those a
-//! spec's dataset is made from (`assets/data/`) and the PyTorch export's layer library, each
-//! fetched when first needed. The worker is built without the engine's `bundled-data` feature,
-//! so the page's download stays ~127 KB smaller and a run on generated data never fetches them.
-//! A `load` or an `export_torch` whose file is not at hand waits for it; messages that arrive
-//! meanwhile wait behind it, in order. The GPU backend's WGSL files (`wgsl/`) are fetched here
-//! too, by backend detection before it opens a device ([`fetch_kernels`]).
+//! What the worker fetches beside its code, when first needed: the files the engine reads,
+//! served as `data/` (those a spec's dataset is made from, `assets/data/`, and the PyTorch
+//! export's layer library), and in the page's build the code chunks of [`chunks`]. The worker
+//! is built without the engine's `bundled-data` feature, so the page's download stays ~127 KB
+//! smaller and a run on generated data never fetches them. A `load` or an `export_torch` whose
+//! file or code is not at hand waits for it; messages that arrive meanwhile wait behind it, in
+//! order. The GPU backend's WGSL files (`wgsl/`) are fetched here too, by backend detection
+//! before it opens a device ([`fetch_kernels`]).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use crate::chunks;
 use crate::protocol::{Problem, WorkerInput, WorkerOutput};
 use js_sys::{Function, Promise, Reflect};
 use layerlab_engine::data::{self, DataFile};
@@ -26,10 +28,11 @@ thread_local! {
     static WAITING: RefCell<Option<VecDeque<WorkerInput>>> = const { RefCell::new(None) };
 }
 
-/// Hands `input` to `handle` now, or once the file it needs has arrived: a `load` of a dataset
-/// or an `export_torch` whose file is not at hand fetches it first, and while it is fetched
-/// every input waits its turn. If the fetch fails the input is answered with the reason: a
-/// `load` as an invalid spec is (the run in place, if any, is kept), an export as a failed one.
+/// Hands `input` to `handle` now, or once what it needs has arrived: an `export_torch` loads
+/// the export's code chunk first (`chunks`, in the page's build), and a `load` of a dataset or
+/// an export whose file is not at hand fetches it; while they are fetched every input waits
+/// its turn. If a fetch fails the input is answered with the reason: a `load` as an invalid
+/// spec is (the run in place, if any, is kept), an export as a failed one.
 pub(crate) fn deliver(scope: &DedicatedWorkerGlobalScope, input: WorkerInput, handle: Handler) {
     let input = WAITING.with(move |waiting| match waiting.borrow_mut().as_mut() {
         Some(queue) => {
@@ -39,27 +42,43 @@ pub(crate) fn deliver(scope: &DedicatedWorkerGlobalScope, input: WorkerInput, ha
         None => Some(input),
     });
     let Some(input) = input else { return };
-    let Some(file) = missing_file(&input) else { return handle(input) };
+    let file = missing_file(&input);
+    let code = matches!(input, WorkerInput::ExportTorch);
+    if file.is_none() && !code {
+        return handle(input);
+    }
     WAITING.with(|waiting| *waiting.borrow_mut() = Some(VecDeque::new()));
     let scope = scope.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let url = format!("data/{}", file.name());
-        let fetched = fetch(&url, file.needed_for()).await;
-        match fetched.and_then(|bytes| data::supply(file, bytes).map_err(|e| e.message)) {
+        match prepare(code, file).await {
             Ok(()) => handle(input),
-            Err(message) if file == DataFile::TorchLibrary => {
-                crate::web::post(&scope, &WorkerOutput::ExportFailed { message });
-            }
-            Err(message) => {
-                let problem = Problem { path: "data.dataset".into(), message };
-                crate::web::post(&scope, &WorkerOutput::Invalid { problems: vec![problem] });
-            }
+            Err(message) => crate::web::post(&scope, &failure(&input, message)),
         }
         let waiting = WAITING.with(|waiting| waiting.borrow_mut().take()).unwrap_or_default();
         for next in waiting {
             deliver(&scope, next, Rc::clone(&handle));
         }
     });
+}
+
+/// Loads the export's code chunk (`code`) and fetches and supplies `file`, or says why not.
+async fn prepare(code: bool, file: Option<DataFile>) -> Result<(), String> {
+    if code {
+        chunks::load_export().await.map_err(|chunks::Failed(message)| message)?;
+    }
+    if let Some(file) = file {
+        let bytes = fetch(&format!("data/{}", file.name()), file.needed_for()).await?;
+        data::supply(file, bytes).map_err(|e| e.message)?;
+    }
+    Ok(())
+}
+
+/// The answer to `input` when what it needs could not be had.
+fn failure(input: &WorkerInput, message: String) -> WorkerOutput {
+    match input {
+        WorkerInput::ExportTorch => WorkerOutput::ExportFailed { message },
+        _ => WorkerOutput::Invalid { problems: vec![Problem { path: "data.dataset".into(), message }] },
+    }
 }
 
 /// The file a `load` or an export needs that is not at hand yet.

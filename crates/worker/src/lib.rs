@@ -2,6 +2,7 @@
 //! `layerlab-protocol` (re-exported here as [`protocol`]), and backend detection.
 
 pub mod backend;
+pub mod chunks;
 mod data_files;
 pub mod gpu_run;
 pub mod handler;

@@ -8,13 +8,13 @@ use std::rc::Rc;
 
 use layerlab_engine::cpu::Cpu;
 use layerlab_engine::data::CsvSummary;
-use layerlab_engine::export;
 use layerlab_engine::metrics::Snapshot;
 use layerlab_engine::train::{Surface, Trainer};
 use layerlab_gpu::Gpu;
 use layerlab_spec::data::{Dataset, Task};
 use layerlab_spec::{Spec, SpecError, analyse};
 
+use crate::chunks::{self, Failed};
 use crate::gpu_run::{Finish, GpuRun, ReadJob};
 use crate::pace::Pace;
 use crate::preview::preview;
@@ -440,12 +440,13 @@ impl Host {
             return vec![WorkerOutput::ExportFailed { message: "no run is loaded yet".into() }];
         };
         let step = session.trainer.steps();
-        vec![match export::pytorch(&mut session.trainer, &session.spec) {
+        let not_loaded = || Err(Failed("the export's code was not loaded before the export".into()));
+        vec![match chunks::now(chunks::torch_files(&mut session.trainer, &session.spec)).unwrap_or_else(not_loaded) {
             Ok(files) => WorkerOutput::Exported {
                 step,
                 files: files.into_iter().map(|f| ExportedFile { name: f.name.into(), bytes: f.bytes }).collect(),
             },
-            Err(message) => WorkerOutput::ExportFailed { message },
+            Err(Failed(message)) => WorkerOutput::ExportFailed { message },
         }]
     }
 
