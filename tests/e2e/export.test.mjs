@@ -102,7 +102,8 @@ test('the export\'s code is not part of the page\'s first load: it is fetched at
   await context.unroute(chunk);
   // Served as built, it arrives and the export is made; a later export fetches nothing.
   await exportAtSteps(page, [1, 2]);
+  // (A chunk of code the export shares with another split point, chunk_N.wasm, comes with it once.)
   const split = '/relaxed/split_export.wasm';
-  assert.deepEqual(wasm, ['/relaxed/layerlab-web_bg.wasm', split, split]);
+  assert.deepEqual(wasm.filter((path) => !/\/chunk_\d+\.wasm$/.test(path)), ['/relaxed/layerlab-web_bg.wasm', split, split]);
   await context.close();
 });

@@ -59,24 +59,27 @@ test('the page and its worker run the relaxed-SIMD build where the browser has r
   }
 });
 
-/** Opens `path` in `browser`, recording the paths of the WGSL files the page fetches. */
+/** Opens `path` in `browser`, recording the paths of the WGSL files and code chunks the page fetches. */
 async function openCountingKernels(browser, path) {
   const kernels = [];
+  const chunks = [];
   const count = (context) => context.on('request', (r) => {
     const { pathname } = new URL(r.url());
     if (pathname.startsWith('/wgsl/')) kernels.push(pathname);
+    if (/\/split_\w+\.wasm$/.test(pathname)) chunks.push(pathname);
   });
-  return { ...(await open(browser, path, { before: count })), kernels };
+  return { ...(await open(browser, path, { before: count })), kernels, chunks };
 }
 
 test('a software WebGPU adapter is passed over for the CPU, and the tooltip says how to use it', async () => {
   // Headless Chromium's adapter is SwiftShader, a software (fallback) one: slower than the CPU.
-  const { page, context, problems, kernels } = await openCountingKernels(withGpu, '');
+  const { page, context, problems, kernels, chunks } = await openCountingKernels(withGpu, '');
   assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
   const why = await page.locator('#backend-label').getAttribute('title');
   assert.match(why, /software adapter/);
   assert.match(why, /backend=webgpu/);
   assert.deepEqual(kernels, [], 'training on the CPU fetches no WGSL');
+  assert.deepEqual(chunks, [], 'nor the GPU backend\'s code');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -86,6 +89,17 @@ test('the GPU kernels that cannot be fetched are named, and training runs on the
   const { page, context } = await open(withGpu, '?backend=webgpu', { before: gone });
   assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
   const said = /The GPU's kernels could not be loaded \(could not fetch wgsl\/optim\.wgsl, which training on the GPU needs \(the server answered 404/;
+  await page.locator('#backend-explanation').filter({ hasText: said }).waitFor({ state: 'attached', timeout: 10_000 });
+  await page.click('#step');
+  await page.locator('#step-count').filter({ hasText: /^1$/ }).waitFor({ timeout: 10_000 });
+  await context.close();
+});
+
+test('the GPU backend\'s code that cannot be fetched is named, and training runs on the CPU', async () => {
+  const gone = (context) => context.route('**/split_gpu.wasm', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  const { page, context } = await open(withGpu, '?backend=webgpu', { before: gone });
+  assert.equal(await backendLabel(page), 'CPU (WebAssembly)');
+  const said = /The GPU's kernels could not be loaded \(could not fetch the code this needs \(split_gpu\.wasm, beside the page\)/;
   await page.locator('#backend-explanation').filter({ hasText: said }).waitFor({ state: 'attached', timeout: 10_000 });
   await page.click('#step');
   await page.locator('#step-count').filter({ hasText: /^1$/ }).waitFor({ timeout: 10_000 });
@@ -105,10 +119,11 @@ test('the GPU kernels are served without comments, and a kernel served as its so
 });
 
 test('?backend=webgpu trains on WebGPU, software adapter and all, and the numbers move', async () => {
-  const { page, context, problems, kernels } = await openCountingKernels(withGpu, '?backend=webgpu');
+  const { page, context, problems, kernels, chunks } = await openCountingKernels(withGpu, '?backend=webgpu');
   assert.match(await backendLabel(page), /^WebGPU \(.+, software\)$/);
   const files = ['common', 'activation', 'rng', 'matmul', 'elementwise', 'reduce', 'optim', 'norm', 'sequence', 'moe', 'kan'];
   assert.deepEqual([...kernels].sort(), files.map((f) => `/wgsl/${f}.wgsl`).sort(), 'each WGSL file fetched once');
+  assert.deepEqual(chunks, ['/relaxed/split_gpu.wasm'], 'and the GPU backend\'s code, once');
   assert.match(await page.locator('#backend-label').getAttribute('title'), /Training runs on WebGPU/);
   await page.locator('#test-loss').filter({ hasNotText: '—' }).waitFor({ timeout: 30_000 });
   const before = Number(await page.locator('#train-loss').textContent());

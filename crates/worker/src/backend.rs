@@ -9,11 +9,13 @@ use wasm_bindgen_futures::JsFuture;
 
 use layerlab_gpu::Gpu;
 
+use crate::chunks;
 use crate::protocol::{BackendChoice, BackendReport, CpuReason, GpuAdapter};
 
 /// Detects the backend and, when it is WebGPU (a hardware adapter, or any with
 /// [`BackendChoice::WebGpu`]), opens the device to train on. A device that cannot be opened is
-/// a reason for the CPU, as a software adapter under [`BackendChoice::Auto`] is.
+/// a reason for the CPU, as a software adapter under [`BackendChoice::Auto`] is. Before it opens
+/// one, the GPU backend's code (its chunk, in the page's build) and its WGSL files are fetched.
 pub async fn choose(choice: BackendChoice) -> (BackendReport, Option<Result<Gpu, String>>) {
     let report = detect(choice).await;
     let BackendReport::WebGpu { adapter } = &report else { return (report, None) };
@@ -21,12 +23,16 @@ pub async fn choose(choice: BackendChoice) -> (BackendReport, Option<Result<Gpu,
         let reason = CpuReason::SoftwareAdapter { adapter: adapter.display_name() };
         return (BackendReport::Cpu { reason }, None);
     }
-    if let Err(message) = crate::data_files::fetch_kernels().await {
+    let fetched = match chunks::load_gpu().await {
+        Ok(()) => crate::data_files::fetch_kernels().await,
+        Err(chunks::Failed(message)) => Err(message),
+    };
+    if let Err(message) = fetched {
         return (BackendReport::Cpu { reason: CpuReason::NoKernels { message } }, None);
     }
-    match Gpu::new().await {
+    match chunks::loaded(chunks::now(chunks::open_gpu())).await {
         Ok(gpu) => (report, Some(Ok(gpu))),
-        Err(e) => (BackendReport::Cpu { reason: CpuReason::AdapterError { message: e.to_string() } }, None),
+        Err(message) => (BackendReport::Cpu { reason: CpuReason::AdapterError { message } }, None),
     }
 }
 

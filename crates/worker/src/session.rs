@@ -277,7 +277,7 @@ impl Host {
         let Some(session) = self.session.as_mut().filter(|_| run == self.run) else { return Vec::new() };
         let Some(gpu) = session.gpu.as_mut() else { return Vec::new() };
         let mut out = Vec::new();
-        match gpu.finish(history, state, elapsed, &mut session.trainer) {
+        match chunks::loaded(chunks::now(chunks::gpu_finish(gpu, history, state, elapsed, &mut session.trainer))) {
             Ok(_) => {}
             Err(Finish::Lost(message)) => {
                 session.gpu = None;
@@ -326,14 +326,11 @@ impl Host {
                 return vec![WorkerOutput::Invalid { problems: problems(&[error]) }];
             }
             if let Some(gpu) = session.gpu.as_mut()
-                && let Err(error) = gpu.trainer.retune(&session.spec.training, &spec.training)
+                && let Err(error) = chunks::loaded(chunks::now(chunks::gpu_retune(gpu, &session.spec.training, &spec)))
             {
                 return vec![WorkerOutput::Invalid { problems: problems(&[error]) }];
             }
             session.trainer.measure_as(&spec);
-            if let Some(gpu) = session.gpu.as_mut() {
-                gpu.trainer.measure_as(&spec);
-            }
             session.spec = spec;
             // A longer run, or a looser stop condition, can go on.
             session.stopped = None;
@@ -403,7 +400,7 @@ impl Host {
             }
             if session.stopped.is_none() && !session.trainer.finished(None) {
                 session.single_step = true;
-                self.job = Some(gpu.record(self.run, 1, now));
+                self.job = Some(chunks::loaded(chunks::now(chunks::gpu_record(gpu, self.run, 1, now))));
                 return Vec::new();
             }
             // Stopped, or at the run's end (then the stop is said again): nothing to train.
@@ -494,7 +491,7 @@ impl Host {
                 let to_end = (every - trainer.steps() % every).min(trainer.total_steps - trainer.steps());
                 let limit = (if to_end > 1 { to_end - 1 } else { 1 }).min(self.pace.allowed(now));
                 if limit > 0 {
-                    self.job = Some(gpu.record(self.run, limit, now));
+                    self.job = Some(chunks::loaded(chunks::now(chunks::gpu_record(gpu, self.run, limit, now))));
                     self.pace.spend(gpu.recorded);
                 }
             }
@@ -583,7 +580,8 @@ fn attach(
     moved_off: &mut bool,
 ) -> Option<WorkerOutput> {
     let gpu = spare.take()?;
-    match GpuRun::new(gpu, &session.spec, session.csv.as_deref(), &mut session.trainer) {
+    let csv = session.csv.as_deref();
+    match chunks::loaded(chunks::now(chunks::gpu_run(gpu, &session.spec, csv, &mut session.trainer))) {
         Ok(run) => {
             session.gpu = Some(run);
             let back = std::mem::take(moved_off).then(|| report.clone()).flatten();
