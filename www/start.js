@@ -5,9 +5,10 @@
 // its build), so neither happens twice.
 // Two builds of the module sit beside this file (`cargo xtask serve` builds both), each with its
 // wasm-bindgen glue (ES module), its split loader and the chunks it fetches on first use:
-// relaxed/ , compiled with relaxed SIMD (its matrix multiply uses a fused multiply-add, ~15 %
+// relaxed/, compiled with relaxed SIMD (its matrix multiply uses a fused multiply-add, ~15 %
 // faster on CPUs that have one), and this folder's, plain 128-bit SIMD, for browsers without
-// relaxed SIMD.
+// relaxed SIMD. A module worker needs Chromium 80+, Firefox 114+ or Safari 15+ (128-bit SIMD
+// already asks for Chromium 91+ and Safari 16.4+).
 
 // A module whose one function computes f32x4.relaxed_madd of three zero vectors: it validates
 // only where the browser has relaxed SIMD.

@@ -375,7 +375,8 @@ fn page_rows(tools: &Tools, root: &Path, budget: Budget) -> Result<Vec<Row>, Str
     let page = |model: &str, value: f64| Row::new(model, "layerlab", "cpu", "browser", 1).with(Figure::Value(value));
     let mut size = page("page_gzip_kb", loaded.gzipped as f64 / 1000.0);
     size.extra.insert("raw_kb".into(), json!(loaded.raw as f64 / 1000.0));
-    // The chunks the page fetches when first needed (the export's code), gzipped bytes each.
+    // The chunks the page fetches when first needed (the export's code, the GPU backend, what
+    // they share), gzipped bytes each.
     let chunks: serde_json::Map<String, Value> = loaded.chunks.into_iter().map(|(n, g)| (n, json!(g))).collect();
     size.extra.insert("chunks_gzip_bytes".into(), Value::Object(chunks));
     let mut rows = vec![size];

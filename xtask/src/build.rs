@@ -5,6 +5,7 @@ use std::process::Command;
 use std::time::SystemTime;
 
 use crate::cmd;
+use crate::split::LOADER;
 use crate::tools::Tools;
 
 /// What the release build reads: when none of it is newer than `dist/index.html` (which Trunk
@@ -81,8 +82,6 @@ pub fn relaxed_simd<'a>(command: &'a mut Command, root: &Path) -> &'a mut Comman
 const BIN: &str = "layerlab-web";
 /// The folder of the relaxed-SIMD build in `dist/` (`crates/app/src/worker_link.rs` knows it).
 const RELAXED_FOLDER: &str = "relaxed";
-/// The last file the split writes into a build's folder: its loader.
-const LOADER: &str = "__wasm_split.js";
 
 /// Builds the release app into `dist/` (unless it is current), then the module's relaxed-SIMD
 /// build into `dist/relaxed/`, and prints the size of each wasm file, raw and gzipped.
@@ -136,7 +135,7 @@ fn split(tools: &Tools, linked: &Path, work: &Path, out: &Path, relaxed: bool) -
     for (name, _, _) in sizes(out, &["wasm"]).unwrap_or_default() {
         let _ = std::fs::remove_file(out.join(name));
     }
-    crate::split::split(tools, linked, work, out, relaxed).map(drop)
+    crate::split::split(tools, linked, work, out, relaxed)
 }
 
 /// Rewrites each WGSL file Trunk copied into `dist/wgsl/` as the GPU crate's build embeds it,

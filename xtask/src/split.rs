@@ -18,8 +18,9 @@ use crate::tools::Tools;
 
 /// The glue's file name, which the loader imports `initSync` from.
 const GLUE: &str = "layerlab-web.js";
-/// The loader's file name, which the main module imports the split points from.
-const LOADER: &str = "__wasm_split.js";
+/// The loader's file name, which the main module imports the split points from. Written last,
+/// so a folder with a loader holds a whole build.
+pub const LOADER: &str = "__wasm_split.js";
 
 /// The wasm features the modules use, for wasm-opt: 128-bit SIMD (and relaxed SIMD in the
 /// relaxed build) beside those Rust's wasm target enables by default. The main module says
@@ -40,10 +41,10 @@ fn features(relaxed: bool) -> Vec<&'static str> {
     features
 }
 
-/// Splits the linked module `linked` (the binary `bin`'s) and writes into `out` the glue
-/// (`<bin>.js`), the main module (`<bin>_bg.wasm`), the loader and the chunks, through
-/// `work`, a folder of its own for the in-between files. Returns the chunks' file names.
-pub fn split(tools: &Tools, linked: &Path, work: &Path, out: &Path, relaxed: bool) -> Result<Vec<String>, String> {
+/// Splits the linked module `linked` and writes into `out` the glue (`layerlab-web.js`), the
+/// main module (`layerlab-web_bg.wasm`), the chunks and the loader, through `work`, a folder
+/// of its own for the in-between files.
+pub fn split(tools: &Tools, linked: &Path, work: &Path, out: &Path, relaxed: bool) -> Result<(), String> {
     let bin = GLUE.trim_end_matches(".js");
     let _ = std::fs::remove_dir_all(work);
     let parts = work.join("parts");
@@ -51,11 +52,11 @@ pub fn split(tools: &Tools, linked: &Path, work: &Path, out: &Path, relaxed: boo
     std::fs::create_dir_all(&parts).map_err(|e| format!("{}: {e}", parts.display()))?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let input = std::fs::read(linked).map_err(|e| format!("{}: {e}", linked.display()))?;
-    let main_module = format!("./{GLUE}");
+    let (main_module, link_name) = (format!("./{GLUE}"), format!("./{LOADER}"));
     let mut options = wasm_split_cli_support::Options::new(&input);
     options.output_dir = &parts;
     options.main_out_path = &main;
-    options.link_name = "./__wasm_split.js";
+    options.link_name = &link_name;
     options.main_module = &main_module;
     wasm_split_cli_support::transform(options).map_err(|e| {
         format!("could not split {} at its split points: {e:#} (was it linked with --emit-relocs?)", linked.display())
@@ -69,16 +70,11 @@ pub fn split(tools: &Tools, linked: &Path, work: &Path, out: &Path, relaxed: boo
         .arg(&main);
     cmd::run(&mut wasm_bindgen)?;
     minify(tools, &bindgen.join(GLUE), &out.join(GLUE))?;
-    minify(tools, &parts.join(LOADER), &out.join(LOADER))?;
     optimize(tools, &bindgen.join(format!("{bin}_bg.wasm")), &out.join(format!("{bin}_bg.wasm")), relaxed)?;
-    let mut chunks = Vec::new();
     for chunk in wasm_files(&parts)?.into_iter().filter(|p| *p != main) {
-        let name = chunk.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        optimize(tools, &chunk, &out.join(&name), relaxed)?;
-        chunks.push(name);
+        optimize(tools, &chunk, &out.join(chunk.file_name().unwrap_or_default()), relaxed)?;
     }
-    chunks.sort();
-    Ok(chunks)
+    minify(tools, &parts.join(LOADER), &out.join(LOADER))
 }
 
 /// wasm-opt at Trunk's level for the page (`-Oz`), from `from` into `to`.
