@@ -95,13 +95,17 @@ pub fn release(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
     if is_current(root, &dist.join("index.html")) && is_current(root, &dist.join(LOADER)) {
         println!("dist/ is up to date with the sources: not rebuilding");
     } else {
+        // Cargo's output for Trunk, which the split reads, in this workspace's target folder
+        // whatever CARGO_TARGET_DIR the caller has.
+        let target = root.join("target");
         let mut trunk = tools.command(".tools/bin/trunk");
-        cmd::run(page_module(trunk.args(["build", "--release"]).current_dir(root)))?;
+        trunk.args(["build", "--release"]).current_dir(root).env("CARGO_TARGET_DIR", &target);
+        cmd::run(page_module(&mut trunk))?;
         strip_kernels(&dist.join("wgsl"))?;
         let start = dist.join("start.js");
         crate::split::minify(tools, &start, &start)?;
-        let linked = root.join(format!("target/wasm32-unknown-unknown/wasm-release/{BIN}.wasm"));
-        split(tools, &linked, &root.join("target/split/plain"), &dist, false)?;
+        let linked = target.join(format!("wasm32-unknown-unknown/wasm-release/{BIN}.wasm"));
+        split(tools, &linked, &target.join("split/plain"), &dist, false)?;
     }
     let relaxed = dist.join(RELAXED_FOLDER);
     if !is_current(root, &relaxed.join(LOADER)) {
